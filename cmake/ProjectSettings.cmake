@@ -1,0 +1,14 @@
+# Project-wide settings as INTERFACE targets, linked PRIVATE by our own targets only,
+# so third-party code never inherits our warnings or sanitizer flags.
+
+add_library(project_options INTERFACE)
+target_compile_features(project_options INTERFACE cxx_std_20)
+if(ENABLE_SANITIZERS)
+  target_compile_options(project_options INTERFACE -fsanitize=address,undefined -fno-omit-frame-pointer
+                                                   -fno-sanitize-recover=undefined)
+  target_link_options(project_options INTERFACE -fsanitize=address,undefined)
+endif()
+
+add_library(project_warnings INTERFACE)
+target_compile_options(project_warnings INTERFACE -Wall -Wextra -Wpedantic -Wshadow
+                                                  $<$<BOOL:${WARNINGS_AS_ERRORS}>:-Werror>)

@@ -1,0 +1,126 @@
+#include "options.hpp"
+
+#include <getopt.h>
+
+#include <filesystem>
+#include <string_view>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "error.hpp"
+
+namespace vsync::enqueue {
+
+const char* const usage_text = R"usage(Usage: vikunja-enqueue [--db PATH] COMMAND [ARGS]
+
+Queue one Taskwarrior change or Vikunja webhook for vikunja-worker. Validates the input,
+writes one job into the SQLite queue and returns at once; never touches the network.
+
+Commands:
+  push [FILE|-]                 queue a Taskwarrior task (JSON object, as `task export`
+                                prints it) to be created or updated in Vikunja
+  delete [FILE|-]               queue a Taskwarrior task to be deleted in Vikunja
+  webhook [FILE|-] [--signature SIG]
+                                queue a Vikunja webhook body for Taskwarrior; with a webhook
+                                secret configured, SIG (X-Vikunja-Signature) must match
+  hook                          Taskwarrior on-add / on-modify hook: reads 1 or 2 lines on
+                                stdin, prints the task line back, queues a push or delete
+
+Options:
+  --db PATH          the queue file (default: $VIKUNJA_SYNC_DB, else
+                     ${XDG_STATE_HOME:-$HOME/.local/state}/vikunja-sync/queue.db)
+  --signature SIG    webhook only: lowercase hex HMAC-SHA256 of the body
+  -h, --help         show this help
+  --version          show the version
+
+Environment:
+  VIKUNJA_SYNC_DB                 the queue file (absolute path)
+  VIKUNJA_WEBHOOK_SECRET          webhook secret; or VIKUNJA_WEBHOOK_SECRET_FILE, a file holding it
+  VIKUNJA_SYNC_RUNNING            when set, `hook` queues nothing (set by vikunja-worker)
+
+Examples:
+  task 12 export | jq -c '.[0]' | vikunja-enqueue push
+  vikunja-enqueue webhook body.json --signature "$HTTP_X_VIKUNJA_SIGNATURE"
+  ln -s "$(command -v vikunja-enqueue)" ~/.task/hooks/on-add-vikunja
+
+Exit status:
+  0 queued (or an event that is not synced, ignored)   64 usage   65 bad input data
+  66 input file missing or unreadable   73 cannot create or open the queue
+  74 queue I/O error   75 queue busy, try again   77 bad webhook signature   78 bad configuration
+  `hook` exits 0 even when queueing fails (it says so), and 65 only for malformed hook input.
+)usage";
+
+namespace {
+
+std::string_view program_basename(const char* argv0) {
+  std::string_view name(argv0 == nullptr ? "" : argv0);
+  const auto slash = name.rfind('/');
+  return slash == std::string_view::npos ? name : name.substr(slash + 1);
+}
+
+[[noreturn]] void usage_error(const std::string& problem) {
+  throw Error(ExitCode::usage, fmt::format("{} (try: vikunja-enqueue --help)", problem));
+}
+
+Command parse_command(std::string_view word) {
+  if (word == "push") return Command::push;
+  if (word == "delete") return Command::del;
+  if (word == "webhook") return Command::webhook;
+  if (word == "hook") return Command::hook;
+  usage_error(fmt::format("unknown command '{}'", word));
+}
+
+}  // namespace
+
+Options parse_options(std::span<char*> argv) {
+  Options options;
+  const std::string_view name = argv.empty() ? "" : program_basename(argv[0]);
+  if (name.starts_with("on-add") || name.starts_with("on-modify")) {
+    options.command = Command::hook;
+    return options;
+  }
+
+  enum LongOnly { db = 1000, signature, version };
+  static const option long_options[] = {
+      {"db", required_argument, nullptr, db},
+      {"signature", required_argument, nullptr, signature},
+      {"help", no_argument, nullptr, 'h'},
+      {"version", no_argument, nullptr, version},
+      {nullptr, 0, nullptr, 0},
+  };
+  optind = 0;  // full re-initialisation, so parse_options can be called more than once
+  opterr = 0;
+  bool help = false, show_version = false;
+  const int argc = static_cast<int>(argv.size());
+  for (int opt; (opt = getopt_long(argc, argv.data(), ":h", long_options, nullptr)) != -1;) {
+    switch (opt) {
+      case db: options.db = optarg; break;
+      case signature: options.signature = optarg; break;
+      case 'h': help = true; break;
+      case version: show_version = true; break;
+      case ':': usage_error(fmt::format("option '{}' needs a value", argv[optind - 1]));
+      default: usage_error(fmt::format("unknown option '{}'", argv[optind - 1]));
+    }
+  }
+  if (help || show_version) {
+    options.command = help ? Command::help : Command::version;
+    return options;
+  }
+
+  std::vector<std::string_view> words(argv.begin() + optind, argv.end());
+  if (words.empty()) usage_error("no command given");
+  options.command = parse_command(words.front());
+  words.erase(words.begin());
+
+  if (options.signature && options.command != Command::webhook) {
+    usage_error("--signature is only for the webhook command");
+  }
+  // Taskwarrior passes its own arguments (api:2 args:... command:add) to a hook wrapper.
+  if (options.command == Command::hook) return options;
+  if (words.size() > 1) usage_error(fmt::format("unexpected argument '{}'", words[1]));
+  if (!words.empty()) options.input = std::string(words[0]);
+  return options;
+}
+
+}  // namespace vsync::enqueue

@@ -1,0 +1,72 @@
+#include "job.hpp"
+
+#include <fmt/format.h>
+
+#include "error.hpp"
+
+namespace vsync {
+
+std::string_view to_string(JobKind kind) {
+  switch (kind) {
+    case JobKind::push: return "push";
+    case JobKind::del: return "delete";
+    case JobKind::webhook: return "webhook";
+  }
+  return "?";
+}
+
+std::string_view to_string(JobState state) {
+  switch (state) {
+    case JobState::pending: return "pending";
+    case JobState::running: return "running";
+    case JobState::done: return "done";
+    case JobState::dead: return "dead";
+  }
+  return "?";
+}
+
+std::string_view to_string(Target target) {
+  switch (target) {
+    case Target::vikunja: return "vikunja";
+    case Target::taskwarrior: return "taskwarrior";
+  }
+  return "?";
+}
+
+namespace {
+
+template <typename Enum, std::size_t N>
+Enum parse_enum(std::string_view what, std::string_view text, const Enum (&values)[N]) {
+  for (Enum value : values) {
+    if (to_string(value) == text) return value;
+  }
+  throw Error(ExitCode::io, fmt::format("unknown {} '{}' in the queue", what, text));
+}
+
+}  // namespace
+
+JobKind parse_job_kind(std::string_view text) {
+  static constexpr JobKind all[] = {JobKind::push, JobKind::del, JobKind::webhook};
+  return parse_enum("job kind", text, all);
+}
+
+JobState parse_job_state(std::string_view text) {
+  static constexpr JobState all[] = {JobState::pending, JobState::running, JobState::done,
+                                     JobState::dead};
+  return parse_enum("job state", text, all);
+}
+
+Target parse_target(std::string_view text) {
+  static constexpr Target all[] = {Target::vikunja, Target::taskwarrior};
+  return parse_enum("target", text, all);
+}
+
+Target target_of(JobKind kind) {
+  return kind == JobKind::webhook ? Target::taskwarrior : Target::vikunja;
+}
+
+std::string taskwarrior_key(std::string_view uuid) { return fmt::format("tw:{}", uuid); }
+
+std::string vikunja_key(long long vikunja_task_id) { return fmt::format("vk:{}", vikunja_task_id); }
+
+}  // namespace vsync

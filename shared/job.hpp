@@ -1,0 +1,42 @@
+#pragma once
+// The job model: what a queued job is, and the one place its enums meet their SQL spelling.
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "clock.hpp"
+
+namespace vsync {
+
+enum class JobKind { push, del, webhook };
+enum class JobState { pending, running, done, dead };
+enum class Target { vikunja, taskwarrior };
+
+std::string_view to_string(JobKind kind);
+std::string_view to_string(JobState state);
+std::string_view to_string(Target target);
+inline std::string_view format_as(JobKind kind) { return to_string(kind); }
+inline std::string_view format_as(JobState state) { return to_string(state); }
+inline std::string_view format_as(Target target) { return to_string(target); }
+
+// Parse the SQL spelling back; throws Error(io) on a value the schema should have refused.
+JobKind parse_job_kind(std::string_view text);
+JobState parse_job_state(std::string_view text);
+Target parse_target(std::string_view text);
+
+// push and delete go to Vikunja, webhooks to Taskwarrior.
+Target target_of(JobKind kind);
+
+// A job as vikunja-enqueue hands it to the queue.
+struct NewJob {
+  JobKind kind;
+  std::string key;      // "tw:<uuid>" or "vk:<vikunja task id>"
+  std::string payload;  // the task JSON or webhook body, as received
+  std::optional<UnixMillis> snapshot_at;  // the source's time of this snapshot, when known
+};
+
+std::string taskwarrior_key(std::string_view uuid);
+std::string vikunja_key(long long vikunja_task_id);
+
+}  // namespace vsync

@@ -1,0 +1,148 @@
+#include "queue_store.hpp"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include <SQLiteCpp/Statement.h>
+#include <sqlite3.h>
+#include <SQLiteCpp/Transaction.h>
+#include <fmt/format.h>
+#include <fmt/std.h>
+
+#include "error.hpp"
+#include "migrate.hpp"
+
+namespace vsync {
+
+namespace fs = std::filesystem;
+
+void throw_queue_error(const std::string& context, const SQLite::Exception& e) {
+  ExitCode code = ExitCode::io;
+  switch (e.getErrorCode()) {
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED: code = ExitCode::temp_fail; break;
+    case SQLITE_CANTOPEN:
+    case SQLITE_READONLY:
+    case SQLITE_PERM: code = ExitCode::cant_create; break;
+    default: break;
+  }
+  throw Error(code, fmt::format("{}: {}", context, e.what()));
+}
+
+namespace {
+
+std::string errno_text(int error_number) { return std::strerror(error_number); }
+
+// mkdir -p with 0700 for every directory we create; existing ones are left as they are.
+void create_private_directories(const fs::path& directory) {
+  if (directory.empty() || fs::exists(directory)) return;
+  create_private_directories(directory.parent_path());
+  if (::mkdir(directory.c_str(), 0700) != 0 && errno != EEXIST) {
+    throw Error(ExitCode::cant_create,
+                fmt::format("cannot create directory {}: {}", directory.string(), errno_text(errno)));
+  }
+}
+
+// Creating the file ourselves gives it mode 0600 (SQLite would use 0644) and turns a path that
+// is a directory or sits under a file into a plain errno message.
+void create_private_file(const fs::path& path) {
+  const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+  if (fd < 0) {
+    throw Error(ExitCode::cant_create,
+                fmt::format("cannot open queue {}: {}", path.string(), errno_text(errno)));
+  }
+  ::close(fd);
+}
+
+SQLite::Database open_database(const fs::path& path, std::chrono::milliseconds busy_timeout) {
+  create_private_directories(path.parent_path());
+  create_private_file(path);
+  try {
+    return SQLite::Database(path, SQLite::OPEN_READWRITE | SQLite::OPEN_NOFOLLOW,
+                            static_cast<int>(busy_timeout.count()));
+  } catch (const SQLite::Exception& e) {
+    throw_queue_error(fmt::format("cannot open queue {}", path.string()), e);
+  }
+}
+
+void configure(SQLite::Database& db) {
+  const std::string journal_mode = db.execAndGet("PRAGMA journal_mode = WAL").getString();
+  if (journal_mode != "wal") {
+    throw Error(ExitCode::io, fmt::format("WAL mode did not take effect (journal_mode is {})",
+                                          journal_mode));
+  }
+  // FULL: a job is durable once its commit returns, also across power loss.
+  db.exec("PRAGMA synchronous = FULL");
+}
+
+}  // namespace
+
+QueueStore::QueueStore(const fs::path& path, const Clock& clock,
+                       std::chrono::milliseconds busy_timeout)
+    : path_(path), clock_(clock), db_(open_database(path, busy_timeout)) {
+  const std::string context = fmt::format("cannot open queue {}", path.string());
+  try {
+    configure(db_);
+    migrate(db_, schema_migrations());
+  } catch (const SQLite::Exception& e) {
+    throw_queue_error(context, e);
+  } catch (const Error& e) {
+    throw Error(e.exit_code(), fmt::format("{}: {}", context, e.what()));
+  }
+}
+
+EnqueueResult QueueStore::enqueue(const NewJob& job) {
+  try {
+    SQLite::Transaction transaction(db_, SQLite::TransactionBehavior::IMMEDIATE);
+    const UnixMillis now = clock_.now();
+
+    SQLite::Statement find_pending(
+        db_, "SELECT id, snapshot_at FROM jobs WHERE key = ? AND state = 'pending'");
+    find_pending.bind(1, job.key);
+    if (find_pending.executeStep()) {
+      const std::int64_t id = find_pending.getColumn(0).getInt64();
+      const auto pending_snapshot = find_pending.getColumn(1);
+      if (job.snapshot_at && !pending_snapshot.isNull() &&
+          *job.snapshot_at < pending_snapshot.getInt64()) {
+        return {id, EnqueueResult::Outcome::kept_newer};  // rolls back: nothing was written
+      }
+      SQLite::Statement replace(db_,
+                                "UPDATE jobs SET kind = ?, payload = ?, snapshot_at = ?, "
+                                "attempts = 0, due_at = ?, updated_at = ?, last_error = NULL "
+                                "WHERE id = ?");
+      replace.bind(1, std::string(to_string(job.kind)));
+      replace.bind(2, job.payload);
+      if (job.snapshot_at) replace.bind(3, *job.snapshot_at);
+      replace.bind(4, now);
+      replace.bind(5, now);
+      replace.bind(6, id);
+      replace.exec();
+      transaction.commit();
+      return {id, EnqueueResult::Outcome::replaced};
+    }
+
+    SQLite::Statement insert(db_,
+                             "INSERT INTO jobs (kind, target, key, payload, snapshot_at, "
+                             "created_at, updated_at, due_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
+    insert.bind(1, std::string(to_string(job.kind)));
+    insert.bind(2, std::string(to_string(target_of(job.kind))));
+    insert.bind(3, job.key);
+    insert.bind(4, job.payload);
+    if (job.snapshot_at) insert.bind(5, *job.snapshot_at);
+    insert.bind(6, now);
+    insert.bind(7, now);
+    insert.bind(8, now);
+    insert.exec();
+    const std::int64_t id = db_.getLastInsertRowid();
+    transaction.commit();
+    return {id, EnqueueResult::Outcome::added};
+  } catch (const SQLite::Exception& e) {
+    throw_queue_error(fmt::format("cannot add job to queue {}", path_.string()), e);
+  }
+}
+
+}  // namespace vsync

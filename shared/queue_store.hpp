@@ -1,0 +1,52 @@
+#pragma once
+// The SQLite queue file. Constructing a QueueStore opens or creates the queue (directory 0700,
+// file 0600), switches it to WAL and checks that WAL took, sets synchronous=FULL and a busy
+// timeout, and migrates the schema; it throws Error(cant_create | io | temp_fail) otherwise.
+// Every write is one BEGIN IMMEDIATE transaction: when enqueue() returns, the job is on disk.
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+
+#include <SQLiteCpp/Database.h>
+
+#include "clock.hpp"
+#include "job.hpp"
+
+namespace vsync {
+
+struct EnqueueResult {
+  enum class Outcome {
+    added,      // a new pending job
+    replaced,   // the key's pending job now holds this snapshot (coalesced)
+    kept_newer  // the key's pending job holds a newer snapshot; this one was dropped as stale
+  };
+  std::int64_t job_id;
+  Outcome outcome;
+};
+
+class QueueStore {
+ public:
+  static constexpr std::chrono::milliseconds default_busy_timeout{10'000};
+
+  QueueStore(const std::filesystem::path& path, const Clock& clock,
+             std::chrono::milliseconds busy_timeout = default_busy_timeout);
+
+  // The coalescing rule of design.md: one pending job per key, newest snapshot wins (a delete
+  // replaces a pending push), attempts and due time reset; a key whose job is running gets a
+  // second, pending job that waits for it.
+  EnqueueResult enqueue(const NewJob& job);
+
+  const std::filesystem::path& path() const { return path_; }
+  SQLite::Database& database() { return db_; }
+
+ private:
+  std::filesystem::path path_;
+  const Clock& clock_;
+  SQLite::Database db_;
+};
+
+// Wraps a SQLite failure on the queue as Error with the sysexits code that fits its cause.
+[[noreturn]] void throw_queue_error(const std::string& context, const SQLite::Exception& e);
+
+}  // namespace vsync

@@ -1,0 +1,37 @@
+#pragma once
+// Runs a program by fork/exec with an argv vector — never through a shell, so no argument is
+// ever re-parsed — feeds it stdin, captures stdout and stderr, and kills it at a deadline.
+// Throws Error(software) only when the process cannot be started at all (fork or pipe failed);
+// a program that is not found exits 127, as a shell would report it.
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace vsync {
+
+struct ProcessRequest {
+  std::vector<std::string> argv;  // argv[0] is looked up in PATH when it has no '/'
+  std::string stdin_data;
+  // The child's whole environment as NAME=VALUE; nullopt inherits ours.
+  std::optional<std::vector<std::string>> environment;
+  std::chrono::milliseconds timeout{30'000};
+};
+
+struct ProcessResult {
+  int exit_code = -1;    // the exit status, or -1 when killed by a signal
+  int term_signal = 0;   // the signal that ended it, if any
+  bool timed_out = false;
+  std::string out;
+  std::string err;
+};
+
+// Ignores SIGPIPE process-wide on first use, so that a child that exits without reading its
+// stdin is an exit status, not the death of the caller.
+ProcessResult run_process(const ProcessRequest& request);
+
+// The current environment as NAME=VALUE strings, with `overrides` replacing or adding entries.
+std::vector<std::string> environment_with(const std::vector<std::string>& overrides);
+
+}  // namespace vsync
