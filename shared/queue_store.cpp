@@ -86,8 +86,9 @@ QueueStore::QueueStore(const fs::path& path, const Clock& clock,
     : path_(path), clock_(clock), db_(open_database(path, busy_timeout)) {
   const std::string context = fmt::format("cannot open queue {}", path.string());
   try {
-    configure(db_);
+    // Migrate first: it refuses a database that is not ours before anything writes to it.
     migrate(db_, schema_migrations());
+    configure(db_);
   } catch (const SQLite::Exception& e) {
     throw_queue_error(context, e);
   } catch (const Error& e) {

@@ -1,0 +1,123 @@
+// The hook installed in a temporary TASKDATA, driven by the real `task` binary.
+
+#include <unistd.h>
+
+#include <catch2/catch.hpp>
+
+#include <SQLiteCpp/Database.h>
+#include <SQLiteCpp/Statement.h>
+
+#include "queue_dump.hpp"
+#include "subprocess.hpp"
+#include "temp_dir.hpp"
+
+using namespace vsync;
+using namespace vsync::test;
+
+namespace {
+
+bool task_available() {
+  return run_process(ProcessRequest{{"task", "--version"}, "", std::nullopt, std::chrono::seconds(10)})
+             .exit_code == 0;
+}
+
+// A Taskwarrior with its own data and rc, our hook symlinked in as on-add and on-modify.
+struct Taskwarrior {
+  TempDir dir;
+  std::filesystem::path db = dir / "queue.db";
+  std::vector<std::string> extra_env;
+
+  Taskwarrior() {
+    std::filesystem::create_directories(dir / "data" / "hooks");
+    dir.write("taskrc", "data.location=" + (dir / "data").string() + "\nconfirmation=off\n");
+    for (const char* hook : {"on-add-vikunja", "on-modify-vikunja"}) {
+      std::filesystem::create_symlink(VIKUNJA_ENQUEUE, dir / "data" / "hooks" / hook);
+    }
+  }
+
+  ProcessResult task(std::vector<std::string> args) const {
+    args.insert(args.begin(), "task");
+    std::vector<std::string> env{"PATH=/usr/bin:/bin", "HOME=" + dir.path().string(),
+                                 "TASKRC=" + (dir / "taskrc").string(),
+                                 "TASKDATA=" + (dir / "data").string(),
+                                 "VIKUNJA_SYNC_DB=" + db.string()};
+    env.insert(env.end(), extra_env.begin(), extra_env.end());
+    return run_process(ProcessRequest{args, "", env, std::chrono::seconds(30)});
+  }
+
+  std::string uuid_of(const std::string& id) const {
+    auto uuid = task({"_get", id + ".uuid"}).out;
+    if (!uuid.empty() && uuid.back() == '\n') uuid.pop_back();
+    return uuid;
+  }
+
+  // kind and payload of the one pending job for the task's key
+  std::pair<std::string, std::string> pending_job(const std::string& uuid) const {
+    SQLite::Database queue(db, SQLite::OPEN_READONLY);
+    SQLite::Statement query(queue, "SELECT kind, payload FROM jobs WHERE key = ? AND state = 'pending'");
+    query.bind(1, "tw:" + uuid);
+    REQUIRE(query.executeStep());
+    return {query.getColumn(0).getString(), query.getColumn(1).getString()};
+  }
+};
+
+}  // namespace
+
+TEST_CASE("task add, modify, done and delete queue the right jobs through the hook",
+          "[hook][taskwarrior]") {
+  if (!task_available()) {
+    WARN("the `task` binary is not installed; skipped");
+    return;
+  }
+  Taskwarrior tw;
+  REQUIRE(tw.task({"add", "Buy milk", "project:home", "+errand"}).exit_code == 0);
+  const std::string milk = tw.uuid_of("1");
+  REQUIRE(milk.size() == 36);
+  auto [kind, payload] = tw.pending_job(milk);
+  CHECK(kind == "push");
+  CHECK_THAT(payload, Catch::Contains("\"description\":\"Buy milk\"") && Catch::Contains("\"errand\""));
+
+  REQUIRE(tw.task({"1", "modify", "priority:H"}).exit_code == 0);
+  std::tie(kind, payload) = tw.pending_job(milk);
+  CHECK(kind == "push");
+  CHECK_THAT(payload, Catch::Contains("\"priority\":\"H\""));
+  CHECK(count_jobs(tw.db) == 1);  // coalesced: one pending job per task
+
+  REQUIRE(tw.task({"1", "done"}).exit_code == 0);
+  std::tie(kind, payload) = tw.pending_job(milk);
+  CHECK_THAT(payload, Catch::Contains("\"status\":\"completed\""));
+
+  REQUIRE(tw.task({"add", "Call the plumber"}).exit_code == 0);
+  const std::string plumber = tw.uuid_of("1");
+  REQUIRE(tw.task({"1", "delete"}).exit_code == 0);
+  std::tie(kind, payload) = tw.pending_job(plumber);
+  CHECK(kind == "delete");
+  CHECK_THAT(payload, Catch::Contains("\"status\":\"deleted\""));
+  CHECK(count_jobs(tw.db) == 2);
+}
+
+TEST_CASE("with VIKUNJA_SYNC_RUNNING set the hook lets the change through and queues nothing",
+          "[hook][taskwarrior]") {
+  if (!task_available()) {
+    WARN("the `task` binary is not installed; skipped");
+    return;
+  }
+  Taskwarrior tw;
+  tw.extra_env.push_back("VIKUNJA_SYNC_RUNNING=1");
+  REQUIRE(tw.task({"add", "From the worker"}).exit_code == 0);
+  CHECK(tw.uuid_of("1").size() == 36);
+  CHECK_FALSE(std::filesystem::exists(tw.db));
+}
+
+TEST_CASE("a broken queue never blocks the user's Taskwarrior change", "[hook][taskwarrior]") {
+  if (!task_available()) {
+    WARN("the `task` binary is not installed; skipped");
+    return;
+  }
+  Taskwarrior tw;
+  std::filesystem::create_directory(tw.db);  // a directory where the queue file should be
+  const auto added = tw.task({"add", "Still saved"});
+  CHECK(added.exit_code == 0);
+  CHECK_THAT(added.out + added.err, Catch::Contains("vikunja-sync: change NOT queued: cannot open queue"));
+  CHECK(tw.task({"_get", "1.description"}).out == "Still saved\n");
+}

@@ -1,0 +1,51 @@
+#include "json_document.hpp"
+
+#include <catch2/catch.hpp>
+
+#include "error.hpp"
+
+using namespace vsync;
+
+TEST_CASE("parse_json_object accepts an object", "[json_document]") {
+  CHECK(parse_json_object(R"({"a":1})", "input")["a"] == 1);
+}
+
+TEST_CASE("parse_json_object names what is wrong with the input", "[json_document]") {
+  SECTION("not JSON") {
+    REQUIRE_THROWS_WITH(parse_json_object("hello", "standard input"),
+                        Catch::StartsWith("standard input is not valid JSON: parse error at line 1"));
+  }
+  SECTION("JSON that is not an object") {
+    REQUIRE_THROWS_WITH(parse_json_object("[1,2]", "x"), "x is JSON but not an object (found array)");
+    REQUIRE_THROWS_WITH(parse_json_object("\"s\"", "x"), "x is JSON but not an object (found string)");
+  }
+  SECTION("nesting deeper than the limit, without exhausting the stack") {
+    const std::string deep = std::string(100000, '[') + std::string(100000, ']');
+    REQUIRE_THROWS_WITH(parse_json_object(deep, "x"), "x is nested deeper than 64 levels");
+    const std::string deep_objects = "{\"a\":" + std::string(70, '[') + std::string(70, ']') + "}";
+    REQUIRE_THROWS_WITH(parse_json_object(deep_objects, "x"), "x is nested deeper than 64 levels");
+  }
+  SECTION("bytes that are not UTF-8") {
+    REQUIRE_THROWS_WITH(parse_json_object("{\"a\":\"\xff\xfe\"}", "x"),
+                        Catch::Contains("ill-formed UTF-8 byte"));
+  }
+  SECTION("trailing garbage") {
+    REQUIRE_THROWS_WITH(parse_json_object("{} {}", "x"), Catch::StartsWith("x is not valid JSON"));
+  }
+  SECTION("every failure is a data error") {
+    try {
+      parse_json_object("nope", "x");
+    } catch (const Error& e) {
+      CHECK(e.exit_code() == ExitCode::data);
+    }
+  }
+}
+
+TEST_CASE("required_string insists on a non-empty string", "[json_document]") {
+  const auto object = nlohmann::json::parse(R"({"s":"v","n":3,"e":""})");
+  CHECK(required_string(object, "s", "t") == "v");
+  REQUIRE_THROWS_WITH(required_string(object, "missing", "t"), "t has no \"missing\"");
+  REQUIRE_THROWS_WITH(required_string(object, "n", "t"),
+                      "t has \"n\" of type number, expected a string");
+  REQUIRE_THROWS_WITH(required_string(object, "e", "t"), "t has an empty \"e\"");
+}

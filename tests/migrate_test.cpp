@@ -1,0 +1,94 @@
+#include "migrate.hpp"
+
+#include <catch2/catch.hpp>
+
+#include "error.hpp"
+#include "temp_dir.hpp"
+
+using namespace vsync;
+using vsync::test::TempDir;
+
+namespace {
+
+const Migration v1{1, "001_things", "CREATE TABLE things (id INTEGER PRIMARY KEY, name TEXT);"};
+const Migration v2{2, "002_colour", "ALTER TABLE things ADD COLUMN colour TEXT;"};
+const Migration broken{3, "003_broken", "CREATE TABLE broken (;"};
+
+}  // namespace
+
+TEST_CASE("migrations run from an empty file up to the newest version", "[migrate]") {
+  TempDir dir;
+  SQLite::Database db(dir / "q.db", SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
+  const Migration all[] = {v1, v2};
+  migrate(db, all);
+  CHECK(schema_version(db) == 2);
+  db.exec("INSERT INTO things (name, colour) VALUES ('a', 'red')");
+  migrate(db, all);  // idempotent
+  CHECK(schema_version(db) == 2);
+}
+
+TEST_CASE("migrations from a previous version keep the data and apply only what is new",
+          "[migrate]") {
+  TempDir dir;
+  SQLite::Database db(dir / "q.db", SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
+  const Migration first[] = {v1};
+  migrate(db, first);
+  db.exec("INSERT INTO things (name) VALUES ('kept')");
+  const Migration both[] = {v1, v2};
+  migrate(db, both);
+  CHECK(schema_version(db) == 2);
+  CHECK(db.execAndGet("SELECT name FROM things").getString() == "kept");
+}
+
+TEST_CASE("a failing migration leaves the database at its previous version", "[migrate]") {
+  TempDir dir;
+  SQLite::Database db(dir / "q.db", SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
+  const Migration first[] = {v1};
+  migrate(db, first);
+  const Migration with_broken[] = {v1, v2, broken};
+  REQUIRE_THROWS_WITH(migrate(db, with_broken),
+                      Catch::StartsWith("migration 003_broken failed: "));
+  CHECK(schema_version(db) == 1);
+  CHECK_THROWS(db.exec("SELECT colour FROM things"));  // 002 rolled back with 003
+}
+
+TEST_CASE("a queue from a newer vikunja-sync is refused, not downgraded", "[migrate]") {
+  TempDir dir;
+  SQLite::Database db(dir / "q.db", SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
+  db.exec("PRAGMA user_version = 7");
+  const Migration first[] = {v1};
+  REQUIRE_THROWS_WITH(migrate(db, first),
+                      "its schema version 7 is newer than this vikunja-sync knows (1); "
+                      "upgrade vikunja-sync");
+}
+
+TEST_CASE("the compiled-in schema applies cleanly and has the documented tables and views",
+          "[migrate]") {
+  TempDir dir;
+  SQLite::Database db(dir / "q.db", SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
+  migrate(db, schema_migrations());
+  CHECK(schema_version(db) == schema_migrations().back().version);
+  for (const char* name : {"jobs", "breaker", "task_map", "queue", "queue_summary"}) {
+    CHECK(db.execAndGet(std::string("SELECT count(*) FROM sqlite_schema WHERE name = '") + name +
+                        "'")
+              .getInt() == 1);
+  }
+  CHECK(db.execAndGet("SELECT group_concat(target) FROM breaker").getString() ==
+        "taskwarrior,vikunja");
+  SECTION("CHECK constraints refuse states and kinds outside the model") {
+    CHECK_THROWS(db.exec("INSERT INTO jobs (kind, target, key, payload, state, created_at, "
+                         "updated_at, due_at) VALUES ('push', 'vikunja', 'tw:x', '{}', 'lost', 0, 0, 0)"));
+    CHECK_THROWS(db.exec("INSERT INTO jobs (kind, target, key, payload, created_at, updated_at, "
+                         "due_at) VALUES ('sync', 'vikunja', 'tw:x', '{}', 0, 0, 0)"));
+    CHECK_THROWS(db.exec("INSERT INTO jobs (kind, target, key, payload, created_at, updated_at, "
+                         "due_at) VALUES ('webhook', 'vikunja', 'vk:1', '{}', 0, 0, 0)"));
+    CHECK_THROWS(db.exec("UPDATE breaker SET state = 'ajar'"));
+  }
+  SECTION("the views render readable times") {
+    db.exec("INSERT INTO jobs (kind, target, key, payload, created_at, updated_at, due_at) "
+            "VALUES ('push', 'vikunja', 'tw:x', '{}', 0, 0, 0)");
+    CHECK(db.execAndGet("SELECT typeof(created) || typeof(age) FROM queue").getString() ==
+          "texttext");
+    CHECK(db.execAndGet("SELECT jobs FROM queue_summary WHERE state = 'pending'").getInt() == 1);
+  }
+}

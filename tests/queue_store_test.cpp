@@ -1,0 +1,211 @@
+#include "queue_store.hpp"
+
+#include <sys/stat.h>
+
+#include <thread>
+
+#include <SQLiteCpp/Statement.h>
+#include <catch2/catch.hpp>
+
+#include "error.hpp"
+#include "queue_dump.hpp"
+#include "temp_dir.hpp"
+
+using namespace vsync;
+using vsync::test::TempDir;
+
+namespace {
+
+const std::string uuid_a = "bf153689-a744-44f5-9cd0-9720dddfec46";
+
+NewJob push(const std::string& payload, const std::string& uuid = uuid_a) {
+  return {JobKind::push, taskwarrior_key(uuid), payload, std::nullopt};
+}
+
+NewJob webhook(long long id, const std::string& payload, std::optional<UnixMillis> updated) {
+  return {JobKind::webhook, vikunja_key(id), payload, updated};
+}
+
+std::string column_of(QueueStore& store, std::int64_t id, const std::string& column) {
+  SQLite::Statement query(store.database(), "SELECT " + column + " FROM jobs WHERE id = ?");
+  query.bind(1, id);
+  REQUIRE(query.executeStep());
+  return query.getColumn(0).getString();
+}
+
+unsigned mode_of(const std::filesystem::path& path) {
+  struct stat info {};
+  REQUIRE(::stat(path.c_str(), &info) == 0);
+  return info.st_mode & 0777;
+}
+
+}  // namespace
+
+TEST_CASE("a new queue is created private: directory 0700, file 0600, WAL", "[queue_store]") {
+  TempDir dir;
+  FakeClock clock(1'000'000);
+  const auto path = dir / "state" / "vikunja-sync" / "queue.db";
+  QueueStore store(path, clock);
+  CHECK(mode_of(path) == 0600);
+  CHECK(mode_of(path.parent_path()) == 0700);
+  CHECK(mode_of(path.parent_path().parent_path()) == 0700);
+  CHECK(store.database().execAndGet("PRAGMA journal_mode").getString() == "wal");
+  CHECK(store.database().execAndGet("PRAGMA synchronous").getInt() == 2);  // FULL
+}
+
+TEST_CASE("enqueue adds a pending job due now", "[queue_store]") {
+  TempDir dir;
+  FakeClock clock(1'700'000'000'000);
+  QueueStore store(dir / "queue.db", clock);
+  const auto result = store.enqueue(push("{}"));
+  CHECK(result.outcome == EnqueueResult::Outcome::added);
+  CHECK(column_of(store, result.job_id, "state") == "pending");
+  CHECK(column_of(store, result.job_id, "target") == "vikunja");
+  CHECK(column_of(store, result.job_id, "due_at") == "1700000000000");
+  CHECK(column_of(store, result.job_id, "key") == "tw:" + uuid_a);
+}
+
+TEST_CASE("coalescing keeps one pending job per key", "[queue_store]") {
+  TempDir dir;
+  FakeClock clock(1'000'000);
+  QueueStore store(dir / "queue.db", clock);
+  const auto first = store.enqueue(push(R"({"v":1})"));
+
+  SECTION("the newest snapshot wins and attempts and due time reset") {
+    store.database().exec("UPDATE jobs SET attempts = 4, due_at = 9999999, last_error = 'boom'");
+    clock.advance(5'000);
+    const auto second = store.enqueue(push(R"({"v":2})"));
+    CHECK(second.job_id == first.job_id);
+    CHECK(second.outcome == EnqueueResult::Outcome::replaced);
+    CHECK(column_of(store, first.job_id, "payload") == R"({"v":2})");
+    CHECK(column_of(store, first.job_id, "attempts") == "0");
+    CHECK(column_of(store, first.job_id, "due_at") == "1005000");
+    CHECK(column_of(store, first.job_id, "last_error") == "");
+    CHECK(test::count_jobs(dir / "queue.db") == 1);
+  }
+  SECTION("a delete replaces a pending push") {
+    const auto del = store.enqueue({JobKind::del, taskwarrior_key(uuid_a), R"({"v":3})", {}});
+    CHECK(del.job_id == first.job_id);
+    CHECK(column_of(store, first.job_id, "kind") == "delete");
+  }
+  SECTION("a key whose job is running gets a second job that waits") {
+    store.database().exec("UPDATE jobs SET state = 'running', lease_until = 2000000");
+    const auto second = store.enqueue(push(R"({"v":2})"));
+    CHECK(second.job_id != first.job_id);
+    CHECK(second.outcome == EnqueueResult::Outcome::added);
+    CHECK(column_of(store, first.job_id, "payload") == R"({"v":1})");
+    CHECK(test::count_jobs(dir / "queue.db", "state = 'pending'") == 1);
+  }
+  SECTION("a finished job does not absorb a new one") {
+    store.database().exec("UPDATE jobs SET state = 'done'");
+    CHECK(store.enqueue(push("{}")).job_id != first.job_id);
+  }
+  SECTION("different keys are independent") {
+    const auto other = store.enqueue(push("{}", "be483695-23ab-463e-8f94-6cf9c8b7f7d8"));
+    CHECK(other.job_id != first.job_id);
+    CHECK(test::count_jobs(dir / "queue.db") == 2);
+  }
+}
+
+TEST_CASE("a late webhook delivery never replaces a newer pending snapshot", "[queue_store]") {
+  TempDir dir;
+  FakeClock clock(1'000'000);
+  QueueStore store(dir / "queue.db", clock);
+  const auto newer = store.enqueue(webhook(131, "newer", 2'000));
+  const auto late = store.enqueue(webhook(131, "older", 1'000));
+  CHECK(late.job_id == newer.job_id);
+  CHECK(late.outcome == EnqueueResult::Outcome::kept_newer);
+  CHECK(column_of(store, newer.job_id, "payload") == "newer");
+
+  SECTION("a snapshot of the same time replaces it (task.deleted carries the last update's time)") {
+    CHECK(store.enqueue(webhook(131, "deleted", 2'000)).outcome ==
+          EnqueueResult::Outcome::replaced);
+    CHECK(column_of(store, newer.job_id, "payload") == "deleted");
+  }
+}
+
+TEST_CASE("jobs survive closing and reopening the queue", "[queue_store]") {
+  TempDir dir;
+  FakeClock clock(1'000'000);
+  std::int64_t id = 0;
+  {
+    QueueStore store(dir / "queue.db", clock);
+    id = store.enqueue(push("{\"durable\":true}")).job_id;
+  }
+  QueueStore reopened(dir / "queue.db", clock);
+  CHECK(column_of(reopened, id, "payload") == "{\"durable\":true}");
+}
+
+TEST_CASE("two connections racing on one new queue lose nothing", "[queue_store]") {
+  TempDir dir;
+  const auto path = dir / "queue.db";
+  constexpr int per_thread = 100;
+  auto enqueue_many = [&](int thread_index) {
+    SystemClock clock;
+    QueueStore store(path, clock);  // both threads may be the one that creates the schema
+    for (int i = 0; i < per_thread; ++i) {
+      // Half the keys are shared between the threads, so coalescing races too.
+      const int n = i % 2 == 0 ? i : thread_index * 1000 + i;
+      char uuid[37];
+      std::snprintf(uuid, sizeof uuid, "00000000-0000-4000-8000-%012d", n);
+      store.enqueue(push(std::to_string(thread_index), uuid));
+    }
+  };
+  std::thread a(enqueue_many, 1), b(enqueue_many, 2);
+  a.join();
+  b.join();
+  // 50 shared keys coalesced into one job each, plus 50 private keys per thread.
+  CHECK(test::count_jobs(path) == 150);
+  CHECK(test::count_jobs(path, "state = 'pending'") == 150);
+}
+
+TEST_CASE("queue paths that cannot hold a queue are refused with their cause", "[queue_store]") {
+  TempDir dir;
+  FakeClock clock(0);
+  SECTION("the path is a directory") {
+    std::filesystem::create_directory(dir / "queue.db");
+    REQUIRE_THROWS_WITH(QueueStore(dir / "queue.db", clock),
+                        "cannot open queue " + (dir / "queue.db").string() + ": Is a directory");
+  }
+  SECTION("the parent is a regular file") {
+    dir.write("file", "x");
+    try {
+      QueueStore(dir / "file" / "queue.db", clock);
+      FAIL("expected an error");
+    } catch (const Error& e) {
+      CHECK(e.exit_code() == ExitCode::cant_create);
+      CHECK(std::string(e.what()) ==
+            "cannot open queue " + (dir / "file" / "queue.db").string() + ": Not a directory");
+    }
+  }
+  SECTION("the file is not a SQLite database") {
+    dir.write("queue.db", "this is a shopping list, not a database\n");
+    try {
+      QueueStore(dir / "queue.db", clock);
+      FAIL("expected an error");
+    } catch (const Error& e) {
+      CHECK(e.exit_code() == ExitCode::io);
+      CHECK(std::string(e.what()) ==
+            "cannot open queue " + (dir / "queue.db").string() + ": file is not a database");
+    }
+    CHECK(test::read_file(dir / "queue.db") == "this is a shopping list, not a database\n");
+  }
+  SECTION("the file is somebody else's SQLite database") {
+    {
+      SQLite::Database other(dir / "queue.db", SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
+      other.exec("CREATE TABLE recipes (name TEXT)");
+    }
+    REQUIRE_THROWS_WITH(QueueStore(dir / "queue.db", clock),
+                        "cannot open queue " + (dir / "queue.db").string() +
+                            ": it is a SQLite database but not a vikunja-sync queue");
+  }
+  SECTION("the directory is read-only") {
+    if (::geteuid() == 0) SUCCEED("root writes anywhere; nothing to check");
+    else {
+      std::filesystem::create_directory(dir / "ro");
+      std::filesystem::permissions(dir / "ro", std::filesystem::perms::owner_read |
+                                                   std::filesystem::perms::owner_exec);
+      REQUIRE_THROWS_AS(QueueStore(dir / "ro" / "queue.db", clock), Error);
+    }
+  }
+}
