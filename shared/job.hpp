@@ -6,6 +6,7 @@
 #include <string_view>
 
 #include "clock.hpp"
+#include "enum_format.hpp"
 
 namespace vsync {
 
@@ -16,9 +17,6 @@ enum class Target { vikunja, taskwarrior };
 std::string_view to_string(JobKind kind);
 std::string_view to_string(JobState state);
 std::string_view to_string(Target target);
-inline std::string_view format_as(JobKind kind) { return to_string(kind); }
-inline std::string_view format_as(JobState state) { return to_string(state); }
-inline std::string_view format_as(Target target) { return to_string(target); }
 
 // Parse the SQL spelling back; throws Error(io) on a value the schema should have refused.
 JobKind parse_job_kind(std::string_view text);

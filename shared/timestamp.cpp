@@ -2,6 +2,7 @@
 
 #include <charconv>
 #include <chrono>
+#include <fmt/format.h>
 
 namespace vsync {
 
@@ -74,6 +75,21 @@ std::optional<UnixMillis> parse_rfc3339(std::string_view text) {
   const long long days = sys_days(date).time_since_epoch().count();
   const long long seconds = days * 86400 + *hour * 3600LL + *minute * 60LL + *second - offset_seconds;
   return seconds * 1000 + millis;
+}
+
+}  // namespace vsync
+
+namespace vsync {
+
+std::string format_rfc3339(UnixMillis time) {
+  using namespace std::chrono;
+  const sys_seconds seconds{floor<std::chrono::seconds>(milliseconds(time))};
+  const sys_days days = floor<std::chrono::days>(seconds);
+  const year_month_day date{days};
+  const hh_mm_ss clock{seconds - days};
+  return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z", static_cast<int>(date.year()),
+                     static_cast<unsigned>(date.month()), static_cast<unsigned>(date.day()),
+                     clock.hours().count(), clock.minutes().count(), clock.seconds().count());
 }
 
 }  // namespace vsync

@@ -3,6 +3,7 @@
 // The parser returns nullopt for anything else.
 
 #include <optional>
+#include <string>
 #include <string_view>
 
 #include "clock.hpp"
@@ -10,5 +11,12 @@
 namespace vsync {
 
 std::optional<UnixMillis> parse_rfc3339(std::string_view text);
+
+}  // namespace vsync
+
+namespace vsync {
+
+// 2026-12-07T09:00:00Z (whole seconds, UTC): for log lines and Vikunja dates.
+std::string format_rfc3339(UnixMillis time);
 
 }  // namespace vsync

@@ -1,0 +1,38 @@
+#pragma once
+// One pass over the queue: claim due jobs one by one, run each with the handler of its target,
+// settle the outcome. It never waits for a backoff or a breaker window; what is not due is left
+// for a later pass. Queue errors are fatal and propagate; anything a job throws becomes that
+// job's outcome.
+
+#include <functional>
+
+#include "job_claims.hpp"
+#include "job_outcome.hpp"
+#include "logger.hpp"
+
+namespace vsync {
+
+class JobHandler {
+ public:
+  virtual ~JobHandler() = default;
+  // Returns the outcome or throws JobStopped with it.
+  virtual JobOutcome run(const ClaimedJob& job) = 0;
+};
+
+struct DrainStats {
+  int done = 0;
+  int retried = 0;
+  int dead = 0;
+  int paused = 0;
+  int total() const { return done + retried + dead + paused; }
+};
+
+// Runs one job through `handler` and turns whatever it throws (other than queue errors) into
+// an outcome: JobStopped carries one, a JSON type error is an unexpected response.
+JobOutcome run_job(JobHandler& handler, const ClaimedJob& job);
+
+// `should_stop` is asked between jobs (SIGTERM: the current job finishes first).
+DrainStats drain(JobClaims& claims, JobHandler& handler, Logger& log,
+                 const std::function<bool()>& should_stop = [] { return false; });
+
+}  // namespace vsync

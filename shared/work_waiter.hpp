@@ -1,0 +1,40 @@
+#pragma once
+// How `vikunja-worker run` idles: blocked in poll(2), using no CPU, until the earliest of a
+// deadline (the next due job or breaker retry), a change to the queue file (inotify on its
+// directory: another process committed a job), or SIGTERM/SIGINT (read through a signalfd, so
+// a signal can never slip in between a check and the wait).
+// Construct it before starting threads: it blocks SIGTERM and SIGINT for the process.
+
+#include <chrono>
+#include <filesystem>
+#include <optional>
+#include <string>
+
+namespace vsync {
+
+class WorkWaiter {
+ public:
+  explicit WorkWaiter(const std::filesystem::path& queue_path);
+  ~WorkWaiter();
+  WorkWaiter(const WorkWaiter&) = delete;
+  WorkWaiter& operator=(const WorkWaiter&) = delete;
+
+  enum class Wake { deadline, queue_changed, stop };
+
+  // nullopt waits without a deadline.
+  Wake wait(std::optional<std::chrono::milliseconds> timeout);
+  // Reads pending signals without blocking; stays true once a stop was asked for.
+  bool stop_requested();
+  // Discards queue-change events already seen (our own writes during a drain).
+  void forget_queue_changes();
+
+ private:
+  bool read_queue_events();
+
+  int inotify_fd_ = -1;
+  int signal_fd_ = -1;
+  std::string queue_name_;
+  bool stop_ = false;
+};
+
+}  // namespace vsync

@@ -1,0 +1,53 @@
+#include "worker.hpp"
+
+#include <unistd.h>
+
+#include <fmt/format.h>
+
+#include "queue_admin.hpp"
+
+namespace vsync {
+
+namespace {
+
+VikunjaClient make_client(const WorkerConfig& config, const Clock& clock) {
+  require_vikunja_access(config);
+  return VikunjaClient(config.vikunja_url->value,
+                       HttpClient(config.http_timeout.value, config.api_token->value), clock);
+}
+
+}  // namespace
+
+BreakerPolicy breaker_policy(const WorkerConfig& config) {
+  return BreakerPolicy{config.breaker_threshold.value, config.breaker_recovery.value,
+                       config.max_recovery(), config.lease()};
+}
+
+std::string Worker::default_owner() {
+  char host[256] = "localhost";
+  ::gethostname(host, sizeof host - 1);
+  return fmt::format("{}:{}", host, ::getpid());
+}
+
+Worker::Worker(QueueStore& store, const WorkerConfig& config, const Clock& clock, Logger& log,
+               std::string owner)
+    : store_(store),
+      clock_(clock),
+      log_(log),
+      client_(make_client(config, clock)),
+      task_map_(store.database(), clock),
+      push_(client_, task_map_, config.default_project.value, log),
+      claims_(store, clock, breaker_policy(config),
+              ClaimPolicy{config.lease(), config.max_attempts.value},
+              Backoff(config.backoff_base.value, config.backoff_cap.value), log, std::move(owner),
+              {Target::vikunja}) {}
+
+DrainStats Worker::drain(const std::function<bool()>& should_stop) {
+  const DrainStats stats = vsync::drain(claims_, push_, log_, should_stop);
+  if (const int purged = purge_done_jobs(store_, clock_.now() - done_retention); purged > 0) {
+    log_.log(LogLevel::debug, "done jobs purged", "count={}", purged);
+  }
+  return stats;
+}
+
+}  // namespace vsync

@@ -1,0 +1,46 @@
+#pragma once
+// A worker assembled from its parts: the claims on one queue, the Vikunja client with its
+// reused connection, the task map and the push/delete handler. `vikunja-worker drain` and
+// `run` drive one; tests drive several on one queue file with a FakeClock.
+
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "clock.hpp"
+#include "drain.hpp"
+#include "job_claims.hpp"
+#include "logger.hpp"
+#include "queue_store.hpp"
+#include "task_map.hpp"
+#include "vikunja_client.hpp"
+#include "vikunja_push.hpp"
+#include "worker_config.hpp"
+
+namespace vsync {
+
+class Worker {
+ public:
+  // Throws Error(config) unless the configuration gives Vikunja's URL and a token.
+  Worker(QueueStore& store, const WorkerConfig& config, const Clock& clock, Logger& log,
+         std::string owner = default_owner());
+
+  DrainStats drain(const std::function<bool()>& should_stop = [] { return false; });
+  std::optional<UnixMillis> next_wake() { return claims_.next_wake(); }
+  long long requests_sent() const { return client_.requests_sent(); }
+
+  static std::string default_owner();  // host:pid
+
+ private:
+  QueueStore& store_;
+  const Clock& clock_;
+  Logger& log_;
+  VikunjaClient client_;
+  TaskMap task_map_;
+  VikunjaPush push_;
+  JobClaims claims_;
+};
+
+BreakerPolicy breaker_policy(const WorkerConfig& config);
+
+}  // namespace vsync

@@ -1,0 +1,434 @@
+#include "fake_vikunja.hpp"
+
+#include <httplib.h>
+
+#include <algorithm>
+#include <cctype>
+#include <stdexcept>
+
+#include <fmt/format.h>
+
+namespace vsync::test {
+
+namespace {
+
+using json = nlohmann::json;
+constexpr const char* no_date = "0001-01-01T00:00:00Z";
+
+void send_json(httplib::Response& response, int status, const json& body) {
+  response.status = status;
+  response.set_content(body.dump(), "application/json");
+}
+
+void send_error(httplib::Response& response, int status, int code, const std::string& message) {
+  send_json(response, status, code >= 0 ? json{{"code", code}, {"message", message}} : json{{"message", message}});
+}
+
+std::string lower(std::string text) {
+  std::transform(text.begin(), text.end(), text.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return text;
+}
+
+bool contains_text(const json& object, const std::string& field, const std::string& needle) {
+  return object.contains(field) && object[field].is_string() &&
+         lower(object[field].get<std::string>()).find(lower(needle)) != std::string::npos;
+}
+
+std::int64_t path_id(const httplib::Request& request, int index) {
+  return std::stoll(request.matches[static_cast<std::size_t>(index)].str());
+}
+
+// vikunja-api.md "Update semantics": these are zeroed when missing or zero in the body.
+const char* const replaced_fields[] = {"description", "done", "due_date", "start_date", "end_date",
+                                       "repeat_after", "repeat_mode", "priority", "hex_color",
+                                       "percent_done", "is_favorite"};
+
+json zero_of(const std::string& field) {
+  if (field == "description" || field == "hex_color") return "";
+  if (field == "done" || field == "is_favorite") return false;
+  if (field.ends_with("_date")) return no_date;
+  return 0;
+}
+
+json task_defaults() {
+  json task = json::object();
+  for (const char* field : replaced_fields) task[field] = zero_of(field);
+  task["title"] = "";
+  return task;
+}
+
+}  // namespace
+
+FakeVikunja::FakeVikunja() { start(0); }
+
+FakeVikunja::~FakeVikunja() { stop(); }
+
+std::string FakeVikunja::url() const { return fmt::format("http://127.0.0.1:{}", port_); }
+
+void FakeVikunja::start(int port) {
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = false;
+  }
+  server_ = std::make_unique<httplib::Server>();
+  install_routes();
+  if (port == 0) {
+    port_ = server_->bind_to_any_port("127.0.0.1");
+  } else if (!server_->bind_to_port("127.0.0.1", port)) {
+    throw std::runtime_error(fmt::format("fake Vikunja cannot listen on port {} again", port));
+  }
+  if (port_ <= 0) throw std::runtime_error("fake Vikunja cannot bind to 127.0.0.1");
+  thread_ = std::thread([this] { server_->listen_after_bind(); });
+  // stop() before the accept loop runs would be lost, and the loop would never end.
+  while (!server_->is_running()) std::this_thread::yield();
+}
+
+void FakeVikunja::stop() {
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  released_.notify_all();
+  if (server_) server_->stop();
+  if (thread_.joinable()) thread_.join();
+  server_.reset();
+}
+
+void FakeVikunja::refuse_connections() { stop(); }
+
+void FakeVikunja::answer_normally() {
+  {
+    std::lock_guard lock(mutex_);
+    fixed_answer_.reset();
+    hang_ = std::chrono::milliseconds(0);
+    lose_create_.reset();
+  }
+  if (!server_) start(port_);
+}
+
+void FakeVikunja::answer_every_request(int status, std::map<std::string, std::string> headers, std::string body) {
+  std::lock_guard lock(mutex_);
+  fixed_answer_ = json{{"status", status}, {"headers", headers}, {"body", body}};
+}
+
+void FakeVikunja::hang_every_request(std::chrono::milliseconds how_long) {
+  std::lock_guard lock(mutex_);
+  hang_ = how_long;
+}
+
+void FakeVikunja::lose_next_create_answer(std::chrono::milliseconds delay) {
+  std::lock_guard lock(mutex_);
+  lose_create_ = delay;
+}
+
+void FakeVikunja::set_max_items_per_page(int count) {
+  std::lock_guard lock(mutex_);
+  max_per_page_ = count;
+}
+
+std::string FakeVikunja::next_time() {
+  // A server clock that moves one second per change, so `updated` orders every write.
+  const long long seconds = 1'764'000'000 + ++tick_;
+  const time_t t = seconds;
+  std::tm utc{};
+  gmtime_r(&t, &utc);
+  char text[32];
+  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &utc);
+  return text;
+}
+
+std::int64_t FakeVikunja::add_project(const std::string& title) {
+  std::lock_guard lock(mutex_);
+  const std::int64_t id = next_id_++;
+  projects_[id] = json{{"id", id}, {"title", title}, {"description", ""}, {"identifier", ""},
+                       {"parent_project_id", 0}, {"is_archived", false}, {"created", next_time()},
+                       {"updated", next_time()}};
+  return id;
+}
+
+std::int64_t FakeVikunja::add_label(const std::string& title) {
+  std::lock_guard lock(mutex_);
+  const std::int64_t id = next_id_++;
+  labels_[id] = json{{"id", id}, {"title", title}, {"description", ""}, {"hex_color", ""},
+                     {"created", next_time()}, {"updated", next_time()}};
+  return id;
+}
+
+std::int64_t FakeVikunja::add_task(std::int64_t project_id, json fields) {
+  std::lock_guard lock(mutex_);
+  const std::int64_t id = next_id_++;
+  json task = task_defaults();
+  for (auto& [key, value] : fields.items()) task[key] = value;
+  task["id"] = id;
+  task["project_id"] = project_id;
+  task["identifier"] = fmt::format("#{}", id);
+  task["created"] = task["updated"] = next_time();
+  task.erase("labels");
+  tasks_[id] = task;
+  return id;
+}
+
+void FakeVikunja::attach_label(std::int64_t task_id, std::int64_t label_id) {
+  std::lock_guard lock(mutex_);
+  task_labels_[task_id].insert(label_id);
+}
+
+void FakeVikunja::edit_task(std::int64_t id, const json& fields) {
+  std::lock_guard lock(mutex_);
+  for (auto& [key, value] : fields.items()) tasks_.at(id)[key] = value;
+  tasks_.at(id)["updated"] = next_time();
+}
+
+void FakeVikunja::remove_task(std::int64_t id) {
+  std::lock_guard lock(mutex_);
+  tasks_.erase(id);
+  task_labels_.erase(id);
+}
+
+nlohmann::json FakeVikunja::task_view(std::int64_t id) {
+  json view = tasks_.at(id);
+  json attached = json::array();
+  for (const std::int64_t label : task_labels_[id]) attached.push_back(labels_.at(label));
+  view["labels"] = attached.empty() ? json(nullptr) : attached;
+  return view;
+}
+
+std::optional<nlohmann::json> FakeVikunja::task(std::int64_t id) {
+  std::lock_guard lock(mutex_);
+  if (!tasks_.contains(id)) return std::nullopt;
+  return task_view(id);
+}
+
+std::vector<nlohmann::json> FakeVikunja::tasks() {
+  std::lock_guard lock(mutex_);
+  std::vector<json> all;
+  for (const auto& [id, task] : tasks_) all.push_back(task_view(id));
+  return all;
+}
+
+std::vector<nlohmann::json> FakeVikunja::projects() {
+  std::lock_guard lock(mutex_);
+  std::vector<json> all;
+  for (const auto& [id, project] : projects_) all.push_back(project);
+  return all;
+}
+
+std::vector<nlohmann::json> FakeVikunja::labels() {
+  std::lock_guard lock(mutex_);
+  std::vector<json> all;
+  for (const auto& [id, label] : labels_) all.push_back(label);
+  return all;
+}
+
+long long FakeVikunja::requests_matching(const std::string& method, const std::string& path_prefix) const {
+  std::lock_guard lock(mutex_);
+  return std::count_if(request_log_.begin(), request_log_.end(), [&](const std::string& line) {
+    return line.starts_with(method + " /api/v1" + path_prefix);
+  });
+}
+
+void FakeVikunja::forget_requests() {
+  std::lock_guard lock(mutex_);
+  request_log_.clear();
+  requests_ = 0;
+}
+
+bool FakeVikunja::wait_for_requests(long long count, std::chrono::milliseconds timeout) {
+  std::unique_lock lock(mutex_);
+  return arrived_.wait_for(lock, timeout, [&] { return requests_.load() >= count; });
+}
+
+// Failure modes and auth, before any route runs. True when the request was answered here.
+bool FakeVikunja::intercept(const httplib::Request& request, httplib::Response& response) {
+  std::unique_lock lock(mutex_);
+  ++requests_;
+  request_log_.push_back(request.method + " " + request.path);
+  arrived_.notify_all();
+  if (hang_.count() > 0) {
+    released_.wait_for(lock, hang_, [this] { return stopping_; });
+  }
+  if (fixed_answer_) {
+    response.status = (*fixed_answer_)["status"].get<int>();
+    for (auto& [name, value] : (*fixed_answer_)["headers"].items()) response.set_header(name, value.get<std::string>());
+    response.set_content((*fixed_answer_)["body"].get<std::string>(), "application/json");
+    return true;
+  }
+  if (request.get_header_value("Authorization") != std::string("Bearer ") + token) {
+    send_error(response, 401, 11, "missing, malformed, expired or otherwise invalid token provided");
+    return true;
+  }
+  return false;
+}
+
+void FakeVikunja::install_routes() {
+  using httplib::Request;
+  using httplib::Response;
+  auto& server = *server_;
+  server.set_keep_alive_max_count(1000);
+  server.set_tcp_nodelay(true);  // else Nagle and delayed ACKs add 40 ms to every answer
+
+  const auto page_of = [this](const Request& request, Response& response, const std::vector<json>& items,
+                              const std::vector<json>& every_page) {
+    const int per_page = std::min(max_per_page_, request.has_param("per_page") && std::stoi(request.get_param_value("per_page")) > 0
+                                                     ? std::stoi(request.get_param_value("per_page"))
+                                                     : max_per_page_);
+    const int page = request.has_param("page") ? std::stoi(request.get_param_value("page")) : 1;
+    json body = json::array();
+    for (std::size_t i = static_cast<std::size_t>((page - 1) * per_page);
+         i < items.size() && i < static_cast<std::size_t>(page * per_page); ++i) {
+      body.push_back(items[i]);
+    }
+    const int result_count = static_cast<int>(body.size());
+    for (const json& extra : every_page) body.push_back(extra);
+    const int total_pages = result_count == 0 ? 0 : static_cast<int>((items.size() + per_page - 1) / per_page);
+    response.set_header("x-pagination-total-pages", std::to_string(total_pages));
+    response.set_header("x-pagination-result-count", std::to_string(result_count));
+    send_json(response, 200, body);
+  };
+
+  server.Get("/api/v1/projects", [this, page_of](const Request& request, Response& response) {
+    if (intercept(request, response)) return;
+    std::lock_guard lock(mutex_);
+    std::vector<json> items;
+    for (const auto& [id, project] : projects_) items.push_back(project);
+    page_of(request, response, items, {json{{"id", -2}, {"title", "My Open Tasks"}}});
+  });
+
+  server.Put("/api/v1/projects", [this](const Request& request, Response& response) {
+    if (intercept(request, response)) return;
+    const json body = json::parse(request.body, nullptr, false);
+    if (!body.is_object() || !body.contains("title") || body["title"] == "") {
+      return send_json(response, 412, {{"code", 2002}, {"message", "Invalid Data"}, {"invalid_fields", {"title: non zero value required"}}});
+    }
+    const std::int64_t id = add_project(body["title"].get<std::string>());
+    std::lock_guard lock(mutex_);
+    send_json(response, 201, projects_.at(id));
+  });
+
+  server.Get(R"(/api/v1/projects/(\d+)/tasks)", [this, page_of](const Request& request, Response& response) {
+    if (intercept(request, response)) return;
+    std::lock_guard lock(mutex_);
+    const std::int64_t project = path_id(request, 1);
+    if (!projects_.contains(project)) return send_error(response, 404, 3001, "This project does not exist.");
+    const std::string search = request.has_param("s") ? request.get_param_value("s") : "";
+    std::vector<json> items;
+    for (const auto& [id, task] : tasks_) {
+      if (task["project_id"] == project && (search.empty() || contains_text(task, "title", search) || contains_text(task, "description", search))) {
+        items.push_back(task_view(id));
+      }
+    }
+    page_of(request, response, items, {});
+  });
+
+  server.Put(R"(/api/v1/projects/(\d+)/tasks)", [this](const Request& request, Response& response) {
+    if (intercept(request, response)) return;
+    const std::int64_t project = path_id(request, 1);
+    json body = json::parse(request.body, nullptr, false);
+    std::optional<std::chrono::milliseconds> lose;
+    {
+      std::lock_guard lock(mutex_);
+      if (!body.is_object()) return send_error(response, 400, 2004, "Invalid model provided.");
+      if (!projects_.contains(project)) return send_error(response, 404, 3001, "This project does not exist.");
+      if (!body.contains("title") || body["title"] == "") return send_error(response, 400, 4001, "You must provide at least a task title.");
+      lose = std::exchange(lose_create_, std::nullopt);
+    }
+    body.erase("labels");  // ignored on create
+    const std::int64_t id = add_task(project, body);
+    std::unique_lock lock(mutex_);
+    if (lose) released_.wait_for(lock, *lose, [this] { return stopping_; });  // the client gave up
+    send_json(response, 201, task_view(id));
+  });
+
+  server.Get(R"(/api/v1/tasks/(\d+))", [this](const Request& request, Response& response) {
+    if (intercept(request, response)) return;
+    std::lock_guard lock(mutex_);
+    const std::int64_t id = path_id(request, 1);
+    if (!tasks_.contains(id)) return send_error(response, 404, 4002, "This task does not exist");
+    send_json(response, 200, task_view(id));
+  });
+
+  server.Post(R"(/api/v1/tasks/(\d+))", [this](const Request& request, Response& response) {
+    if (intercept(request, response)) return;
+    std::lock_guard lock(mutex_);
+    const std::int64_t id = path_id(request, 1);
+    const json body = json::parse(request.body, nullptr, false);
+    if (!body.is_object()) return send_error(response, 400, 2004, "Invalid model provided.");
+    if (!tasks_.contains(id)) return send_error(response, 404, 4002, "This task does not exist");
+    json& stored = tasks_.at(id);
+    for (const char* field : replaced_fields) {
+      stored[field] = body.contains(field) && !body[field].is_null() ? body[field] : zero_of(field);
+    }
+    for (const char* field : {"reminders", "assignees"}) {  // omitted: all deleted
+      stored[field] = body.contains(field) ? body[field] : json(nullptr);
+    }
+    if (body.contains("title") && body["title"].is_string() && body["title"] != "") stored["title"] = body["title"];
+    if (body.contains("project_id") && body["project_id"].is_number_integer() && body["project_id"] != 0) {
+      stored["project_id"] = body["project_id"];
+    }
+    stored["updated"] = next_time();
+    send_json(response, 200, task_view(id));
+  });
+
+  server.Delete(R"(/api/v1/tasks/(\d+))", [this](const Request& request, Response& response) {
+    if (intercept(request, response)) return;
+    std::lock_guard lock(mutex_);
+    const std::int64_t id = path_id(request, 1);
+    if (tasks_.erase(id) == 0) return send_error(response, 404, 4002, "This task does not exist");
+    task_labels_.erase(id);
+    send_json(response, 200, {{"message", "Successfully deleted."}});
+  });
+
+  server.Get("/api/v1/labels", [this, page_of](const Request& request, Response& response) {
+    if (intercept(request, response)) return;
+    std::lock_guard lock(mutex_);
+    const std::string search = request.has_param("s") ? request.get_param_value("s") : "";
+    std::vector<json> items;
+    for (const auto& [id, label] : labels_) {
+      if (search.empty() || contains_text(label, "title", search)) items.push_back(label);
+    }
+    page_of(request, response, items, {});
+  });
+
+  server.Put("/api/v1/labels", [this](const Request& request, Response& response) {
+    if (intercept(request, response)) return;
+    const json body = json::parse(request.body, nullptr, false);
+    if (!body.is_object() || !body.contains("title") || body["title"] == "") {
+      return send_json(response, 412, {{"code", 2002}, {"message", "Invalid Data"}});
+    }
+    const std::int64_t id = add_label(body["title"].get<std::string>());
+    std::lock_guard lock(mutex_);
+    send_json(response, 201, labels_.at(id));
+  });
+
+  server.Put(R"(/api/v1/tasks/(\d+)/labels)", [this](const Request& request, Response& response) {
+    if (intercept(request, response)) return;
+    std::lock_guard lock(mutex_);
+    const std::int64_t id = path_id(request, 1);
+    const json body = json::parse(request.body, nullptr, false);
+    if (!tasks_.contains(id)) return send_error(response, 404, 4002, "This task does not exist");
+    if (!body.is_object() || !body.contains("label_id") || !body["label_id"].is_number_integer()) {
+      return send_error(response, 400, 2004, "Invalid model provided.");
+    }
+    const std::int64_t label = body["label_id"].get<std::int64_t>();
+    if (!labels_.contains(label)) return send_error(response, 404, 8002, "This label does not exist.");
+    if (!task_labels_[id].insert(label).second) return send_error(response, 400, 8001, "This label already exists on the task.");
+    tasks_.at(id)["updated"] = next_time();
+    send_json(response, 201, {{"label_id", label}, {"created", next_time()}});
+  });
+
+  server.Delete(R"(/api/v1/tasks/(\d+)/labels/(\d+))", [this](const Request& request, Response& response) {
+    if (intercept(request, response)) return;
+    std::lock_guard lock(mutex_);
+    const std::int64_t id = path_id(request, 1);
+    if (!tasks_.contains(id)) return send_error(response, 404, 4002, "This task does not exist");
+    if (task_labels_[id].erase(path_id(request, 2)) == 0) return send_error(response, 403, 0, "Forbidden");
+    tasks_.at(id)["updated"] = next_time();
+    send_json(response, 200, {{"message", "Successfully deleted."}});
+  });
+
+  server.set_error_handler([](const Request&, Response& response) {
+    if (response.status == 404 && response.body.empty()) send_json(response, 404, {{"message", "Not Found"}});
+  });
+}
+
+}  // namespace vsync::test

@@ -1,0 +1,99 @@
+#pragma once
+// A stand-in for Vikunja on 127.0.0.1 (an ephemeral port), faithful to vikunja-api.md where the
+// sync depends on it: bearer-token auth (401 code 11), PUT creates and POST is a full replace,
+// 404 codes 3001/4002/8002, paginated lists with x-pagination-* headers and a saved-filter
+// pseudo-project on every page, label search by substring, label add (400 code 8001 when already
+// there) and remove (403 when not there). It can be told to refuse connections, answer a fixed
+// status or garbage, hang, or lose the answer to the next create.
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace httplib {
+class Server;
+struct Request;
+struct Response;
+}  // namespace httplib
+
+namespace vsync::test {
+
+class FakeVikunja {
+ public:
+  using json = nlohmann::json;
+  static constexpr const char* token = "tk_fake_token_for_tests";
+
+  FakeVikunja();
+  ~FakeVikunja();
+  FakeVikunja(const FakeVikunja&) = delete;
+  FakeVikunja& operator=(const FakeVikunja&) = delete;
+
+  std::string url() const;  // http://127.0.0.1:PORT, no trailing slash
+
+  // --- behaviour ---
+  void refuse_connections();  // stops listening: connection refused
+  void answer_normally();     // listens again on the same port, forgets any failure mode
+  void answer_every_request(int status, std::map<std::string, std::string> headers, std::string body);
+  void hang_every_request(std::chrono::milliseconds how_long);
+  void lose_next_create_answer(std::chrono::milliseconds delay);  // creates, then answers too late
+  void set_max_items_per_page(int count);
+
+  // --- data ---
+  std::int64_t add_project(const std::string& title);
+  std::int64_t add_label(const std::string& title);
+  std::int64_t add_task(std::int64_t project_id, json fields);
+  void attach_label(std::int64_t task_id, std::int64_t label_id);
+  void edit_task(std::int64_t id, const json& fields);  // as the web UI would
+  void remove_task(std::int64_t id);
+  std::optional<json> task(std::int64_t id);  // as GET would show it
+  std::vector<json> tasks();
+  std::vector<json> projects();
+  std::vector<json> labels();
+
+  // --- observation ---
+  long long requests() const { return requests_.load(); }
+  long long requests_matching(const std::string& method, const std::string& path_prefix) const;
+  void forget_requests();
+  // Waits (on a condition, not a fixed sleep) until at least `count` requests arrived.
+  bool wait_for_requests(long long count, std::chrono::milliseconds timeout);
+
+ private:
+  void start(int port);
+  void stop();
+  void install_routes();
+  bool intercept(const httplib::Request& request, httplib::Response& response);
+  json task_view(std::int64_t id);  // caller holds mutex_
+  std::string next_time();          // caller holds mutex_
+
+  std::unique_ptr<httplib::Server> server_;
+  std::thread thread_;
+  int port_ = 0;
+
+  mutable std::mutex mutex_;
+  std::condition_variable released_;
+  std::condition_variable arrived_;
+  bool stopping_ = false;
+  std::optional<json> fixed_answer_;  // {status, headers, body}
+  std::chrono::milliseconds hang_{0};
+  std::optional<std::chrono::milliseconds> lose_create_;
+  int max_per_page_ = 50;
+  std::int64_t next_id_ = 1;
+  long long tick_ = 0;
+  std::map<std::int64_t, json> projects_, tasks_, labels_;
+  std::map<std::int64_t, std::set<std::int64_t>> task_labels_;
+  std::atomic<long long> requests_{0};
+  std::vector<std::string> request_log_;
+};
+
+}  // namespace vsync::test

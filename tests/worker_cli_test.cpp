@@ -1,0 +1,132 @@
+// vikunja-worker as a whole process against the local Vikunja stand-in.
+
+#include <catch2/catch.hpp>
+#include <fmt/format.h>
+
+#include "background_process.hpp"
+#include "fake_vikunja.hpp"
+#include "queue_dump.hpp"
+#include "subprocess.hpp"
+#include "temp_dir.hpp"
+
+using namespace vsync;
+using namespace vsync::test;
+using json = nlohmann::json;
+
+namespace {
+
+struct Installation {
+  TempDir dir;
+  FakeVikunja vikunja;
+  std::filesystem::path db = dir / "queue.db";
+  std::map<std::string, std::string> env{{"VIKUNJA_SYNC_DB", db.string()},
+                                         {"VIKUNJA_URL", vikunja.url()},
+                                         {"VIKUNJA_API_TOKEN", FakeVikunja::token},
+                                         {"VIKUNJA_SYNC_HTTP_TIMEOUT", "2"}};
+
+  std::vector<std::string> environment() const {
+    std::vector<std::string> entries{"PATH=/usr/bin:/bin"};
+    for (const auto& [name, value] : env) entries.push_back(name + "=" + value);
+    return entries;
+  }
+
+  ProcessResult run(const std::string& program, std::vector<std::string> args, const std::string& input = "") const {
+    args.insert(args.begin(), program);
+    return run_process(ProcessRequest{args, input, environment(), std::chrono::seconds(30)});
+  }
+  ProcessResult worker(std::vector<std::string> args) const { return run(VIKUNJA_WORKER, std::move(args)); }
+  ProcessResult enqueue(int n, const std::string& description) const {
+    const json task{{"uuid", fmt::format("00000000-0000-4000-8000-{:012}", n)}, {"description", description},
+                    {"status", "pending"}};
+    return run(VIKUNJA_ENQUEUE, {"push"}, task.dump());
+  }
+};
+
+}  // namespace
+
+TEST_CASE("vikunja-worker drain pushes queued tasks and exits 0", "[worker_cli]") {
+  Installation install;
+  REQUIRE(install.enqueue(1, "Buy milk").exit_code == 0);
+  REQUIRE(install.enqueue(2, "Call mum").exit_code == 0);
+  const auto drained = install.worker({"drain"});
+  CHECK(drained.exit_code == 0);
+  CHECK(install.vikunja.tasks().size() == 2);
+  CHECK(count_jobs(install.db, "state = 'done'") == 2);
+  CHECK_THAT(drained.err, Catch::Contains("level=info event=job id=1 kind=push") &&
+                              Catch::Contains("event=\"drain finished\" done=2"));
+  CHECK(drained.err.find(FakeVikunja::token) == std::string::npos);
+}
+
+TEST_CASE("during an outage drain returns at once with the breaker open and exits 0", "[worker_cli]") {
+  Installation install;
+  install.vikunja.refuse_connections();
+  for (int n = 1; n <= 50; ++n) REQUIRE(install.enqueue(n, "Task").exit_code == 0);
+  CHECK(install.worker({"drain"}).exit_code == 0);
+  const auto second = install.worker({"drain"});
+  CHECK(second.exit_code == 0);
+  CHECK_THAT(second.err, Catch::Contains("done=0 retried=0 dead=0 paused=0"));
+  CHECK(count_jobs(install.db, "state = 'pending'") == 50);
+
+  const auto status = install.worker({"status", "--json"});
+  CHECK(status.exit_code == 1);
+  const json report = json::parse(status.out);
+  CHECK(report["breakers"][0]["state"] == "open");
+  CHECK(report["jobs"]["vikunja"]["pending"] == 50);
+  CHECK(report["healthy"] == false);
+  CHECK(status.out.find(FakeVikunja::token) == std::string::npos);
+
+  const auto text = install.worker({"status"});
+  CHECK(text.exit_code == 1);
+  CHECK_THAT(text.out, Catch::Contains("vikunja      open") && Catch::Contains("(VIKUNJA_API_TOKEN) VIKUNJA_API_TOKEN = (set)"));
+
+  CHECK(install.worker({"breaker", "reset"}).exit_code == 0);
+  install.vikunja.answer_normally();
+  CHECK(install.worker({"drain"}).exit_code == 0);
+  // The three jobs that failed before the breaker opened wait out their own backoff...
+  CHECK(install.vikunja.tasks().size() == 47);
+  CHECK(count_jobs(install.db, "state = 'pending' AND attempts <= 1") == 3);
+  // ...unless retried by hand.
+  const auto retried = install.worker({"retry", "1", "2", "3"});
+  CHECK(retried.out == "3 jobs pending again\n");
+  CHECK(install.worker({"drain"}).exit_code == 0);
+  CHECK(install.worker({"status"}).exit_code == 0);
+  CHECK(install.vikunja.tasks().size() == 50);
+}
+
+TEST_CASE("vikunja-worker refuses bad configuration and usage with sysexits codes", "[worker_cli]") {
+  Installation install;
+  install.env["VIKUNJA_SYNC_BREAKER_THRESHOLD"] = "many";
+  auto result = install.worker({"drain"});
+  CHECK(result.exit_code == 78);
+  CHECK(result.err == "vikunja-worker: VIKUNJA_SYNC_BREAKER_THRESHOLD is 'many'; expected a whole number of at least 1\n");
+  install.env.erase("VIKUNJA_SYNC_BREAKER_THRESHOLD");
+  install.env.erase("VIKUNJA_URL");
+  result = install.worker({"drain"});
+  CHECK(result.exit_code == 78);
+  CHECK(result.err == "vikunja-worker: VIKUNJA_URL is not set (e.g. https://vikunja.example.com)\n");
+  result = install.worker({"retry"});
+  CHECK(result.exit_code == 64);
+  CHECK(result.err == "vikunja-worker: retry takes job ids or --dead (try: vikunja-worker --help)\n");
+  result = install.worker({"breaker", "reset", "jira"});
+  CHECK(result.exit_code == 64);
+  result = install.worker({"status", "--db", (install.dir / "notes.txt").string()});
+  install.dir.write("notes.txt", "not a queue");
+  result = install.worker({"status", "--db", (install.dir / "notes.txt").string()});
+  CHECK(result.exit_code == 74);
+}
+
+TEST_CASE("vikunja-worker run picks up new work without polling and stops on SIGTERM", "[worker_cli]") {
+  Installation install;
+  REQUIRE(install.enqueue(1, "Queued before start").exit_code == 0);
+  BackgroundProcess worker({VIKUNJA_WORKER, "run"}, install.environment(), install.dir / "worker.log");
+  REQUIRE(eventually([&] { return count_jobs(install.db, "state = 'done'") == 1; }));
+  CHECK_THAT(worker.stderr_text(), Catch::Contains("event=\"worker started\""));
+
+  REQUIRE(install.enqueue(2, "Queued while it waits").exit_code == 0);
+  CHECK(eventually([&] { return count_jobs(install.db, "state = 'done'") == 2; }));
+  CHECK(install.vikunja.tasks().size() == 2);
+
+  worker.signal(SIGTERM);
+  CHECK(worker.wait_exit(std::chrono::seconds(10)) == 0);
+  CHECK_THAT(worker.stderr_text(), Catch::Contains("event=\"worker stopped\""));
+}

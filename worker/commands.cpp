@@ -1,0 +1,131 @@
+#include "commands.hpp"
+
+#include <cmath>
+
+#include <fmt/format.h>
+
+#include "config.hpp"
+#include "error.hpp"
+#include "logger.hpp"
+#include "queue_admin.hpp"
+#include "queue_store.hpp"
+#include "work_waiter.hpp"
+#include "worker.hpp"
+#include "worker_config.hpp"
+
+namespace vsync::worker {
+
+namespace {
+
+constexpr const char* version_text = "vikunja-worker " VSYNC_VERSION "\n";
+
+struct Session {
+  SystemClock clock;
+  WorkerConfig config;
+  Logger log;
+  QueueStore store;
+
+  Session(const Options& options, const Environment& env)
+      : config(load_worker_config(env)),
+        log(Logger::from_environment(env)),
+        store(queue_path(env, options.db).value, clock) {}
+};
+
+void log_drain(Logger& log, const DrainStats& stats, Worker& worker, const Clock& clock) {
+  const auto wake = worker.next_wake();
+  log.log(LogLevel::info, "drain finished", "done={} retried={} dead={} paused={} next_due_in_s={}",
+          stats.done, stats.retried, stats.dead, stats.paused,
+          wake ? fmt::format("{}", (*wake - clock.now()) / 1000) : "-");
+}
+
+ExitCode drain_once(const Options& options, const Environment& env) {
+  Session session(options, env);
+  Worker worker(session.store, session.config, session.clock, session.log);
+  log_drain(session.log, worker.drain(), worker, session.clock);
+  return ExitCode::ok;
+}
+
+ExitCode run_forever(const Options& options, const Environment& env) {
+  Session session(options, env);
+  WorkWaiter waiter(session.store.path());
+  Worker worker(session.store, session.config, session.clock, session.log);
+  session.log.log(LogLevel::info, "worker started", "queue={}", log_quote(session.store.path().string()));
+  while (!waiter.stop_requested()) {
+    waiter.forget_queue_changes();
+    const DrainStats stats = worker.drain([&] { return waiter.stop_requested(); });
+    if (stats.total() > 0) log_drain(session.log, stats, worker, session.clock);
+    if (waiter.stop_requested()) break;
+    std::optional<std::chrono::milliseconds> timeout;
+    if (const auto wake = worker.next_wake()) {
+      // Work that is due but could not be claimed (another worker holds its key) must not
+      // make us spin: their commit wakes us through inotify anyway.
+      const UnixMillis wait = *wake - session.clock.now();
+      timeout = std::chrono::milliseconds(wait > 0 ? wait : (stats.total() > 0 ? 0 : 1000));
+    }
+    if (waiter.wait(timeout) == WorkWaiter::Wake::stop) break;
+  }
+  session.log.log(LogLevel::info, "worker stopped", "reason={}", "signal");
+  return ExitCode::ok;
+}
+
+ExitCode show_status(const Options& options, const Environment& env) {
+  Session session(options, env);
+  const QueueStatus status = read_status(session.store);
+  const UnixMillis now = session.clock.now();
+  const std::string path = session.store.path().string();
+  if (options.json) {
+    fmt::print("{}\n", status_json(status, session.config, path, now).dump(2));
+  } else {
+    fmt::print("{}", status_text(status, session.config, path, now));
+  }
+  return status.healthy() ? ExitCode::ok : ExitCode::unhealthy;
+}
+
+ExitCode retry(const Options& options, const Environment& env) {
+  Session session(options, env);
+  const UnixMillis now = session.clock.now();
+  const int retried = options.all_dead ? retry_dead_jobs(session.store, now)
+                                       : retry_jobs(session.store, options.job_ids, now);
+  fmt::print("{} job{} pending again\n", retried, retried == 1 ? "" : "s");
+  if (!options.all_dead && retried < static_cast<int>(options.job_ids.size())) {
+    fmt::print(stderr, "vikunja-worker: {} of the jobs named were not retried: unknown, done, "
+                       "running, or their task has a newer pending job\n",
+               options.job_ids.size() - static_cast<std::size_t>(retried));
+  }
+  return ExitCode::ok;
+}
+
+ExitCode purge(const Options& options, const Environment& env) {
+  Session session(options, env);
+  const auto age = static_cast<UnixMillis>(std::llround(options.older_than_days * 86'400'000));
+  const int purged = purge_done_jobs(session.store, session.clock.now() - age);
+  fmt::print("{} done job{} purged\n", purged, purged == 1 ? "" : "s");
+  return ExitCode::ok;
+}
+
+ExitCode reset_breaker(const Options& options, const Environment& env) {
+  Session session(options, env);
+  const std::optional<Target> target =
+      options.target ? std::optional(parse_target(*options.target)) : std::nullopt;
+  reset_breakers(session.store, target, session.clock.now(), session.log);
+  fmt::print("breaker {} closed\n", options.target.value_or("of every target"));
+  return ExitCode::ok;
+}
+
+}  // namespace
+
+ExitCode run_command(const Options& options, const Environment& env) {
+  switch (options.command) {
+    case Command::help: fmt::print("{}", usage_text); return ExitCode::ok;
+    case Command::version: fmt::print("{}", version_text); return ExitCode::ok;
+    case Command::drain: return drain_once(options, env);
+    case Command::run: return run_forever(options, env);
+    case Command::status: return show_status(options, env);
+    case Command::retry: return retry(options, env);
+    case Command::purge: return purge(options, env);
+    case Command::breaker_reset: return reset_breaker(options, env);
+  }
+  return ExitCode::software;
+}
+
+}  // namespace vsync::worker

@@ -1,0 +1,17 @@
+// vikunja-worker: parse argv, run one command, turn the outcome into an exit code.
+
+#include <span>
+
+#include "commands.hpp"
+#include "error_report.hpp"
+#include "options.hpp"
+
+int main(int argc, char** argv) {
+  using namespace vsync;
+  try {
+    const worker::Options options = worker::parse_options(std::span(argv, argc));
+    return static_cast<int>(worker::run_command(options, Environment::process()));
+  } catch (const std::exception& e) {
+    return static_cast<int>(report_error("vikunja-worker", e));
+  }
+}

@@ -1,0 +1,162 @@
+#include "options.hpp"
+
+#include <getopt.h>
+
+#include <charconv>
+#include <cmath>
+#include <string_view>
+
+#include <fmt/format.h>
+
+#include "error.hpp"
+
+namespace vsync::worker {
+
+const char* const usage_text = R"usage(Usage: vikunja-worker [--db PATH] COMMAND [ARGS]
+
+Drains the vikunja-sync queue: Taskwarrior changes (push and delete jobs) go to the Vikunja
+API. Failures are retried later by a due time with backoff; a circuit breaker kept in the
+queue pauses a target that is down, for every process that opens the queue.
+
+Commands:
+  drain                      run every due job, then exit (for a systemd timer); never waits
+                             for a backoff or a breaker window
+  run                        drain, then wait (no CPU) for new jobs, the next due time or the
+                             breaker's retry time; SIGTERM/SIGINT finish the current job, exit 0
+  status [--json]            breakers, job counts, oldest pending age, next due time, dead
+                             jobs and every setting with its origin; exit 1 when a breaker is
+                             open or dead jobs exist
+  retry ID... | --dead       make dead jobs pending again, due now, attempts reset
+  purge [--older-than DAYS]  delete done jobs older than DAYS (default 7)
+  breaker reset [TARGET]     close the breaker of TARGET (vikunja, taskwarrior) or of both
+
+Options:
+  --db PATH   the queue (default: $VIKUNJA_SYNC_DB, else
+              ${XDG_STATE_HOME:-$HOME/.local/state}/vikunja-sync/queue.db)
+  --json      status as JSON (schema version 1, see README)
+  -h, --help  show this help
+  --version   show the version
+
+Environment:
+  VIKUNJA_URL                       Vikunja's base URL, e.g. https://vikunja.example.com
+  VIKUNJA_API_TOKEN                 API token; or VIKUNJA_API_TOKEN_FILE, a file holding it
+  VIKUNJA_DEFAULT_PROJECT           project for tasks without one (inbox)
+  VIKUNJA_SYNC_BREAKER_THRESHOLD    consecutive failures that open the breaker (3)
+  VIKUNJA_SYNC_BREAKER_RECOVERY     seconds the breaker stays open before a probe (60)
+  VIKUNJA_SYNC_MAX_ATTEMPTS         attempts before a job is dead (10)
+  VIKUNJA_SYNC_BACKOFF_BASE         first retry delay in seconds (5), doubled per attempt
+  VIKUNJA_SYNC_BACKOFF_CAP          longest retry delay in seconds (3600)
+  VIKUNJA_SYNC_HTTP_TIMEOUT         seconds for one HTTP request (30)
+  VIKUNJA_SYNC_LOG_LEVEL            error, warning, notice, info (default) or debug
+  VIKUNJA_SYNC_DB                   the queue file (absolute path)
+
+Examples:
+  vikunja-worker drain
+  vikunja-worker status --json | jq .breakers
+  vikunja-worker retry --dead
+
+Exit status:
+  0 ok   1 status: unhealthy   64 usage   70 internal error   73 cannot create or open the
+  queue   74 queue I/O error   75 queue busy   78 bad configuration
+)usage";
+
+namespace {
+
+[[noreturn]] void usage_error(const std::string& problem) {
+  throw Error(ExitCode::usage, fmt::format("{} (try: vikunja-worker --help)", problem));
+}
+
+template <typename Number>
+Number parse_number(std::string_view text, std::string_view what) {
+  Number value{};
+  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (error != std::errc{} || end != text.data() + text.size() || value < 0) {
+    usage_error(fmt::format("{} '{}' is not a non-negative number", what, text));
+  }
+  return value;
+}
+
+Command parse_command(const std::vector<std::string_view>& words) {
+  const std::string_view word = words.front();
+  if (word == "drain") return Command::drain;
+  if (word == "run") return Command::run;
+  if (word == "status") return Command::status;
+  if (word == "retry") return Command::retry;
+  if (word == "purge") return Command::purge;
+  if (word == "breaker") {
+    if (words.size() < 2 || words[1] != "reset") usage_error("the breaker command is `breaker reset [TARGET]`");
+    return Command::breaker_reset;
+  }
+  usage_error(fmt::format("unknown command '{}'", word));
+}
+
+}  // namespace
+
+Options parse_options(std::span<char*> argv) {
+  enum LongOnly { db = 1000, json, dead, older_than, version };
+  static const option long_options[] = {
+      {"db", required_argument, nullptr, db},
+      {"json", no_argument, nullptr, json},
+      {"dead", no_argument, nullptr, dead},
+      {"older-than", required_argument, nullptr, older_than},
+      {"help", no_argument, nullptr, 'h'},
+      {"version", no_argument, nullptr, version},
+      {nullptr, 0, nullptr, 0},
+  };
+  Options options;
+  optind = 0;
+  opterr = 0;
+  bool help = false, show_version = false, older_than_given = false;
+  const int argc = static_cast<int>(argv.size());
+  for (int opt; (opt = getopt_long(argc, argv.data(), ":h", long_options, nullptr)) != -1;) {
+    switch (opt) {
+      case db: options.db = optarg; break;
+      case json: options.json = true; break;
+      case dead: options.all_dead = true; break;
+      case older_than:
+        options.older_than_days = parse_number<double>(optarg, "--older-than");
+        older_than_given = true;
+        break;
+      case 'h': help = true; break;
+      case version: show_version = true; break;
+      case ':': usage_error(fmt::format("option '{}' needs a value", argv[optind - 1]));
+      default: usage_error(fmt::format("unknown option '{}'", argv[optind - 1]));
+    }
+  }
+  if (help || show_version) {
+    options.command = help ? Command::help : Command::version;
+    return options;
+  }
+  std::vector<std::string_view> words(argv.begin() + optind, argv.end());
+  if (words.empty()) usage_error("no command given");
+  options.command = parse_command(words);
+  std::vector<std::string_view> rest(words.begin() + (options.command == Command::breaker_reset ? 2 : 1), words.end());
+
+  const auto refuse = [&](bool given, std::string_view option, std::string_view command) {
+    if (given) usage_error(fmt::format("{} is only for {}", option, command));
+  };
+  refuse(options.json && options.command != Command::status, "--json", "status");
+  refuse(options.all_dead && options.command != Command::retry, "--dead", "retry");
+  refuse(older_than_given && options.command != Command::purge, "--older-than", "purge");
+
+  switch (options.command) {
+    case Command::retry:
+      for (std::string_view id : rest) options.job_ids.push_back(parse_number<std::int64_t>(id, "job id"));
+      if (options.job_ids.empty() == !options.all_dead) usage_error("retry takes job ids or --dead");
+      return options;
+    case Command::breaker_reset:
+      if (rest.size() > 1) usage_error(fmt::format("unexpected argument '{}'", rest[1]));
+      if (!rest.empty()) {
+        if (rest[0] != "vikunja" && rest[0] != "taskwarrior") {
+          usage_error(fmt::format("unknown target '{}'; expected vikunja or taskwarrior", rest[0]));
+        }
+        options.target = std::string(rest[0]);
+      }
+      return options;
+    default:
+      if (!rest.empty()) usage_error(fmt::format("unexpected argument '{}'", rest[0]));
+      return options;
+  }
+}
+
+}  // namespace vsync::worker

@@ -1,0 +1,29 @@
+#pragma once
+// The command line of vikunja-worker, parsed into a struct without running anything.
+// parse_options throws Error(usage) with a "try:" hint.
+
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+namespace vsync::worker {
+
+enum class Command { drain, run, status, retry, purge, breaker_reset, help, version };
+
+struct Options {
+  Command command = Command::help;
+  std::optional<std::string> db;
+  bool json = false;                   // status --json
+  bool all_dead = false;               // retry --dead
+  std::vector<std::int64_t> job_ids;   // retry ID...
+  double older_than_days = 7;          // purge --older-than DAYS
+  std::optional<std::string> target;   // breaker reset [TARGET]
+};
+
+Options parse_options(std::span<char*> argv);
+
+extern const char* const usage_text;
+
+}  // namespace vsync::worker
