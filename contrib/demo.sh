@@ -41,4 +41,42 @@ run sqlite3 -box "$VIKUNJA_SYNC_DB" "SELECT id, kind, target, key, state, attemp
 run sqlite3 -box "$VIKUNJA_SYNC_DB" "SELECT * FROM queue_summary"
 run sqlite3 "$VIKUNJA_SYNC_DB" "SELECT json_extract(payload, '$.description') FROM jobs WHERE kind != 'webhook'"
 run ls -l "$VIKUNJA_SYNC_DB"
-printf '\nThe demo queue stays in %s; remove it with: rm -r %s\n' "$demo" "$demo"
+
+say "Start a local Vikunja stand-in (fake-vikunja, from the tests) and drain the queue to it"
+"$bin/fake-vikunja" > "$demo/fake-vikunja.out" 2> "$demo/fake-vikunja.log" &
+fake=$!
+trap 'kill "$fake" 2>/dev/null || true' EXIT
+until [ -s "$demo/fake-vikunja.out" ]; do sleep 0.1; done
+read -r VIKUNJA_URL VIKUNJA_API_TOKEN < "$demo/fake-vikunja.out"
+# Short windows so the demo does not wait a minute: recovery 3 s, first retry after 1 s.
+export VIKUNJA_URL VIKUNJA_API_TOKEN VIKUNJA_SYNC_BREAKER_RECOVERY=3 VIKUNJA_SYNC_BACKOFF_BASE=1
+run "$bin/vikunja-worker" drain
+run "$bin/vikunja-worker" status || true
+
+say "Outage: Vikunja stops answering. Taskwarrior and vikunja-enqueue do not notice"
+kill -USR1 "$fake"
+sleep 0.2
+for chore in "Fix the bike" "Book flights" "Pay the electricity bill" "Return library books"; do
+  task rc.verbose=nothing add "$chore" project:home +errand
+done
+printf '%s' '{"uuid":"0e6c7a1e-3b52-4c1e-9a0a-6f1d2c3b4a59","description":"Timed while Vikunja is down"}' > "$demo/one.json"
+printf '$ time vikunja-enqueue push one.json\n'
+time "$bin/vikunja-enqueue" push "$demo/one.json"
+say "The worker trips the breaker after 3 failures and returns at once (exit 0)"
+run "$bin/vikunja-worker" drain
+run "$bin/vikunja-worker" drain
+run "$bin/vikunja-worker" status || echo "(exit $?: the breaker is open)"
+
+say "Vikunja is back. After the recovery window one probe goes out, succeeds, and the backlog drains"
+kill -USR2 "$fake"
+sleep 3.2
+run "$bin/vikunja-worker" drain
+run "$bin/vikunja-worker" status || true
+run sqlite3 -box "$VIKUNJA_SYNC_DB" "SELECT * FROM queue_summary"
+
+kill "$fake"; wait "$fake" || true
+trap - EXIT
+say "What the Vikunja stand-in holds now"
+cat "$demo/fake-vikunja.log"
+printf '\nThe webhook job waits for the Taskwarrior side of the worker (next issue).\n'
+printf 'The demo queue stays in %s; remove it with: rm -r %s\n' "$demo" "$demo"

@@ -104,6 +104,7 @@ Admission Breaker::admit(Target target, UnixMillis now, const std::string& owner
   probing.state = BreakerState::half_open;
   probing.probe_owner = owner;
   probing.probe_until = now + policy_.probe_lease;
+  probing.reason = fmt::format("probing after: {}", row.reason);
   store(row, probing, now);
   return {true, true, std::nullopt};
 }
