@@ -1,5 +1,6 @@
 #include "field_mapping.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <cstdlib>
 
@@ -140,6 +141,108 @@ std::vector<std::string> taskwarrior_tags(const nlohmann::json& taskwarrior_task
     if (tag.is_string() && !tag.get<std::string>().empty()) tags.push_back(tag.get<std::string>());
   }
   return tags;
+}
+
+std::string format_taskwarrior_date(UnixMillis time) {
+  std::string iso = format_rfc3339(time);  // 2026-12-07T09:00:00Z
+  std::erase(iso, '-');
+  std::erase(iso, ':');
+  return iso;
+}
+
+namespace {
+
+[[noreturn]] void unreadable_vikunja(const char* field, const nlohmann::json& value) {
+  throw JobStopped{JobOutcome::dead(
+      fmt::format("the Vikunja task has a {} that is not a date: {}", field, value.dump()))};
+}
+
+// A Vikunja date read strictly: absent or zero time is "none"; anything else must parse.
+std::optional<UnixMillis> strict_vikunja_date(const nlohmann::json& task, const char* field) {
+  const auto found = task.find(field);
+  if (found == task.end() || found->is_null()) return std::nullopt;
+  if (!found->is_string() || !parse_rfc3339(found->get<std::string>())) unreadable_vikunja(field, *found);
+  return vikunja_date(task, field);
+}
+
+bool set_or_erase(nlohmann::json& task, const char* field, const std::optional<std::string>& value) {
+  if (!value) return task.erase(field) > 0;
+  return set_if_different(task, field, *value);
+}
+
+bool apply_tw_date(nlohmann::json& taskwarrior_task, const char* taskwarrior_field,
+                   const nlohmann::json& vikunja_task, const char* vikunja_field) {
+  const std::optional<UnixMillis> wanted = strict_vikunja_date(vikunja_task, vikunja_field);
+  const auto current = string_field(taskwarrior_task, taskwarrior_field);
+  if ((current ? parse_taskwarrior_date(*current) : std::nullopt) == wanted) return false;
+  return set_or_erase(taskwarrior_task, taskwarrior_field,
+                      wanted ? std::optional(format_taskwarrior_date(*wanted)) : std::nullopt);
+}
+
+bool apply_done(nlohmann::json& taskwarrior_task, const nlohmann::json& vikunja_task, UnixMillis now) {
+  const std::string status = string_field(taskwarrior_task, "status").value_or("pending");
+  if (status == "recurring") return false;  // a template has no done state of its own
+  const bool done = vikunja_task.value("done", false);
+  if (done == (status == "completed")) return false;
+  taskwarrior_task["status"] = done ? "completed" : "pending";
+  if (done) {
+    taskwarrior_task["end"] = format_taskwarrior_date(strict_vikunja_date(vikunja_task, "done_at").value_or(now));
+  } else {
+    taskwarrior_task.erase("end");
+  }
+  return true;
+}
+
+bool apply_tags(nlohmann::json& taskwarrior_task, const nlohmann::json& vikunja_task) {
+  std::vector<std::string> wanted;
+  const auto labels = vikunja_task.find("labels");
+  if (labels != vikunja_task.end() && labels->is_array()) {
+    for (const auto& label : *labels) {
+      const auto title = label.is_object() ? string_field(label, "title") : std::nullopt;
+      if (title && !title->empty()) wanted.push_back(*title);
+    }
+  }
+  std::vector<std::string> current = taskwarrior_tags(taskwarrior_task);
+  std::sort(wanted.begin(), wanted.end());
+  wanted.erase(std::unique(wanted.begin(), wanted.end()), wanted.end());
+  std::sort(current.begin(), current.end());
+  if (current == wanted) return false;
+  if (wanted.empty()) {
+    taskwarrior_task.erase("tags");
+  } else {
+    taskwarrior_task["tags"] = wanted;
+  }
+  return true;
+}
+
+}  // namespace
+
+bool apply_vikunja_fields(nlohmann::json& taskwarrior_task, const nlohmann::json& vikunja_task,
+                          const std::optional<std::string>& project_title,
+                          const std::string& default_project, UnixMillis now) {
+  const auto title = string_field(vikunja_task, "title");
+  if (!title || title->empty()) throw JobStopped{JobOutcome::dead("the Vikunja task has no title")};
+  bool changed = set_if_different(taskwarrior_task, "description", *title);
+  changed |= apply_done(taskwarrior_task, vikunja_task, now);
+  changed |= apply_tw_date(taskwarrior_task, "due", vikunja_task, "due_date");
+  changed |= apply_tw_date(taskwarrior_task, "scheduled", vikunja_task, "start_date");
+  changed |= apply_tw_date(taskwarrior_task, "until", vikunja_task, "end_date");
+  const auto priority = vikunja_task.find("priority");
+  changed |= set_or_erase(taskwarrior_task, "priority",
+                          taskwarrior_priority(priority != vikunja_task.end() && priority->is_number_integer()
+                                                   ? priority->get<long long>() : 0));
+  changed |= apply_tags(taskwarrior_task, vikunja_task);
+  if (project_title) {
+    changed |= set_or_erase(taskwarrior_task, "project",
+                            *project_title == default_project ? std::nullopt : project_title);
+  }
+  // The link is written along with any real change, but is no change by itself: our own pushes
+  // echoing back must cost no import (task_map already holds the link).
+  const auto id = vikunja_task.find("id");
+  if (id != vikunja_task.end() && id->is_number_integer()) {
+    taskwarrior_task["vikunja_id"] = std::to_string(id->get<long long>());
+  }
+  return changed;
 }
 
 }  // namespace vsync

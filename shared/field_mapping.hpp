@@ -36,4 +36,18 @@ bool apply_taskwarrior_fields(nlohmann::json& vikunja_task, const nlohmann::json
 
 std::vector<std::string> taskwarrior_tags(const nlohmann::json& taskwarrior_task);
 
+// 20261207T090000Z
+std::string format_taskwarrior_date(UnixMillis time);
+
+// Vikunja -> Taskwarrior, the same table read backwards: title, done (completed with `end`,
+// or pending again), dates (zero time removes), priority, labels -> tags, project (by title
+// when `project_title` is known; the default project means none) and the vikunja_id UDA (set,
+// but not counted as a change: the link alone is not worth a write).
+// Recurrence stays as Taskwarrior has it: importing a `recur` would make Taskwarrior split
+// the task into a template and an instance. Returns true when any field changed. Throws
+// JobStopped (dead) when the Vikunja task has no title or an unreadable date.
+bool apply_vikunja_fields(nlohmann::json& taskwarrior_task, const nlohmann::json& vikunja_task,
+                          const std::optional<std::string>& project_title,
+                          const std::string& default_project, UnixMillis now);
+
 }  // namespace vsync

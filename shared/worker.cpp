@@ -16,6 +16,13 @@ VikunjaClient make_client(const WorkerConfig& config, const Clock& clock) {
                        HttpClient(config.http_timeout.value, config.api_token->value), clock);
 }
 
+std::vector<std::string> task_environment(const WorkerConfig& config) {
+  std::vector<std::string> environment;
+  if (config.taskrc) environment.push_back("TASKRC=" + config.taskrc->value);
+  if (config.taskdata) environment.push_back("TASKDATA=" + config.taskdata->value);
+  return environment;
+}
+
 }  // namespace
 
 BreakerPolicy breaker_policy(const WorkerConfig& config) {
@@ -37,13 +44,19 @@ Worker::Worker(QueueStore& store, const WorkerConfig& config, const Clock& clock
       client_(make_client(config, clock)),
       task_map_(store.database(), clock),
       push_(client_, task_map_, config.default_project.value, log),
+      task_(config.task_bin.value, config.http_timeout.value, task_environment(config)),
+      taskwarrior_(task_, task_map_, clock, config.default_project.value, log),
       claims_(store, clock, breaker_policy(config),
               ClaimPolicy{config.lease(), config.max_attempts.value},
               Backoff(config.backoff_base.value, config.backoff_cap.value), log, std::move(owner),
-              {Target::vikunja}) {}
+              {Target::vikunja, Target::taskwarrior}) {}
+
+JobOutcome Worker::run(const ClaimedJob& job) {
+  return job.target == Target::taskwarrior ? taskwarrior_.run(job) : push_.run(job);
+}
 
 DrainStats Worker::drain(const std::function<bool()>& should_stop) {
-  const DrainStats stats = vsync::drain(claims_, push_, log_, should_stop);
+  const DrainStats stats = vsync::drain(claims_, *this, log_, should_stop);
   if (const int purged = purge_done_jobs(store_, clock_.now() - done_retention); purged > 0) {
     log_.log(LogLevel::debug, "done jobs purged", "count={}", purged);
   }

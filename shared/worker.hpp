@@ -1,6 +1,7 @@
 #pragma once
 // A worker assembled from its parts: the claims on one queue, the Vikunja client with its
-// reused connection, the task map and the push/delete handler. `vikunja-worker drain` and
+// reused connection, the task map, the push/delete handler and the webhook handler with its
+// Taskwarrior runner. `vikunja-worker drain` and
 // `run` drive one; tests drive several on one queue file with a FakeClock.
 
 #include <memory>
@@ -13,13 +14,15 @@
 #include "logger.hpp"
 #include "queue_store.hpp"
 #include "task_map.hpp"
+#include "task_runner.hpp"
+#include "taskwarrior_sync.hpp"
 #include "vikunja_client.hpp"
 #include "vikunja_push.hpp"
 #include "worker_config.hpp"
 
 namespace vsync {
 
-class Worker {
+class Worker final : private JobHandler {
  public:
   // Throws Error(config) unless the configuration gives Vikunja's URL and a token.
   Worker(QueueStore& store, const WorkerConfig& config, const Clock& clock, Logger& log,
@@ -28,16 +31,21 @@ class Worker {
   DrainStats drain(const std::function<bool()>& should_stop = [] { return false; });
   std::optional<UnixMillis> next_wake() { return claims_.next_wake(); }
   long long requests_sent() const { return client_.requests_sent(); }
+  long long task_processes() const { return task_.processes_started(); }
 
   static std::string default_owner();  // host:pid
 
  private:
+  JobOutcome run(const ClaimedJob& job) override;  // push/delete to Vikunja, webhooks to task
+
   QueueStore& store_;
   const Clock& clock_;
   Logger& log_;
   VikunjaClient client_;
   TaskMap task_map_;
   VikunjaPush push_;
+  TaskRunner task_;
+  TaskwarriorSync taskwarrior_;
   JobClaims claims_;
 };
 

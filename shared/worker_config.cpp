@@ -77,6 +77,11 @@ Setting<T> text_or(const Environment& env, const std::string& variable, T fallba
   return {std::move(fallback), "default"};
 }
 
+std::optional<Setting<std::string>> optional_text(const Environment& env, const std::string& variable) {
+  if (const auto value = env.get(variable)) return Setting<std::string>{*value, variable};
+  return std::nullopt;
+}
+
 std::string seconds_text(UnixMillis ms) { return fmt::format("{:g}s", ms / 1000.0); }
 
 }  // namespace
@@ -93,6 +98,8 @@ WorkerConfig load_worker_config(const Environment& env) {
       .backoff_cap = duration(env, "VIKUNJA_SYNC_BACKOFF_CAP", 3600),
       .http_timeout = duration(env, "VIKUNJA_SYNC_HTTP_TIMEOUT", 30),
       .task_bin = text_or<std::string>(env, "VIKUNJA_SYNC_TASK_BIN", "task"),
+      .taskrc = optional_text(env, "TASKRC"),
+      .taskdata = optional_text(env, "TASKDATA"),
   };
   if (config.backoff_cap.value < config.backoff_base.value) {
     throw Error(ExitCode::config,
@@ -135,6 +142,8 @@ std::vector<SettingRow> describe_settings(const WorkerConfig& config) {
       {"VIKUNJA_SYNC_HTTP_TIMEOUT", seconds_text(config.http_timeout.value),
        config.http_timeout.origin},
       {"VIKUNJA_SYNC_TASK_BIN", config.task_bin.value, config.task_bin.origin},
+      optional_row("TASKRC", config.taskrc, config.taskrc ? config.taskrc->value : ""),
+      optional_row("TASKDATA", config.taskdata, config.taskdata ? config.taskdata->value : ""),
   };
 }
 

@@ -24,6 +24,8 @@ struct WorkerConfig {
   Setting<UnixMillis> backoff_cap;
   Setting<UnixMillis> http_timeout;
   Setting<std::string> task_bin;
+  std::optional<Setting<std::string>> taskrc;    // passed through to `task`
+  std::optional<Setting<std::string>> taskdata;
 
   // How long a claim is held before another worker may take the job over: long enough for
   // every HTTP call of one job to time out.

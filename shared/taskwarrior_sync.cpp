@@ -1,0 +1,127 @@
+#include "taskwarrior_sync.hpp"
+
+#include <random>
+
+#include <fmt/format.h>
+
+#include "field_mapping.hpp"
+#include "task_snapshot.hpp"
+#include "timestamp.hpp"
+#include "webhook_event.hpp"
+
+namespace vsync {
+
+namespace {
+
+std::string new_uuid() {
+  static std::mt19937_64 random{std::random_device{}()};
+  const std::uint64_t high = random(), low = random();
+  return fmt::format("{:08x}-{:04x}-4{:03x}-{:x}{:03x}-{:012x}", high >> 32, (high >> 16) & 0xffff,
+                     high & 0x0fff, 8 | ((low >> 62) & 0x3), (low >> 48) & 0x0fff, low & 0xffffffffffffULL);
+}
+
+std::string text_of(const nlohmann::json& object, const char* field) {
+  const auto found = object.find(field);
+  return found != object.end() && found->is_string() ? found->get<std::string>() : std::string();
+}
+
+// The title of the task's project when the envelope carries that project (project webhooks do).
+std::optional<std::string> project_title_of(const nlohmann::json& data, const nlohmann::json& vikunja_task) {
+  const auto project = data.find("project");
+  if (project == data.end() || !project->is_object() || !vikunja_task.contains("project_id")) return std::nullopt;
+  if (project->value("id", nlohmann::json()) != vikunja_task["project_id"]) return std::nullopt;
+  const std::string title = text_of(*project, "title");
+  return title.empty() ? std::nullopt : std::optional(title);
+}
+
+// What export adds that import must not get back.
+nlohmann::json importable(nlohmann::json task) {
+  task.erase("id");
+  task.erase("urgency");
+  return task;
+}
+
+}  // namespace
+
+TaskwarriorSync::TaskwarriorSync(TaskRunner& task, TaskMap& task_map, const Clock& clock,
+                                 std::string default_project, Logger& log)
+    : task_(task), task_map_(task_map), clock_(clock), default_project_(std::move(default_project)), log_(log) {}
+
+std::optional<nlohmann::json> TaskwarriorSync::find(std::int64_t vikunja_id, const json& vikunja_task,
+                                                    const std::optional<std::string>& project_title) {
+  if (const auto link = task_map_.by_vikunja_id(vikunja_id); link && is_uuid(link->tw_uuid)) {
+    const auto tasks = task_.export_tasks({link->tw_uuid});
+    if (!tasks.empty()) return tasks.front();
+  }
+  // An integer we parsed: safe as a filter. Templates first, so an instance never wins.
+  auto carrying = task_.export_tasks({fmt::format("vikunja_id:{}", vikunja_id)});
+  std::sort(carrying.begin(), carrying.end(), [](const json& a, const json& b) {
+    return (text_of(a, "status") == "recurring") > (text_of(b, "status") == "recurring");
+  });
+  if (!carrying.empty()) return carrying.front();
+  // Titles come from the network: they are compared here, never passed to `task` as a filter.
+  const std::string title = text_of(vikunja_task, "title");
+  const std::optional<std::string> project =
+      project_title && *project_title != default_project_ ? project_title : std::nullopt;
+  for (const json& candidate : task_.export_tasks({"status:pending"})) {
+    if (text_of(candidate, "description") == title && !candidate.contains("vikunja_id") &&
+        (!project_title || (candidate.contains("project") ? std::optional(text_of(candidate, "project")) : std::nullopt) == project) &&
+        !task_map_.by_uuid(text_of(candidate, "uuid"))) {
+      return candidate;
+    }
+  }
+  return std::nullopt;
+}
+
+JobOutcome TaskwarriorSync::remove(const ClaimedJob& job, std::int64_t vikunja_id, const json& vikunja_task) {
+  const auto found = find(vikunja_id, vikunja_task, std::nullopt);
+  if (found && text_of(*found, "status") != "deleted") {
+    task_.delete_task(text_of(*found, "uuid"));
+  } else {
+    log_.log(LogLevel::info, "task already gone from Taskwarrior", "id={} key={}", job.id, job.key);
+  }
+  if (found) task_map_.forget(text_of(*found, "uuid"));
+  return JobOutcome::done();
+}
+
+JobOutcome TaskwarriorSync::run(const ClaimedJob& job) {
+  WebhookEvent event;
+  json envelope;
+  try {
+    event = parse_webhook_event(job.payload, "the webhook body");
+    envelope = json::parse(job.payload);
+  } catch (const std::exception& e) {
+    return JobOutcome::dead(e.what());
+  }
+  if (!event.synced) return JobOutcome::done();
+  const json& vikunja_task = envelope["data"]["task"];
+
+  const auto link = task_map_.by_vikunja_id(event.task_id);
+  if (link && link->vikunja_updated_at && event.task_updated && *event.task_updated < *link->vikunja_updated_at) {
+    log_.log(LogLevel::info, "webhook skipped", "id={} key={} reason={}", job.id, job.key,
+             log_quote("older than the last version applied"));
+    return JobOutcome::done();
+  }
+  if (event.event_name == "task.deleted") return remove(job, event.task_id, vikunja_task);
+
+  const auto project_title = project_title_of(envelope["data"], vikunja_task);
+  const auto existing = find(event.task_id, vikunja_task, project_title);
+  if (existing && text_of(*existing, "status") == "deleted") {
+    log_.log(LogLevel::info, "webhook skipped", "id={} key={} reason={}", job.id, job.key,
+             log_quote("deleted in Taskwarrior; its delete job wins"));
+    return JobOutcome::done();
+  }
+  json merged = existing ? importable(*existing)
+                         : json{{"uuid", new_uuid()}, {"status", "pending"},
+                                {"entry", format_taskwarrior_date(clock_.now())}};
+  const bool changed = apply_vikunja_fields(merged, vikunja_task, project_title, default_project_, clock_.now());
+  if (changed || !existing) {
+    task_.import_task(merged);
+  } else {
+    log_.log(LogLevel::debug, "webhook changes nothing", "id={} key={}", job.id, job.key);
+  }
+  task_map_.link(merged["uuid"].get<std::string>(), event.task_id, event.task_updated);
+  return JobOutcome::done();
+}
+
+}  // namespace vsync
