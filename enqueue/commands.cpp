@@ -25,6 +25,16 @@ namespace {
 
 constexpr const char* version_text = "vikunja-enqueue " VSYNC_VERSION "\n";
 
+// FILE from the command line, or the path held by --input-env's variable.
+std::string input_path(const Options& options, const Environment& env) {
+  if (!options.input_env) return options.input;
+  const auto path = env.get(*options.input_env);
+  if (!path) {
+    throw Error(ExitCode::usage, fmt::format("--input-env {}: the variable is not set", *options.input_env));
+  }
+  return *path;
+}
+
 EnqueueResult add_to_queue(const Options& options, const Environment& env, const NewJob& job) {
   const SystemClock clock;
   QueueStore store(queue_path(env, options.db).value, clock);
@@ -47,8 +57,9 @@ std::string without_trailing_newlines(std::string text) {
 }
 
 ExitCode run_task_job(const Options& options, const Environment& env, JobKind kind) {
-  const std::string text = without_trailing_newlines(read_input(options.input));
-  const TaskSnapshot snapshot = parse_task_snapshot(text, describe_input(options.input));
+  const std::string path = input_path(options, env);
+  const std::string text = without_trailing_newlines(read_input(path));
+  const TaskSnapshot snapshot = parse_task_snapshot(text, describe_input(path));
   const NewJob job{kind, taskwarrior_key(snapshot.uuid), text, std::nullopt};
   report(add_to_queue(options, env, job), job);
   return ExitCode::ok;
@@ -70,9 +81,10 @@ void verify_signature(const Options& options, const Environment& env, const std:
 }
 
 ExitCode run_webhook(const Options& options, const Environment& env) {
-  const std::string body = read_input(options.input);
+  const std::string path = input_path(options, env);
+  const std::string body = read_input(path);
   verify_signature(options, env, body);
-  const WebhookEvent event = parse_webhook_event(body, describe_input(options.input));
+  const WebhookEvent event = parse_webhook_event(body, describe_input(path));
   if (!event.synced) {
     fmt::print(stderr, "vikunja-enqueue: ignoring event {}: not synced\n", event.event_name);
     return ExitCode::ok;

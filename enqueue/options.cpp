@@ -31,6 +31,8 @@ Options:
   --db PATH          the queue file (default: $VIKUNJA_SYNC_DB, else
                      ${XDG_STATE_HOME:-$HOME/.local/state}/vikunja-sync/queue.db)
   --signature SIG    webhook only: lowercase hex HMAC-SHA256 of the body
+  --input-env NAME   read the input from the file whose path is in environment variable NAME
+                     (adnanh/webhook's pass-file-to-command; see contrib/webhook/)
   -h, --help         show this help
   --version          show the version
 
@@ -81,10 +83,11 @@ Options parse_options(std::span<char*> argv) {
     return options;
   }
 
-  enum LongOnly { db = 1000, signature, version };
+  enum LongOnly { db = 1000, signature, input_env, version };
   static const option long_options[] = {
       {"db", required_argument, nullptr, db},
       {"signature", required_argument, nullptr, signature},
+      {"input-env", required_argument, nullptr, input_env},
       {"help", no_argument, nullptr, 'h'},
       {"version", no_argument, nullptr, version},
       {nullptr, 0, nullptr, 0},
@@ -97,6 +100,7 @@ Options parse_options(std::span<char*> argv) {
     switch (opt) {
       case db: options.db = optarg; break;
       case signature: options.signature = optarg; break;
+      case input_env: options.input_env = optarg; break;
       case 'h': help = true; break;
       case version: show_version = true; break;
       case ':': usage_error(fmt::format("option '{}' needs a value", argv[optind - 1]));
@@ -119,6 +123,7 @@ Options parse_options(std::span<char*> argv) {
   // Taskwarrior passes its own arguments (api:2 args:... command:add) to a hook wrapper.
   if (options.command == Command::hook) return options;
   if (words.size() > 1) usage_error(fmt::format("unexpected argument '{}'", words[1]));
+  if (!words.empty() && options.input_env) usage_error("give FILE or --input-env, not both");
   if (!words.empty()) options.input = std::string(words[0]);
   return options;
 }

@@ -13,6 +13,7 @@ enum class Command { push, del, webhook, hook, help, version };
 struct Options {
   Command command = Command::help;
   std::string input = "-";               // FILE or "-" for standard input
+  std::optional<std::string> input_env;  // --input-env NAME: FILE is the path in $NAME
   std::optional<std::string> signature;  // webhook --signature
   std::optional<std::string> db;         // --db PATH
 };

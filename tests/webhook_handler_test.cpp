@@ -1,0 +1,75 @@
+// The real webhook handler people run (Debian's `webhook`, adnanh/webhook) with our
+// contrib/webhook/hooks.json, on 127.0.0.1, fed the signed fixtures.
+
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <catch2/catch.hpp>
+#include <httplib.h>
+
+#include "background_process.hpp"
+#include "queue_dump.hpp"
+#include "webhook_signature.hpp"
+
+using namespace vsync;
+using namespace vsync::test;
+
+namespace {
+
+int free_port() {
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address);
+  socklen_t length = sizeof address;
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length);
+  ::close(fd);
+  return ntohs(address.sin_port);
+}
+
+const char* const secret = "test-webhook-secret";
+
+}  // namespace
+
+TEST_CASE("adnanh/webhook with contrib/webhook/hooks.json queues signed deliveries and refuses forged ones",
+          "[webhook_handler]") {
+  if (::access("/usr/bin/webhook", X_OK) != 0) {
+    WARN("Debian's `webhook` package is not installed; skipped");
+    return;
+  }
+  TempDir dir;
+  const auto db = dir / "queue.db";
+  const int port = free_port();
+  BackgroundProcess handler(
+      {"/usr/bin/webhook", "-template", "-hooks", CONTRIB_DIR "/webhook/hooks.json", "-ip", "127.0.0.1",
+       "-port", std::to_string(port)},
+      {"PATH=/usr/bin:/bin", std::string("VIKUNJA_ENQUEUE=") + VIKUNJA_ENQUEUE, "VIKUNJA_SYNC_DB=" + db.string(),
+       std::string("VIKUNJA_WEBHOOK_SECRET=") + secret},
+      dir / "webhook.log");
+  httplib::Client client("127.0.0.1", port);
+  REQUIRE(eventually([&] { return static_cast<bool>(client.Get("/")); }));
+
+  const auto post = [&](const std::string& body, const std::string& signature) {
+    const httplib::Headers headers{{"X-Vikunja-Signature", signature}, {"User-Agent", "Vikunja/v2.5.0"}};
+    const auto response = client.Post("/hooks/vikunja", headers, body, "application/json");
+    return response ? response->status : -1;
+  };
+  std::string last_body;
+  for (const char* event : {"created", "updated", "deleted"}) {
+    last_body = read_file(std::string(FIXTURES_DIR "/vikunja-webhook-task.") + event + ".json");
+    CHECK(post(last_body, webhook_signature(last_body, secret)) == 200);
+  }
+  CHECK(count_jobs(db, "key = 'vk:131'") == 1);  // coalesced: the newest snapshot
+  CHECK(dump_queue(db).find(last_body) != std::string::npos);  // the exact bytes, unparsed
+
+  const std::string before = dump_queue(db);
+  CHECK(post(last_body, std::string(64, '0')) == 500);
+  CHECK(post(last_body, "") == 500);
+  const std::string comment = R"({"event_name":"task.comment.created","time":"2025-11-26T10:15:02Z","data":{}})";
+  CHECK(post(comment, webhook_signature(comment, secret)) == 200);
+  CHECK(dump_queue(db) == before);
+  handler.signal(SIGTERM);
+  handler.wait_exit(std::chrono::seconds(5));
+}
