@@ -217,6 +217,27 @@ bool apply_tags(nlohmann::json& taskwarrior_task, const nlohmann::json& vikunja_
 
 }  // namespace
 
+std::string vikunja_fingerprint(const nlohmann::json& vikunja_task) {
+  nlohmann::json view = nlohmann::json::object();
+  view["title"] = vikunja_task.value("title", nlohmann::json());
+  view["done"] = vikunja_task.value("done", false);
+  for (const char* field : {"due_date", "start_date", "end_date"}) {
+    const auto time = vikunja_date(vikunja_task, field);
+    view[field] = time ? nlohmann::json(*time) : nlohmann::json();
+  }
+  const auto priority = vikunja_task.find("priority");
+  const auto level = taskwarrior_priority(priority != vikunja_task.end() && priority->is_number_integer()
+                                              ? priority->get<long long>() : 0);
+  view["priority"] = level ? nlohmann::json(*level) : nlohmann::json();
+  nlohmann::json bare = nlohmann::json::object();
+  bare["labels"] = vikunja_task.value("labels", nlohmann::json());
+  nlohmann::json tags = nlohmann::json::object();
+  apply_tags(tags, bare);
+  view["labels"] = tags.value("tags", nlohmann::json::array());
+  view["project_id"] = vikunja_task.value("project_id", nlohmann::json());
+  return view.dump();
+}
+
 bool apply_vikunja_fields(nlohmann::json& taskwarrior_task, const nlohmann::json& vikunja_task,
                           const std::optional<std::string>& project_title,
                           const std::string& default_project, UnixMillis now) {

@@ -36,6 +36,11 @@ bool apply_taskwarrior_fields(nlohmann::json& vikunja_task, const nlohmann::json
 
 std::vector<std::string> taskwarrior_tags(const nlohmann::json& taskwarrior_task);
 
+// The mapped fields of a Vikunja task in one canonical string: equal fingerprints mean the
+// two sides agree on everything the sync carries (dates compared as instants, priority by its
+// Taskwarrior level, labels by sorted title).
+std::string vikunja_fingerprint(const nlohmann::json& vikunja_task);
+
 // 20261207T090000Z
 std::string format_taskwarrior_date(UnixMillis time);
 

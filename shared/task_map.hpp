@@ -17,6 +17,7 @@ struct TaskLink {
   std::string tw_uuid;
   std::int64_t vikunja_id = 0;
   std::optional<UnixMillis> vikunja_updated_at;
+  std::optional<std::string> fingerprint;  // field_mapping's vikunja_fingerprint when last in sync
 };
 
 class TaskMap {
@@ -27,7 +28,8 @@ class TaskMap {
   std::optional<TaskLink> by_vikunja_id(std::int64_t vikunja_id);
   // Inserts or replaces the link of this uuid (and drops any other uuid's claim on the id).
   void link(const std::string& tw_uuid, std::int64_t vikunja_id,
-            std::optional<UnixMillis> vikunja_updated_at);
+            std::optional<UnixMillis> vikunja_updated_at,
+            const std::optional<std::string>& fingerprint = std::nullopt);
   void forget(const std::string& tw_uuid);
 
  private:

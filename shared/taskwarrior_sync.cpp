@@ -104,6 +104,14 @@ JobOutcome TaskwarriorSync::run(const ClaimedJob& job) {
   }
   if (event.event_name == "task.deleted") return remove(job, event.task_id, vikunja_task);
 
+  const std::string fingerprint = vikunja_fingerprint(vikunja_task);
+  if (link && link->fingerprint == fingerprint) {
+    // Our own push echoing back, or a duplicate delivery: both sides already agree.
+    log_.log(LogLevel::debug, "webhook changes nothing", "id={} key={} reason=echo", job.id, job.key);
+    task_map_.link(link->tw_uuid, event.task_id, event.task_updated, fingerprint);
+    return JobOutcome::done();
+  }
+
   const auto project_title = project_title_of(envelope["data"], vikunja_task);
   const auto existing = find(event.task_id, vikunja_task, project_title);
   if (existing && text_of(*existing, "status") == "deleted") {
@@ -120,7 +128,7 @@ JobOutcome TaskwarriorSync::run(const ClaimedJob& job) {
   } else {
     log_.log(LogLevel::debug, "webhook changes nothing", "id={} key={}", job.id, job.key);
   }
-  task_map_.link(merged["uuid"].get<std::string>(), event.task_id, event.task_updated);
+  task_map_.link(merged["uuid"].get<std::string>(), event.task_id, event.task_updated, fingerprint);
   return JobOutcome::done();
 }
 

@@ -128,6 +128,11 @@ JobOutcome VikunjaPush::push(const ClaimedJob& job) {
   // Linked before the label calls: a retry after a failed label call updates, never duplicates.
   task_map_.link(snapshot.uuid, id_of(result), updated_of(result));
   sync_labels(id_of(result), existing ? (*existing)["labels"] : json(), snapshot.task);
+  // What Vikunja now holds, so that its webhook echoing this change back costs nothing.
+  json labels = json::array();
+  for (const std::string& tag : taskwarrior_tags(snapshot.task)) labels.push_back({{"title", tag}});
+  result["labels"] = labels;
+  task_map_.link(snapshot.uuid, id_of(result), updated_of(result), vikunja_fingerprint(result));
   return JobOutcome::done();
 }
 

@@ -92,3 +92,17 @@ TEST_CASE("the compiled-in schema applies cleanly and has the documented tables 
     CHECK(db.execAndGet("SELECT jobs FROM queue_summary WHERE state = 'pending'").getInt() == 1);
   }
 }
+
+TEST_CASE("a queue made by the first release upgrades in place and keeps its rows", "[migrate]") {
+  TempDir dir;
+  {
+    SQLite::Database db(dir / "q.db", SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
+    migrate(db, schema_migrations().first(1));
+    db.exec("INSERT INTO task_map (tw_uuid, vikunja_id, created_at, updated_at) "
+            "VALUES ('00000000-0000-4000-8000-000000000001', 7, 0, 0)");
+  }
+  SQLite::Database db(dir / "q.db", SQLite::OPEN_READWRITE);
+  migrate(db, schema_migrations());
+  CHECK(schema_version(db) == schema_migrations().back().version);
+  CHECK(db.execAndGet("SELECT vikunja_id || '/' || coalesce(synced_fingerprint, 'none') FROM task_map").getString() == "7/none");
+}
