@@ -74,9 +74,18 @@ run "$bin/vikunja-worker" drain
 run "$bin/vikunja-worker" status || true
 run sqlite3 -box "$VIKUNJA_SYNC_DB" "SELECT * FROM queue_summary"
 
+say "A change made in Vikunja arrives as a signed webhook and lands in Taskwarrior"
+body="$fixtures/vikunja-webhook-task.updated.json"
+signature=$(openssl dgst -sha256 -hmac "$VIKUNJA_WEBHOOK_SECRET" -hex < "$body" | sed 's/.*= //')
+run "$bin/vikunja-enqueue" webhook "$body" --signature "$signature"
+run "$bin/vikunja-worker" drain
+run task rc.uda.vikunja_id.type=string rc.uda.vikunja_id.label=Vikunja vikunja_id:131 info
+say "Delivered again (Vikunja retries): recognised as already applied, no task process runs"
+run "$bin/vikunja-enqueue" webhook "$body" --signature "$signature"
+VIKUNJA_SYNC_LOG_LEVEL=debug run "$bin/vikunja-worker" drain
+
 kill "$fake"; wait "$fake" || true
 trap - EXIT
 say "What the Vikunja stand-in holds now"
 cat "$demo/fake-vikunja.log"
-printf '\nThe webhook job waits for the Taskwarrior side of the worker (next issue).\n'
 printf 'The demo queue stays in %s; remove it with: rm -r %s\n' "$demo" "$demo"

@@ -53,19 +53,23 @@ std::optional<nlohmann::json> TaskwarriorSync::find(std::int64_t vikunja_id, con
     const auto tasks = task_.export_tasks({link->tw_uuid});
     if (!tasks.empty()) return tasks.front();
   }
-  // An integer we parsed: safe as a filter. Templates first, so an instance never wins.
-  auto carrying = task_.export_tasks({fmt::format("vikunja_id:{}", vikunja_id)});
-  std::sort(carrying.begin(), carrying.end(), [](const json& a, const json& b) {
+  // One export serves both fallbacks. Nothing from the network is passed as a filter: the
+  // vikunja_id and the title are compared here. Templates first, so an instance never wins.
+  auto candidates = task_.export_tasks({"status.not:deleted"});
+  std::stable_sort(candidates.begin(), candidates.end(), [](const json& a, const json& b) {
     return (text_of(a, "status") == "recurring") > (text_of(b, "status") == "recurring");
   });
-  if (!carrying.empty()) return carrying.front();
-  // Titles come from the network: they are compared here, never passed to `task` as a filter.
+  const std::string id_text = std::to_string(vikunja_id);
+  for (const json& candidate : candidates) {
+    if (text_of(candidate, "vikunja_id") == id_text) return candidate;
+  }
   const std::string title = text_of(vikunja_task, "title");
   const std::optional<std::string> project =
       project_title && *project_title != default_project_ ? project_title : std::nullopt;
-  for (const json& candidate : task_.export_tasks({"status:pending"})) {
-    if (text_of(candidate, "description") == title && !candidate.contains("vikunja_id") &&
-        (!project_title || (candidate.contains("project") ? std::optional(text_of(candidate, "project")) : std::nullopt) == project) &&
+  for (const json& candidate : candidates) {
+    const auto candidate_project = candidate.contains("project") ? std::optional(text_of(candidate, "project")) : std::nullopt;
+    if (text_of(candidate, "status") == "pending" && text_of(candidate, "description") == title &&
+        !candidate.contains("vikunja_id") && (!project_title || candidate_project == project) &&
         !task_map_.by_uuid(text_of(candidate, "uuid"))) {
       return candidate;
     }
