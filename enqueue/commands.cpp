@@ -1,6 +1,7 @@
 #include "commands.hpp"
 
 #include <cstdio>
+#include <filesystem>
 #include <string>
 #include <vector>
 
@@ -11,6 +12,7 @@
 #include "config.hpp"
 #include "error.hpp"
 #include "error_report.hpp"
+#include "hook_installer.hpp"
 #include "input_source.hpp"
 #include "job.hpp"
 #include "json_document.hpp"
@@ -135,6 +137,16 @@ ExitCode run_hook(const Options& options, const Environment& env) {
   return ExitCode::ok;
 }
 
+ExitCode run_install_hooks(const Options& options, const Environment& env) {
+  const auto binary = std::filesystem::canonical("/proc/self/exe");
+  for (const InstalledHook& hook : install_hooks(hooks_directory(env, options.taskdata), binary)) {
+    fmt::print("{} {} -> {}\n", hook.created ? "installed" : "already installed", hook.path.string(),
+               binary.string());
+  }
+  fmt::print("check with: task diagnostics (both hooks listed as Active)\n");
+  return ExitCode::ok;
+}
+
 }  // namespace
 
 ExitCode run_command(const Options& options, const Environment& env) {
@@ -145,6 +157,7 @@ ExitCode run_command(const Options& options, const Environment& env) {
     case Command::del: return run_task_job(options, env, JobKind::del);
     case Command::webhook: return run_webhook(options, env);
     case Command::hook: return run_hook(options, env);
+    case Command::install_hooks: return run_install_hooks(options, env);
   }
   return ExitCode::software;
 }

@@ -26,6 +26,11 @@ Commands:
                                 secret configured, SIG (X-Vikunja-Signature) must match
   hook                          Taskwarrior on-add / on-modify hook: reads 1 or 2 lines on
                                 stdin, prints the task line back, queues a push or delete
+  install-hooks [--taskdata DIR]
+                                link this binary into Taskwarrior's hooks directory as
+                                on-add-vikunja and on-modify-vikunja (DIR/hooks, else
+                                $TASKDATA/hooks, else ~/.task/hooks); never replaces a
+                                different file
 
 Options:
   --db PATH          the queue file (default: $VIKUNJA_SYNC_DB, else
@@ -44,7 +49,7 @@ Environment:
 Examples:
   task 12 export | jq -c '.[0]' | vikunja-enqueue push
   vikunja-enqueue webhook body.json --signature "$HTTP_X_VIKUNJA_SIGNATURE"
-  ln -s "$(command -v vikunja-enqueue)" ~/.task/hooks/on-add-vikunja
+  vikunja-enqueue install-hooks
 
 Exit status:
   0 queued (or an event that is not synced, ignored)   64 usage   65 bad input data
@@ -70,6 +75,7 @@ Command parse_command(std::string_view word) {
   if (word == "delete") return Command::del;
   if (word == "webhook") return Command::webhook;
   if (word == "hook") return Command::hook;
+  if (word == "install-hooks") return Command::install_hooks;
   usage_error(fmt::format("unknown command '{}'", word));
 }
 
@@ -83,11 +89,12 @@ Options parse_options(std::span<char*> argv) {
     return options;
   }
 
-  enum LongOnly { db = 1000, signature, input_env, version };
+  enum LongOnly { db = 1000, signature, input_env, taskdata, version };
   static const option long_options[] = {
       {"db", required_argument, nullptr, db},
       {"signature", required_argument, nullptr, signature},
       {"input-env", required_argument, nullptr, input_env},
+      {"taskdata", required_argument, nullptr, taskdata},
       {"help", no_argument, nullptr, 'h'},
       {"version", no_argument, nullptr, version},
       {nullptr, 0, nullptr, 0},
@@ -101,6 +108,7 @@ Options parse_options(std::span<char*> argv) {
       case db: options.db = optarg; break;
       case signature: options.signature = optarg; break;
       case input_env: options.input_env = optarg; break;
+      case taskdata: options.taskdata = optarg; break;
       case 'h': help = true; break;
       case version: show_version = true; break;
       case ':': usage_error(fmt::format("option '{}' needs a value", argv[optind - 1]));
@@ -119,6 +127,13 @@ Options parse_options(std::span<char*> argv) {
 
   if (options.signature && options.command != Command::webhook) {
     usage_error("--signature is only for the webhook command");
+  }
+  if (options.taskdata && options.command != Command::install_hooks) {
+    usage_error("--taskdata is only for the install-hooks command");
+  }
+  if (options.command == Command::install_hooks) {
+    if (!words.empty()) usage_error(fmt::format("unexpected argument '{}'", words[0]));
+    return options;
   }
   // Taskwarrior passes its own arguments (api:2 args:... command:add) to a hook wrapper.
   if (options.command == Command::hook) return options;

@@ -8,7 +8,7 @@
 
 namespace vsync::enqueue {
 
-enum class Command { push, del, webhook, hook, help, version };
+enum class Command { push, del, webhook, hook, install_hooks, help, version };
 
 struct Options {
   Command command = Command::help;
@@ -16,6 +16,7 @@ struct Options {
   std::optional<std::string> input_env;  // --input-env NAME: FILE is the path in $NAME
   std::optional<std::string> signature;  // webhook --signature
   std::optional<std::string> db;         // --db PATH
+  std::optional<std::string> taskdata;   // install-hooks --taskdata DIR
 };
 
 // argv[0] named on-add* or on-modify* (a symlink in Taskwarrior's hooks directory) means

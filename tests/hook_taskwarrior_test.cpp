@@ -121,3 +121,38 @@ TEST_CASE("a broken queue never blocks the user's Taskwarrior change", "[hook][t
   CHECK_THAT(added.out + added.err, Catch::Contains("vikunja-sync: change NOT queued: cannot open queue"));
   CHECK(tw.task({"_get", "1.description"}).out == "Still saved\n");
 }
+
+TEST_CASE("install-hooks links the binary as on-add and on-modify, and task diagnostics sees them active",
+          "[hook][taskwarrior]") {
+  if (!task_available()) {
+    WARN("the `task` binary is not installed; skipped");
+    return;
+  }
+  TempDir dir;
+  const auto data = dir / "data";
+  dir.write("taskrc", "data.location=" + data.string() + "\n");
+  const std::vector<std::string> env{"PATH=/usr/bin:/bin", "HOME=" + dir.path().string(),
+                                     "TASKRC=" + (dir / "taskrc").string(), "TASKDATA=" + data.string()};
+  const auto install = [&](std::vector<std::string> args) {
+    args.insert(args.begin(), {VIKUNJA_ENQUEUE, "install-hooks"});
+    return run_process(ProcessRequest{args, "", env, std::chrono::seconds(30)});
+  };
+  auto result = install({"--taskdata", data.string()});
+  CHECK(result.exit_code == 0);
+  CHECK_THAT(result.out, Catch::StartsWith("installed " + (data / "hooks" / "on-add-vikunja").string()));
+  const auto diagnostics = run_process(ProcessRequest{{"task", "diagnostics"}, "", env, std::chrono::seconds(30)});
+  CHECK_THAT(diagnostics.out, Catch::Contains("Active: on-add-vikunja") && Catch::Contains("on-modify-vikunja (executable) (symlink)"));
+
+  result = install({});  // from $TASKDATA this time: idempotent
+  CHECK(result.exit_code == 0);
+  CHECK_THAT(result.out, Catch::StartsWith("already installed "));
+
+  std::filesystem::remove(data / "hooks" / "on-modify-vikunja");
+  dir.write("data/hooks/on-modify-vikunja", "#!/bin/sh\n# the user's own hook\n");
+  result = install({});
+  CHECK(result.exit_code == 73);
+  CHECK(result.err == "vikunja-enqueue: refusing to replace " + (data / "hooks" / "on-modify-vikunja").string() +
+                          ": it exists and is not a link to " + std::filesystem::canonical(VIKUNJA_ENQUEUE).string() +
+                          "; move it away and run install-hooks again\n");
+  CHECK(read_file(data / "hooks" / "on-modify-vikunja") == "#!/bin/sh\n# the user's own hook\n");
+}

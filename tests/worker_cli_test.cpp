@@ -1,5 +1,8 @@
 // vikunja-worker as a whole process against the local Vikunja stand-in.
 
+#include <sys/socket.h>
+#include <sys/un.h>
+
 #include <catch2/catch.hpp>
 #include <fmt/format.h>
 
@@ -115,10 +118,42 @@ TEST_CASE("vikunja-worker refuses bad configuration and usage with sysexits code
   CHECK(result.exit_code == 74);
 }
 
+namespace {
+
+// The receiving end of systemd's notify socket.
+class NotifySocket {
+ public:
+  explicit NotifySocket(const std::filesystem::path& path) : path_(path) {
+    fd_ = ::socket(AF_UNIX, SOCK_DGRAM | SOCK_NONBLOCK, 0);
+    sockaddr_un address{};
+    address.sun_family = AF_UNIX;
+    std::snprintf(address.sun_path, sizeof address.sun_path, "%s", path.c_str());
+    REQUIRE(::bind(fd_, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0);
+  }
+  ~NotifySocket() { ::close(fd_); }
+  // Everything received so far, one message per line.
+  const std::string& received() {
+    char buffer[4096];
+    for (ssize_t got; (got = ::recv(fd_, buffer, sizeof buffer, 0)) > 0;) received_.append(buffer, got).append("\n");
+    return received_;
+  }
+  const std::filesystem::path& path() const { return path_; }
+
+ private:
+  std::filesystem::path path_;
+  int fd_ = -1;
+  std::string received_;
+};
+
+}  // namespace
+
 TEST_CASE("vikunja-worker run picks up new work without polling and stops on SIGTERM", "[worker_cli]") {
   Installation install;
   REQUIRE(install.enqueue(1, "Queued before start").exit_code == 0);
-  BackgroundProcess worker({VIKUNJA_WORKER, "run"}, install.environment(), install.dir / "worker.log");
+  NotifySocket systemd(install.dir / "notify.sock");
+  auto environment = install.environment();
+  environment.push_back("NOTIFY_SOCKET=" + systemd.path().string());
+  BackgroundProcess worker({VIKUNJA_WORKER, "run"}, environment, install.dir / "worker.log");
   REQUIRE(eventually([&] { return count_jobs(install.db, "state = 'done'") == 1; }));
   CHECK_THAT(worker.stderr_text(), Catch::Contains("event=\"worker started\""));
 
@@ -126,7 +161,12 @@ TEST_CASE("vikunja-worker run picks up new work without polling and stops on SIG
   CHECK(eventually([&] { return count_jobs(install.db, "state = 'done'") == 2; }));
   CHECK(install.vikunja.tasks().size() == 2);
 
+  CHECK(eventually([&] { return systemd.received().find("STATUS=0 pending, 0 dead") != std::string::npos; }));
+  CHECK_THAT(systemd.received(), Catch::StartsWith("READY=1\n") &&
+                                     Catch::Contains("breaker: vikunja closed, taskwarrior closed"));
+
   worker.signal(SIGTERM);
   CHECK(worker.wait_exit(std::chrono::seconds(10)) == 0);
   CHECK_THAT(worker.stderr_text(), Catch::Contains("event=\"worker stopped\""));
+  CHECK_THAT(systemd.received(), Catch::EndsWith("STOPPING=1\n"));
 }

@@ -9,6 +9,7 @@
 #include "logger.hpp"
 #include "queue_admin.hpp"
 #include "queue_store.hpp"
+#include "systemd_notify.hpp"
 #include "work_waiter.hpp"
 #include "worker.hpp"
 #include "worker_config.hpp"
@@ -45,15 +46,34 @@ ExitCode drain_once(const Options& options, const Environment& env) {
   return ExitCode::ok;
 }
 
+// For systemd's STATUS=: the breaker and the queue depth, one line.
+std::string service_status(QueueStore& store, const DrainStats& stats) {
+  const QueueStatus status = read_status(store);
+  int pending = 0;
+  for (const auto& [target, states] : status.jobs) {
+    if (const auto found = states.find("pending"); found != states.end()) pending += found->second;
+  }
+  std::string breakers;
+  for (const BreakerRow& row : status.breakers) {
+    breakers += fmt::format("{}{} {}", breakers.empty() ? "" : ", ", to_string(row.target), to_string(row.state));
+  }
+  return fmt::format("STATUS={} pending, {} dead; last drain: {} done, {} retried; breaker: {}", pending,
+                     status.dead_total, stats.done, stats.retried, breakers);
+}
+
 ExitCode run_forever(const Options& options, const Environment& env) {
   Session session(options, env);
   WorkWaiter waiter(session.store.path());
   Worker worker(session.store, session.config, session.clock, session.log);
+  const SystemdNotifier systemd(env);
+  systemd.notify("READY=1");
   session.log.log(LogLevel::info, "worker started", "queue={}", log_quote(session.store.path().string()));
   while (!waiter.stop_requested()) {
     waiter.forget_queue_changes();
     const DrainStats stats = worker.drain([&] { return waiter.stop_requested(); });
     if (stats.total() > 0) log_drain(session.log, stats, worker, session.clock);
+    systemd.notify(service_status(session.store, stats));
+    systemd.notify("WATCHDOG=1");
     if (waiter.stop_requested()) break;
     std::optional<std::chrono::milliseconds> timeout;
     if (const auto wake = worker.next_wake()) {
@@ -62,8 +82,10 @@ ExitCode run_forever(const Options& options, const Environment& env) {
       const UnixMillis wait = *wake - session.clock.now();
       timeout = std::chrono::milliseconds(wait > 0 ? wait : (stats.total() > 0 ? 0 : 1000));
     }
+    if (const auto period = systemd.watchdog_period()) timeout = timeout ? std::min(*timeout, *period) : *period;
     if (waiter.wait(timeout) == WorkWaiter::Wake::stop) break;
   }
+  systemd.notify("STOPPING=1");
   session.log.log(LogLevel::info, "worker stopped", "reason={}", "signal");
   return ExitCode::ok;
 }
