@@ -71,7 +71,8 @@ HttpClient::HttpClient(HttpClient&& other) noexcept
     : handle_(std::exchange(other.handle_, nullptr)),
       timeout_(other.timeout_),
       authorization_(std::move(other.authorization_)),
-      requests_sent_(other.requests_sent_) {}
+      requests_sent_(other.requests_sent_),
+      outcomes_(std::move(other.outcomes_)) {}
 
 HttpClient& HttpClient::operator=(HttpClient&& other) noexcept {
   if (this != &other) {
@@ -80,6 +81,7 @@ HttpClient& HttpClient::operator=(HttpClient&& other) noexcept {
     timeout_ = other.timeout_;
     authorization_ = std::move(other.authorization_);
     requests_sent_ = other.requests_sent_;
+    outcomes_ = std::move(other.outcomes_);
   }
   return *this;
 }
@@ -121,12 +123,15 @@ HttpResult HttpClient::send(const std::string& method, const std::string& url,
   curl_slist_free_all(headers);
   curl_easy_setopt(handle_, CURLOPT_ERRORBUFFER, nullptr);
   if (exchange.too_large) {
+    ++outcomes_["error"];
     return {std::nullopt, fmt::format("response body larger than {} bytes", max_body_bytes)};
   }
   if (code != CURLE_OK) {
+    ++outcomes_["error"];
     return {std::nullopt, error_buffer[0] != '\0' ? std::string(error_buffer) : curl_easy_strerror(code)};
   }
   curl_easy_getinfo(handle_, CURLINFO_RESPONSE_CODE, &exchange.response.status);
+  ++outcomes_[fmt::format("{}xx", exchange.response.status / 100)];
   return {std::move(exchange.response), {}};
 }
 

@@ -39,6 +39,8 @@ class HttpClient {
                   const std::optional<std::string>& json_body = std::nullopt);
 
   long long requests_sent() const { return requests_sent_; }
+  // Requests by outcome: "2xx", "3xx", "4xx", "5xx", "error" (no HTTP answer).
+  const std::map<std::string, long long>& outcomes() const { return outcomes_; }
 
   static constexpr std::size_t max_body_bytes = 32 * 1024 * 1024;
 
@@ -47,6 +49,7 @@ class HttpClient {
   UnixMillis timeout_;
   std::string authorization_;
   long long requests_sent_ = 0;
+  std::map<std::string, long long> outcomes_;
 };
 
 }  // namespace vsync

@@ -37,6 +37,7 @@ class VikunjaClient {
   void remove_label(std::int64_t task_id, std::int64_t label_id);  // not there: fine
 
   long long requests_sent() const { return http_.requests_sent(); }
+  const std::map<std::string, long long>& outcomes() const { return http_.outcomes(); }
 
  private:
   HttpResponse call(const std::string& method, const std::string& path,

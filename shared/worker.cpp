@@ -2,8 +2,11 @@
 
 #include <unistd.h>
 
+#include <chrono>
+
 #include <fmt/format.h>
 
+#include "metrics.hpp"
 #include "queue_admin.hpp"
 
 namespace vsync {
@@ -56,11 +59,31 @@ JobOutcome Worker::run(const ClaimedJob& job) {
 }
 
 DrainStats Worker::drain(const std::function<bool()>& should_stop) {
+  const auto started = std::chrono::steady_clock::now();
   const DrainStats stats = vsync::drain(claims_, *this, log_, should_stop);
+  // An idle drain writes nothing: `run` is woken by writes to the queue, its own included.
+  if (stats.total() > 0) {
+    record_counters(std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+  }
   if (const int purged = purge_done_jobs(store_, clock_.now() - done_retention); purged > 0) {
     log_.log(LogLevel::debug, "done jobs purged", "count={}", purged);
   }
   return stats;
+}
+
+void Worker::record_counters(double drain_seconds) {
+  std::vector<CounterDelta> deltas{{"drains_total", "", 1},
+                                   {"drain_duration_seconds_total", "", drain_seconds},
+                                   {"last_drain_duration_seconds", "", drain_seconds, true},
+                                   {"task_runs_total", "", static_cast<double>(task_.processes_started() - task_runs_recorded_)}};
+  for (const auto& [outcome, count] : client_.outcomes()) {
+    if (count != outcomes_recorded_[outcome]) {
+      deltas.push_back({"http_requests_total", outcome, static_cast<double>(count - outcomes_recorded_[outcome])});
+    }
+  }
+  add_counters(store_, deltas);
+  outcomes_recorded_ = client_.outcomes();
+  task_runs_recorded_ = task_.processes_started();
 }
 
 }  // namespace vsync

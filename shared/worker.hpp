@@ -4,6 +4,7 @@
 // Taskwarrior runner. `vikunja-worker drain` and
 // `run` drive one; tests drive several on one queue file with a FakeClock.
 
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -37,6 +38,7 @@ class Worker final : private JobHandler {
 
  private:
   JobOutcome run(const ClaimedJob& job) override;  // push/delete to Vikunja, webhooks to task
+  void record_counters(double drain_seconds);      // for `vikunja-worker metrics`
 
   QueueStore& store_;
   const Clock& clock_;
@@ -47,6 +49,8 @@ class Worker final : private JobHandler {
   TaskRunner task_;
   TaskwarriorSync taskwarrior_;
   JobClaims claims_;
+  std::map<std::string, long long> outcomes_recorded_;  // what the counters table already has
+  long long task_runs_recorded_ = 0;
 };
 
 BreakerPolicy breaker_policy(const WorkerConfig& config);

@@ -4,6 +4,11 @@
 #include <sys/un.h>
 
 #include <catch2/catch.hpp>
+
+#include <functional>
+#include <regex>
+#include <set>
+#include <sstream>
 #include <fmt/format.h>
 
 #include "background_process.hpp"
@@ -169,4 +174,77 @@ TEST_CASE("vikunja-worker run picks up new work without polling and stops on SIG
   CHECK(worker.wait_exit(std::chrono::seconds(10)) == 0);
   CHECK_THAT(worker.stderr_text(), Catch::Contains("event=\"worker stopped\""));
   CHECK_THAT(systemd.received(), Catch::EndsWith("STOPPING=1\n"));
+}
+
+TEST_CASE("vikunja-worker metrics prints valid Prometheus text with the queue, breakers and counters",
+          "[worker_cli][metrics]") {
+  Installation install;
+  for (int n = 1; n <= 3; ++n) REQUIRE(install.enqueue(n, "Task").exit_code == 0);
+  REQUIRE(install.worker({"drain"}).exit_code == 0);
+  const auto result = install.worker({"metrics"});
+  REQUIRE(result.exit_code == 0);
+
+  // The text exposition format, strictly: HELP and TYPE before each family's samples, names
+  // and labels well-formed, values numbers, one family declared once.
+  const std::regex help(R"(# HELP (vikunja_sync_[a-z_]+) .+)");
+  const std::regex type(R"(# TYPE (vikunja_sync_[a-z_]+) (gauge|counter))");
+  const std::regex sample(R"((vikunja_sync_[a-z_]+)(\{[a-z_]+="[^"\\]*"(,[a-z_]+="[^"\\]*")*\})? (-?[0-9.e+]+|NaN))");
+  std::set<std::string> declared;
+  std::string current_family;
+  std::istringstream lines(result.out);
+  int samples = 0;
+  for (std::string line; std::getline(lines, line);) {
+    std::smatch match;
+    if (std::regex_match(line, match, help)) {
+      CHECK(declared.insert(match[1]).second);
+      current_family = match[1];
+    } else if (std::regex_match(line, match, type)) {
+      CHECK(match[1] == current_family);
+    } else {
+      INFO(line);
+      REQUIRE(std::regex_match(line, match, sample));
+      CHECK(match[1] == current_family);
+      ++samples;
+    }
+  }
+  CHECK(samples > 20);
+  CHECK_THAT(result.out, Catch::Contains("vikunja_sync_jobs{target=\"vikunja\",state=\"done\"} 3\n") &&
+                             Catch::Contains("vikunja_sync_breaker_state{target=\"vikunja\",state=\"closed\"} 1\n") &&
+                             Catch::Contains("vikunja_sync_drains_total 1\n") &&
+                             Catch::Contains("vikunja_sync_http_requests_total{outcome=\"2xx\"} ") &&
+                             Catch::Contains("vikunja_sync_dead_jobs 0\n"));
+
+  const auto config = install.worker({"config"});
+  CHECK(config.exit_code == 0);
+  CHECK_THAT(config.out, Catch::Contains("(default) VIKUNJA_SYNC_BREAKER_THRESHOLD = 3\n") &&
+                             Catch::Contains("(VIKUNJA_API_TOKEN) VIKUNJA_API_TOKEN = (set)\n"));
+  CHECK(config.out.find(FakeVikunja::token) == std::string::npos);
+}
+
+TEST_CASE("status --json follows the documented example (docs/status-example.json)", "[worker_cli]") {
+  Installation install;
+  REQUIRE(install.enqueue(1, "Task").exit_code == 0);
+  install.vikunja.answer_every_request(400, {}, R"({"code":2004,"message":"Invalid model provided."})");
+  REQUIRE(install.worker({"drain"}).exit_code == 0);  // one dead job, so dead_jobs has an entry
+  const json example = json::parse(read_file(DOCS_DIR "/status-example.json"));
+  const json actual = json::parse(install.worker({"status", "--json"}).out);
+  // Same keys and value types everywhere (arrays by their first element); null in the example
+  // stands for "a value or null".
+  const std::function<void(const json&, const json&, const std::string&)> same_shape =
+      [&](const json& want, const json& got, const std::string& path) {
+        INFO(path);
+        if (want.is_null() || got.is_null()) return;
+        CHECK(std::string(want.type_name()) == got.type_name());
+        if (want.is_object() && got.is_object()) {
+          for (auto& [key, value] : want.items()) {
+            REQUIRE(got.contains(key));
+            same_shape(value, got[key], path + "." + key);
+          }
+          for (auto& [key, value] : got.items()) CHECK(want.contains(key));
+        } else if (want.is_array() && got.is_array() && !want.empty() && !got.empty()) {
+          for (const json& item : got) same_shape(want[0], item, path + "[]");
+        }
+      };
+  same_shape(example, actual, "$");
+  CHECK(actual["version"] == example["version"]);
 }

@@ -7,6 +7,7 @@
 #include "config.hpp"
 #include "error.hpp"
 #include "logger.hpp"
+#include "metrics.hpp"
 #include "queue_admin.hpp"
 #include "queue_store.hpp"
 #include "systemd_notify.hpp"
@@ -103,6 +104,19 @@ ExitCode show_status(const Options& options, const Environment& env) {
   return status.healthy() ? ExitCode::ok : ExitCode::unhealthy;
 }
 
+ExitCode print_metrics(const Options& options, const Environment& env) {
+  Session session(options, env);
+  fmt::print("{}", prometheus_metrics(session.store, session.clock.now()));
+  return ExitCode::ok;
+}
+
+ExitCode print_config(const Environment& env) {
+  for (const SettingRow& row : describe_settings(load_worker_config(env))) {
+    fmt::print("({}) {} = {}\n", row.origin, row.name, row.value);
+  }
+  return ExitCode::ok;
+}
+
 ExitCode retry(const Options& options, const Environment& env) {
   Session session(options, env);
   const UnixMillis now = session.clock.now();
@@ -143,6 +157,8 @@ ExitCode run_command(const Options& options, const Environment& env) {
     case Command::drain: return drain_once(options, env);
     case Command::run: return run_forever(options, env);
     case Command::status: return show_status(options, env);
+    case Command::metrics: return print_metrics(options, env);
+    case Command::config: return print_config(env);
     case Command::retry: return retry(options, env);
     case Command::purge: return purge(options, env);
     case Command::breaker_reset: return reset_breaker(options, env);

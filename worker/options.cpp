@@ -15,7 +15,7 @@ namespace vsync::worker {
 const char* const usage_text = R"usage(Usage: vikunja-worker [--db PATH] COMMAND [ARGS]
 
 Drains the vikunja-sync queue: Taskwarrior changes (push and delete jobs) go to the Vikunja
-API. Failures are retried later by a due time with backoff; a circuit breaker kept in the
+API, Vikunja webhooks (webhook jobs) go to Taskwarrior. Failures are retried later by a due time with backoff; a circuit breaker kept in the
 queue pauses a target that is down, for every process that opens the queue.
 
 Commands:
@@ -26,6 +26,9 @@ Commands:
   status [--json]            breakers, job counts, oldest pending age, next due time, dead
                              jobs and every setting with its origin; exit 1 when a breaker is
                              open or dead jobs exist
+  metrics                    the queue, breakers and counters in Prometheus text format (for
+                             node_exporter's textfile collector)
+  config                     every setting with its value and where it came from
   retry ID... | --dead       make dead jobs pending again, due now, attempts reset
   purge [--older-than DAYS]  delete done jobs older than DAYS (default 7)
   breaker reset [TARGET]     close the breaker of TARGET (vikunja, taskwarrior) or of both
@@ -47,6 +50,8 @@ Environment:
   VIKUNJA_SYNC_BACKOFF_BASE         first retry delay in seconds (5), doubled per attempt
   VIKUNJA_SYNC_BACKOFF_CAP          longest retry delay in seconds (3600)
   VIKUNJA_SYNC_HTTP_TIMEOUT         seconds for one HTTP request (30)
+  VIKUNJA_SYNC_TASK_BIN             the task binary for webhook jobs (task); TASKRC and TASKDATA
+                                    are passed through
   VIKUNJA_SYNC_LOG_LEVEL            error, warning, notice, info (default) or debug
   VIKUNJA_SYNC_DB                   the queue file (absolute path)
 
@@ -54,6 +59,8 @@ Examples:
   vikunja-worker drain
   vikunja-worker status --json | jq .breakers
   vikunja-worker retry --dead
+  vikunja-worker metrics > /var/lib/prometheus/node-exporter/vikunja-sync.prom.$$ &&
+    mv /var/lib/prometheus/node-exporter/vikunja-sync.prom.$$ /var/lib/prometheus/node-exporter/vikunja-sync.prom
 
 Exit status:
   0 ok   1 status: unhealthy   64 usage   70 internal error   73 cannot create or open the
@@ -81,6 +88,8 @@ Command parse_command(const std::vector<std::string_view>& words) {
   if (word == "drain") return Command::drain;
   if (word == "run") return Command::run;
   if (word == "status") return Command::status;
+  if (word == "metrics") return Command::metrics;
+  if (word == "config") return Command::config;
   if (word == "retry") return Command::retry;
   if (word == "purge") return Command::purge;
   if (word == "breaker") {

@@ -10,7 +10,7 @@
 
 namespace vsync::worker {
 
-enum class Command { drain, run, status, retry, purge, breaker_reset, help, version };
+enum class Command { drain, run, status, metrics, config, retry, purge, breaker_reset, help, version };
 
 struct Options {
   Command command = Command::help;
