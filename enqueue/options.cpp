@@ -1,13 +1,12 @@
 #include "options.hpp"
 
-#include <getopt.h>
-
 #include <filesystem>
 #include <string_view>
 #include <vector>
 
 #include <fmt/format.h>
 
+#include "command_line.hpp"
 #include "error.hpp"
 
 namespace vsync::enqueue {
@@ -66,9 +65,7 @@ std::string_view program_basename(const char* argv0) {
   return slash == std::string_view::npos ? name : name.substr(slash + 1);
 }
 
-[[noreturn]] void usage_error(const std::string& problem) {
-  throw Error(ExitCode::usage, fmt::format("{} (try: vikunja-enqueue --help)", problem));
-}
+[[noreturn]] void usage_error(const std::string& problem) { throw_usage_error("vikunja-enqueue", problem); }
 
 Command parse_command(std::string_view word) {
   if (word == "push") return Command::push;
@@ -89,38 +86,27 @@ Options parse_options(std::span<char*> argv) {
     return options;
   }
 
-  enum LongOnly { db = 1000, signature, input_env, taskdata, version };
-  static const option long_options[] = {
-      {"db", required_argument, nullptr, db},
-      {"signature", required_argument, nullptr, signature},
-      {"input-env", required_argument, nullptr, input_env},
-      {"taskdata", required_argument, nullptr, taskdata},
-      {"help", no_argument, nullptr, 'h'},
-      {"version", no_argument, nullptr, version},
-      {nullptr, 0, nullptr, 0},
-  };
-  optind = 0;  // full re-initialisation, so parse_options can be called more than once
-  opterr = 0;
-  bool help = false, show_version = false;
-  const int argc = static_cast<int>(argv.size());
-  for (int opt; (opt = getopt_long(argc, argv.data(), ":h", long_options, nullptr)) != -1;) {
-    switch (opt) {
-      case db: options.db = optarg; break;
-      case signature: options.signature = optarg; break;
-      case input_env: options.input_env = optarg; break;
-      case taskdata: options.taskdata = optarg; break;
-      case 'h': help = true; break;
-      case version: show_version = true; break;
-      case ':': usage_error(fmt::format("option '{}' needs a value", argv[optind - 1]));
-      default: usage_error(fmt::format("unknown option '{}'", argv[optind - 1]));
-    }
-  }
-  if (help || show_version) {
-    options.command = help ? Command::help : Command::version;
+  enum LongOnly { db = 1000, signature, input_env, taskdata };
+  const CommandLine line = parse_command_line(
+      "vikunja-enqueue", argv,
+      {{"db", required_argument, nullptr, db},
+       {"signature", required_argument, nullptr, signature},
+       {"input-env", required_argument, nullptr, input_env},
+       {"taskdata", required_argument, nullptr, taskdata}},
+      [&](int id, const char* value) {
+        switch (id) {
+          case db: options.db = value; break;
+          case signature: options.signature = value; break;
+          case input_env: options.input_env = value; break;
+          case taskdata: options.taskdata = value; break;
+        }
+      });
+  if (line.help || line.version) {
+    options.command = line.help ? Command::help : Command::version;
     return options;
   }
 
-  std::vector<std::string_view> words(argv.begin() + optind, argv.end());
+  std::vector<std::string_view> words = line.words;
   if (words.empty()) usage_error("no command given");
   options.command = parse_command(words.front());
   words.erase(words.begin());

@@ -1,13 +1,12 @@
 #include "options.hpp"
 
-#include <getopt.h>
-
 #include <charconv>
 #include <cmath>
 #include <string_view>
 
 #include <fmt/format.h>
 
+#include "command_line.hpp"
 #include "error.hpp"
 
 namespace vsync::worker {
@@ -69,9 +68,7 @@ Exit status:
 
 namespace {
 
-[[noreturn]] void usage_error(const std::string& problem) {
-  throw Error(ExitCode::usage, fmt::format("{} (try: vikunja-worker --help)", problem));
-}
+[[noreturn]] void usage_error(const std::string& problem) { throw_usage_error("vikunja-worker", problem); }
 
 template <typename Number>
 Number parse_number(std::string_view text, std::string_view what) {
@@ -102,41 +99,31 @@ Command parse_command(const std::vector<std::string_view>& words) {
 }  // namespace
 
 Options parse_options(std::span<char*> argv) {
-  enum LongOnly { db = 1000, json, dead, older_than, version };
-  static const option long_options[] = {
-      {"db", required_argument, nullptr, db},
-      {"json", no_argument, nullptr, json},
-      {"dead", no_argument, nullptr, dead},
-      {"older-than", required_argument, nullptr, older_than},
-      {"help", no_argument, nullptr, 'h'},
-      {"version", no_argument, nullptr, version},
-      {nullptr, 0, nullptr, 0},
-  };
+  enum LongOnly { db = 1000, json, dead, older_than };
   Options options;
-  optind = 0;
-  opterr = 0;
-  bool help = false, show_version = false, older_than_given = false;
-  const int argc = static_cast<int>(argv.size());
-  for (int opt; (opt = getopt_long(argc, argv.data(), ":h", long_options, nullptr)) != -1;) {
-    switch (opt) {
-      case db: options.db = optarg; break;
-      case json: options.json = true; break;
-      case dead: options.all_dead = true; break;
-      case older_than:
-        options.older_than_days = parse_number<double>(optarg, "--older-than");
-        older_than_given = true;
-        break;
-      case 'h': help = true; break;
-      case version: show_version = true; break;
-      case ':': usage_error(fmt::format("option '{}' needs a value", argv[optind - 1]));
-      default: usage_error(fmt::format("unknown option '{}'", argv[optind - 1]));
-    }
-  }
-  if (help || show_version) {
-    options.command = help ? Command::help : Command::version;
+  bool older_than_given = false;
+  const CommandLine line = parse_command_line(
+      "vikunja-worker", argv,
+      {{"db", required_argument, nullptr, db},
+       {"json", no_argument, nullptr, json},
+       {"dead", no_argument, nullptr, dead},
+       {"older-than", required_argument, nullptr, older_than}},
+      [&](int id, const char* value) {
+        switch (id) {
+          case db: options.db = value; break;
+          case json: options.json = true; break;
+          case dead: options.all_dead = true; break;
+          case older_than:
+            options.older_than_days = parse_number<double>(value, "--older-than");
+            older_than_given = true;
+            break;
+        }
+      });
+  if (line.help || line.version) {
+    options.command = line.help ? Command::help : Command::version;
     return options;
   }
-  std::vector<std::string_view> words(argv.begin() + optind, argv.end());
+  const std::vector<std::string_view>& words = line.words;
   if (words.empty()) usage_error("no command given");
   options.command = parse_command(words);
   std::vector<std::string_view> rest(words.begin() + (options.command == Command::breaker_reset ? 2 : 1), words.end());
