@@ -42,14 +42,17 @@ TEST_CASE("adnanh/webhook with contrib/webhook/hooks.json queues signed deliveri
   TempDir dir;
   const auto db = dir / "queue.db";
   const int port = free_port();
+  const DirectoryWatch log_changes(dir.path());  // webhook logs as it starts, and per request
   BackgroundProcess handler(
-      {"/usr/bin/webhook", "-template", "-hooks", CONTRIB_DIR "/webhook/hooks.json", "-ip", "127.0.0.1",
+      {"/usr/bin/webhook", "-verbose", "-template", "-hooks", CONTRIB_DIR "/webhook/hooks.json", "-ip", "127.0.0.1",
        "-port", std::to_string(port)},
       {"PATH=/usr/bin:/bin", std::string("VIKUNJA_ENQUEUE=") + VIKUNJA_ENQUEUE, "VIKUNJA_SYNC_DB=" + db.string(),
        std::string("VIKUNJA_WEBHOOK_SECRET=") + secret},
       dir / "webhook.log");
   httplib::Client client("127.0.0.1", port);
-  REQUIRE(eventually([&] { return static_cast<bool>(client.Get("/")); }));
+  REQUIRE(eventually([&] { return read_file(dir / "webhook.log").find("serving hooks") != std::string::npos; },
+                     {log_changes.fd()}));
+  REQUIRE(eventually([&] { return static_cast<bool>(client.Get("/")); }, {log_changes.fd()}));
 
   const auto post = [&](const std::string& body, const std::string& signature) {
     const httplib::Headers headers{{"X-Vikunja-Signature", signature}, {"User-Agent", "Vikunja/v2.5.0"}};

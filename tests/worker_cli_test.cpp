@@ -143,6 +143,7 @@ class NotifySocket {
     return received_;
   }
   const std::filesystem::path& path() const { return path_; }
+  int fd() const { return fd_; }
 
  private:
   std::filesystem::path path_;
@@ -158,15 +159,17 @@ TEST_CASE("vikunja-worker run picks up new work without polling and stops on SIG
   NotifySocket systemd(install.dir / "notify.sock");
   auto environment = install.environment();
   environment.push_back("NOTIFY_SOCKET=" + systemd.path().string());
+  const DirectoryWatch queue_changes(install.dir.path());
   BackgroundProcess worker({VIKUNJA_WORKER, "run"}, environment, install.dir / "worker.log");
-  REQUIRE(eventually([&] { return count_jobs(install.db, "state = 'done'") == 1; }));
+  REQUIRE(eventually([&] { return count_jobs(install.db, "state = 'done'") == 1; }, {queue_changes.fd()}));
   CHECK_THAT(worker.stderr_text(), Catch::Contains("event=\"worker started\""));
 
   REQUIRE(install.enqueue(2, "Queued while it waits").exit_code == 0);
-  CHECK(eventually([&] { return count_jobs(install.db, "state = 'done'") == 2; }));
+  CHECK(eventually([&] { return count_jobs(install.db, "state = 'done'") == 2; }, {queue_changes.fd()}));
   CHECK(install.vikunja.tasks().size() == 2);
 
-  CHECK(eventually([&] { return systemd.received().find("STATUS=0 pending, 0 dead") != std::string::npos; }));
+  CHECK(eventually([&] { return systemd.received().find("STATUS=0 pending, 0 dead") != std::string::npos; },
+                   {systemd.fd()}));
   CHECK_THAT(systemd.received(), Catch::StartsWith("READY=1\n") &&
                                      Catch::Contains("breaker: vikunja closed, taskwarrior closed"));
 
