@@ -61,11 +61,16 @@ std::int64_t VikunjaPush::label_id(const std::string& title) {
   return label_ids_[title] = created;
 }
 
-std::optional<nlohmann::json> VikunjaPush::find_by_title(std::int64_t project, const std::string& title) {
+std::optional<nlohmann::json> VikunjaPush::find_by_title(std::int64_t project, const std::string& title,
+                                                         bool done) {
+  std::optional<json> newest;
   for (const json& task : client_.tasks_of_project(project, title)) {
-    if (title_of(task) == title && !task_map_.by_vikunja_id(id_of(task))) return task;
+    if (title_of(task) == title && task.value("done", false) == done && !task_map_.by_vikunja_id(id_of(task)) &&
+        (!newest || id_of(task) > id_of(*newest))) {
+      newest = task;
+    }
   }
-  return std::nullopt;
+  return newest;
 }
 
 void VikunjaPush::sync_labels(std::int64_t task_id, const json& current_labels,
@@ -85,7 +90,17 @@ void VikunjaPush::sync_labels(std::int64_t task_id, const json& current_labels,
 }
 
 JobOutcome VikunjaPush::run(const ClaimedJob& job) {
-  return job.kind == JobKind::del ? remove(job) : push(job);
+  const auto attempt = [&] { return job.kind == JobKind::del ? remove(job) : push(job); };
+  try {
+    return attempt();
+  } catch (const JobStopped& stopped) {
+    const bool cached = !project_ids_.empty() || !label_ids_.empty();
+    if (stopped.outcome.kind != JobOutcome::Kind::dead || !cached) throw;
+    // A 404 for a project or label deleted in Vikunja since we cached its id: look again.
+    project_ids_.clear();
+    label_ids_.clear();
+    return attempt();
+  }
 }
 
 JobOutcome VikunjaPush::push(const ClaimedJob& job) {
@@ -109,7 +124,9 @@ JobOutcome VikunjaPush::push(const ClaimedJob& job) {
       task_map_.forget(snapshot.uuid);
     }
   }
-  if (!existing) existing = find_by_title(project, text_field(snapshot.task, "description"));
+  if (!existing) {
+    existing = find_by_title(project, text_field(snapshot.task, "description"), snapshot.status == "completed");
+  }
 
   json result;
   if (existing) {
@@ -143,8 +160,8 @@ JobOutcome VikunjaPush::remove(const ClaimedJob& job) {
     target = link->vikunja_id;
   } else {
     const std::string project_title = text_field(snapshot.task, "project", default_project_);
-    if (const auto found = find_by_title(project_id(project_title),
-                                         text_field(snapshot.task, "description"))) {
+    if (const auto found = find_by_title(project_id(project_title), text_field(snapshot.task, "description"),
+                                         /*done=*/false)) {
       target = id_of(*found);
     }
   }

@@ -1,10 +1,12 @@
 #pragma once
 // Push and delete jobs: a Taskwarrior task made true in Vikunja (design.md "Sync semantics").
 // A task is found through task_map, else (made before the sync, or a create whose answer was
-// lost) by its exact title in its project among tasks no other uuid is linked to. An update
+// lost) by its exact title and done state in its project among tasks no other uuid is linked
+// to, the newest first (so a finished namesake is never re-opened). An update
 // reads the task and sends the whole object back (POST replaces). Labels change only through
 // the label endpoints, and only where they differ. Projects and labels are looked up once per
-// worker and remembered, and created when missing.
+// worker and remembered, and created when missing; a job that fails for good is tried once
+// more with those caches emptied, in case a project or label was deleted in Vikunja meanwhile.
 
 #include <cstdint>
 #include <map>
@@ -35,7 +37,7 @@ class VikunjaPush final : public JobHandler {
   using json = nlohmann::json;
   std::int64_t project_id(const std::string& title);
   std::int64_t label_id(const std::string& title);
-  std::optional<json> find_by_title(std::int64_t project, const std::string& title);
+  std::optional<json> find_by_title(std::int64_t project, const std::string& title, bool done);
   void sync_labels(std::int64_t task_id, const json& current_labels, const json& taskwarrior_task);
 
   VikunjaClient& client_;

@@ -185,6 +185,12 @@ void FakeVikunja::remove_task(std::int64_t id) {
   task_labels_.erase(id);
 }
 
+void FakeVikunja::remove_project(std::int64_t id) {
+  std::lock_guard lock(mutex_);
+  projects_.erase(id);
+  std::erase_if(tasks_, [&](const auto& entry) { return entry.second["project_id"] == id; });
+}
+
 nlohmann::json FakeVikunja::task_view(std::int64_t id) {
   json view = tasks_.at(id);
   json attached = json::array();

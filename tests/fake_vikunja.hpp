@@ -56,6 +56,7 @@ class FakeVikunja {
   void attach_label(std::int64_t task_id, std::int64_t label_id);
   void edit_task(std::int64_t id, const json& fields);  // as the web UI would
   void remove_task(std::int64_t id);
+  void remove_project(std::int64_t id);  // with its tasks
   std::optional<json> task(std::int64_t id);  // as GET would show it
   std::vector<json> tasks();
   std::vector<json> projects();

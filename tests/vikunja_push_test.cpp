@@ -278,3 +278,26 @@ TEST_CASE("a payload that is not a task is dead, with the reason kept", "[push]"
   CHECK(f.job_column(2, "state") == "dead");
   CHECK(f.job_column(2, "last_error") == "the Taskwarrior task has a due that is not a date: 'tomorrow'");
 }
+
+TEST_CASE("a finished Vikunja task with the same title is never adopted for a new one", "[push]") {
+  WorkerFixture f;
+  const auto inbox = f.vikunja.add_project("inbox");
+  const auto last_week = f.vikunja.add_task(inbox, json{{"title", "Take out the bins"}, {"done", true}});
+  f.enqueue(JobKind::push, WorkerFixture::tw_task(1, "Take out the bins"));
+  f.worker()->drain();
+  CHECK(f.vikunja.tasks().size() == 2);
+  CHECK((*f.vikunja.task(last_week))["done"] == true);
+}
+
+TEST_CASE("a project deleted in Vikunja after it was cached is looked up and created again", "[push]") {
+  WorkerFixture f;
+  auto worker = f.worker();
+  f.enqueue(JobKind::push, WorkerFixture::tw_task(1, "First", {{"project", "garden"}}));
+  worker->drain();
+  f.vikunja.remove_project(f.vikunja.projects().at(0)["id"]);
+  const auto job = f.enqueue(JobKind::push, WorkerFixture::tw_task(2, "Second", {{"project", "garden"}}));
+  CHECK(worker->drain().done == 1);
+  CHECK(f.job_column(job, "state") == "done");
+  REQUIRE(f.vikunja.projects().size() == 1);
+  CHECK(f.vikunja.projects()[0]["title"] == "garden");
+}
