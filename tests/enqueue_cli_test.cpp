@@ -189,7 +189,7 @@ TEST_CASE("bad configuration exits 78 naming the variable", "[cli]") {
                       "XDG_STATE_HOME or HOME, or pass --db\n");
 }
 
-TEST_CASE("usage errors exit 64; --help and --version exit 0", "[cli]") {
+TEST_CASE("usage errors exit 64, --help and --version exit 0", "[cli]") {
   QueueWithOneJob queue;
   queue.fails({"pish"}, "", 64, "unknown command 'pish' (try: vikunja-enqueue --help)");
   queue.fails({}, "", 64, "no command given (try: vikunja-enqueue --help)");

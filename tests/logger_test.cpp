@@ -21,7 +21,7 @@ TEST_CASE("log lines are one event each, with a journald priority under systemd"
   CHECK(lines[2] == "<3>level=error event=queue error=\"disk \\\"full\\\"\\\\nreally\"\n");
 }
 
-TEST_CASE("VIKUNJA_SYNC_LOG_LEVEL picks the level; an unknown one is a configuration error", "[logger]") {
+TEST_CASE("VIKUNJA_SYNC_LOG_LEVEL picks the level, an unknown one is a configuration error", "[logger]") {
   CHECK_NOTHROW(Logger::from_environment(Environment::from_map({{"VIKUNJA_SYNC_LOG_LEVEL", "debug"}})));
   REQUIRE_THROWS_WITH(Logger::from_environment(Environment::from_map({{"VIKUNJA_SYNC_LOG_LEVEL", "loud"}})),
                       "VIKUNJA_SYNC_LOG_LEVEL is 'loud'; expected error, warning, notice, info or debug");

@@ -213,7 +213,7 @@ TEST_CASE("a task made before the sync is found by title and project, not duplic
   CHECK((*f.by_vikunja_id("131"))["priority"] == "M");
 }
 
-TEST_CASE("a failing or hanging task is retried on the taskwarrior breaker; a bad payload is dead",
+TEST_CASE("a failing or hanging task is retried on the taskwarrior breaker, a bad payload is dead",
           "[taskwarrior]") {
   REQUIRE_TASK();
   TaskwarriorFixture f;

@@ -209,7 +209,7 @@ TEST_CASE("a create whose answer was lost is not duplicated by the retry", "[pus
   CHECK(f.job_column(job, "state") == "done");
 }
 
-TEST_CASE("a delete removes the mapped task; one already gone is success", "[push]") {
+TEST_CASE("a delete removes the mapped task, one already gone is success", "[push]") {
   WorkerFixture f;
   const auto task = WorkerFixture::tw_task(1, "Cancel the gym");
   f.enqueue(JobKind::push, task);
@@ -235,7 +235,7 @@ TEST_CASE("a delete removes the mapped task; one already gone is success", "[pus
   }
 }
 
-TEST_CASE("a push with status deleted is a delete; a recurring template is skipped", "[push]") {
+TEST_CASE("a push with status deleted is a delete, a recurring template is skipped", "[push]") {
   WorkerFixture f;
   auto task = WorkerFixture::tw_task(1, "Temp");
   f.enqueue(JobKind::push, task);
