@@ -30,7 +30,6 @@ JobClaims claims_for(WorkerFixture& f, QueueStore& store, const std::string& own
 TEST_CASE("5xx, 408, refused, timeouts and garbage are retried later and count toward the breaker",
           "[outcomes]") {
   WorkerFixture f;
-  f.env["VIKUNJA_SYNC_HTTP_TIMEOUT"] = "0.3";
   std::string expected_error;
   SECTION("500") {
     f.vikunja.answer_every_request(500, {}, R"({"message":"Internal Server Error"})");
@@ -45,7 +44,8 @@ TEST_CASE("5xx, 408, refused, timeouts and garbage are retried later and count t
     expected_error = "GET /api/v1/projects?page=1&per_page=50: cannot reach Vikunja: ";
   }
   SECTION("a server that hangs past the timeout") {
-    f.vikunja.hang_every_request(std::chrono::milliseconds(2000));
+    f.env["VIKUNJA_SYNC_HTTP_TIMEOUT"] = "0.3";
+    f.vikunja.hang_every_request(std::chrono::milliseconds(3000));
     expected_error = "GET /api/v1/projects?page=1&per_page=50: cannot reach Vikunja: ";
   }
   SECTION("200 with a body that is not JSON") {

@@ -196,9 +196,9 @@ TEST_CASE("an unmapped task that already exists in Vikunja by title is adopted, 
 
 TEST_CASE("a create whose answer was lost is not duplicated by the retry", "[push]") {
   WorkerFixture f;
-  f.env["VIKUNJA_SYNC_HTTP_TIMEOUT"] = "0.3";
+  f.env["VIKUNJA_SYNC_HTTP_TIMEOUT"] = "1";
   f.vikunja.add_project("inbox");
-  f.vikunja.lose_next_create_answer(std::chrono::milliseconds(1500));
+  f.vikunja.lose_next_create_answer(std::chrono::milliseconds(5000));
   const auto job = f.enqueue(JobKind::push, WorkerFixture::tw_task(1, "Renew passport"));
   auto worker = f.worker();
   CHECK(worker->drain().retried == 1);
