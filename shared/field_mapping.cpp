@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "job_outcome.hpp"
+#include "json_document.hpp"
 #include "timestamp.hpp"
 
 namespace vsync {
@@ -15,12 +16,6 @@ namespace {
 
 constexpr long long day = 86400, week = 7 * day;
 
-std::optional<std::string> string_field(const nlohmann::json& object, const char* name) {
-  const auto found = object.find(name);
-  if (found == object.end() || !found->is_string()) return std::nullopt;
-  return found->get<std::string>();
-}
-
 [[noreturn]] void unreadable(const char* field, const std::string& value) {
   throw JobStopped{JobOutcome::dead(
       fmt::format("the Taskwarrior task has a {} that is not a date: '{}'", field, value))};
@@ -28,7 +23,7 @@ std::optional<std::string> string_field(const nlohmann::json& object, const char
 
 // Vikunja's zero time and absent dates both mean "no date".
 std::optional<UnixMillis> vikunja_date(const nlohmann::json& task, const char* field) {
-  const auto text = string_field(task, field);
+  const auto text = optional_string(task, field);
   if (!text) return std::nullopt;
   const auto time = parse_rfc3339(*text);
   if (!time || *time <= *parse_rfc3339(vikunja_no_date)) return std::nullopt;
@@ -44,7 +39,7 @@ bool set_if_different(nlohmann::json& task, const char* field, const nlohmann::j
 bool apply_date(nlohmann::json& vikunja_task, const char* vikunja_field,
                 const nlohmann::json& taskwarrior_task, const char* taskwarrior_field) {
   std::optional<UnixMillis> wanted;
-  if (const auto text = string_field(taskwarrior_task, taskwarrior_field)) {
+  if (const auto text = optional_string(taskwarrior_task, taskwarrior_field)) {
     wanted = parse_taskwarrior_date(*text);
     if (!wanted) unreadable(taskwarrior_field, *text);
   }
@@ -105,19 +100,19 @@ bool apply_taskwarrior_fields(nlohmann::json& vikunja_task, const nlohmann::json
   bool changed = false;
   changed |= set_if_different(vikunja_task, "title", taskwarrior_task.value("description", ""));
   changed |= set_if_different(vikunja_task, "done",
-                              string_field(taskwarrior_task, "status") == "completed");
+                              optional_string(taskwarrior_task, "status") == "completed");
   changed |= apply_date(vikunja_task, "due_date", taskwarrior_task, "due");
   changed |= apply_date(vikunja_task, "start_date", taskwarrior_task, "scheduled");
   changed |= apply_date(vikunja_task, "end_date", taskwarrior_task, "until");
 
-  const auto priority = string_field(taskwarrior_task, "priority");
+  const auto priority = optional_string(taskwarrior_task, "priority");
   const long long current_priority = vikunja_task.value("priority", 0LL);
   if (!vikunja_task.contains("priority") || taskwarrior_priority(current_priority) != priority) {
     vikunja_task["priority"] = vikunja_priority(priority);
     changed = true;
   }
 
-  const auto recur = string_field(taskwarrior_task, "recur");
+  const auto recur = optional_string(taskwarrior_task, "recur");
   const std::optional<long long> wanted_repeat = recur ? repeat_seconds(*recur) : 0LL;
   if (wanted_repeat) {
     const long long current = vikunja_task.value("repeat_after", 0LL);
@@ -173,14 +168,14 @@ bool set_or_erase(nlohmann::json& task, const char* field, const std::optional<s
 bool apply_tw_date(nlohmann::json& taskwarrior_task, const char* taskwarrior_field,
                    const nlohmann::json& vikunja_task, const char* vikunja_field) {
   const std::optional<UnixMillis> wanted = strict_vikunja_date(vikunja_task, vikunja_field);
-  const auto current = string_field(taskwarrior_task, taskwarrior_field);
+  const auto current = optional_string(taskwarrior_task, taskwarrior_field);
   if ((current ? parse_taskwarrior_date(*current) : std::nullopt) == wanted) return false;
   return set_or_erase(taskwarrior_task, taskwarrior_field,
                       wanted ? std::optional(format_taskwarrior_date(*wanted)) : std::nullopt);
 }
 
 bool apply_done(nlohmann::json& taskwarrior_task, const nlohmann::json& vikunja_task, UnixMillis now) {
-  const std::string status = string_field(taskwarrior_task, "status").value_or("pending");
+  const std::string status = optional_string(taskwarrior_task, "status").value_or("pending");
   if (status == "recurring") return false;  // a template has no done state of its own
   const bool done = vikunja_task.value("done", false);
   if (done == (status == "completed")) return false;
@@ -198,7 +193,7 @@ bool apply_tags(nlohmann::json& taskwarrior_task, const nlohmann::json& vikunja_
   const auto labels = vikunja_task.find("labels");
   if (labels != vikunja_task.end() && labels->is_array()) {
     for (const auto& label : *labels) {
-      const auto title = label.is_object() ? string_field(label, "title") : std::nullopt;
+      const auto title = label.is_object() ? optional_string(label, "title") : std::nullopt;
       if (title && !title->empty()) wanted.push_back(*title);
     }
   }
@@ -241,7 +236,7 @@ std::string vikunja_fingerprint(const nlohmann::json& vikunja_task) {
 bool apply_vikunja_fields(nlohmann::json& taskwarrior_task, const nlohmann::json& vikunja_task,
                           const std::optional<std::string>& project_title,
                           const std::string& default_project, UnixMillis now) {
-  const auto title = string_field(vikunja_task, "title");
+  const auto title = optional_string(vikunja_task, "title");
   if (!title || title->empty()) throw JobStopped{JobOutcome::dead("the Vikunja task has no title")};
   bool changed = set_if_different(taskwarrior_task, "description", *title);
   changed |= apply_done(taskwarrior_task, vikunja_task, now);

@@ -62,4 +62,14 @@ std::string required_string(const nlohmann::json& object, std::string_view field
   return value;
 }
 
+std::optional<std::string> optional_string(const nlohmann::json& object, std::string_view field) {
+  const auto member = object.find(field);
+  if (member == object.end() || !member->is_string()) return std::nullopt;
+  return member->get<std::string>();
+}
+
+std::string string_or(const nlohmann::json& object, std::string_view field, std::string fallback) {
+  return optional_string(object, field).value_or(std::move(fallback));
+}
+
 }  // namespace vsync

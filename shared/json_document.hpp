@@ -2,6 +2,8 @@
 // Parsing untrusted JSON: one object, bounded nesting, UTF-8 checked by the parser.
 // Throws Error(data) with a message that names the input and what is wrong with it.
 
+#include <optional>
+#include <string>
 #include <string_view>
 
 #include <nlohmann/json.hpp>
@@ -16,5 +18,10 @@ nlohmann::json parse_json_object(std::string_view text, std::string_view what);
 // Reads a member that must be a non-empty string; throws Error(data) naming `field` otherwise.
 std::string required_string(const nlohmann::json& object, std::string_view field,
                             std::string_view what);
+
+// A member that is a string; nullopt when it is absent or of another type. For reading
+// untrusted objects (responses, payloads) without throwing.
+std::optional<std::string> optional_string(const nlohmann::json& object, std::string_view field);
+std::string string_or(const nlohmann::json& object, std::string_view field, std::string fallback = {});
 
 }  // namespace vsync

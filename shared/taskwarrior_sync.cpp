@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "field_mapping.hpp"
+#include "json_document.hpp"
 #include "task_snapshot.hpp"
 #include "timestamp.hpp"
 #include "webhook_event.hpp"
@@ -20,17 +21,12 @@ std::string new_uuid() {
                      high & 0x0fff, 8 | ((low >> 62) & 0x3), (low >> 48) & 0x0fff, low & 0xffffffffffffULL);
 }
 
-std::string text_of(const nlohmann::json& object, const char* field) {
-  const auto found = object.find(field);
-  return found != object.end() && found->is_string() ? found->get<std::string>() : std::string();
-}
-
 // The title of the task's project when the envelope carries that project (project webhooks do).
 std::optional<std::string> project_title_of(const nlohmann::json& data, const nlohmann::json& vikunja_task) {
   const auto project = data.find("project");
   if (project == data.end() || !project->is_object() || !vikunja_task.contains("project_id")) return std::nullopt;
   if (project->value("id", nlohmann::json()) != vikunja_task["project_id"]) return std::nullopt;
-  const std::string title = text_of(*project, "title");
+  const std::string title = string_or(*project, "title");
   return title.empty() ? std::nullopt : std::optional(title);
 }
 
@@ -57,20 +53,20 @@ std::optional<nlohmann::json> TaskwarriorSync::find(std::int64_t vikunja_id, con
   // vikunja_id and the title are compared here. Templates first, so an instance never wins.
   auto candidates = task_.export_tasks({"status.not:deleted"});
   std::stable_sort(candidates.begin(), candidates.end(), [](const json& a, const json& b) {
-    return (text_of(a, "status") == "recurring") > (text_of(b, "status") == "recurring");
+    return (string_or(a, "status") == "recurring") > (string_or(b, "status") == "recurring");
   });
   const std::string id_text = std::to_string(vikunja_id);
   for (const json& candidate : candidates) {
-    if (text_of(candidate, "vikunja_id") == id_text) return candidate;
+    if (string_or(candidate, "vikunja_id") == id_text) return candidate;
   }
-  const std::string title = text_of(vikunja_task, "title");
+  const std::string title = string_or(vikunja_task, "title");
   const std::optional<std::string> project =
       project_title && *project_title != default_project_ ? project_title : std::nullopt;
   for (const json& candidate : candidates) {
-    const auto candidate_project = candidate.contains("project") ? std::optional(text_of(candidate, "project")) : std::nullopt;
-    if (text_of(candidate, "status") == "pending" && text_of(candidate, "description") == title &&
+    const auto candidate_project = candidate.contains("project") ? std::optional(string_or(candidate, "project")) : std::nullopt;
+    if (string_or(candidate, "status") == "pending" && string_or(candidate, "description") == title &&
         !candidate.contains("vikunja_id") && (!project_title || candidate_project == project) &&
-        !task_map_.by_uuid(text_of(candidate, "uuid"))) {
+        !task_map_.by_uuid(string_or(candidate, "uuid"))) {
       return candidate;
     }
   }
@@ -79,12 +75,12 @@ std::optional<nlohmann::json> TaskwarriorSync::find(std::int64_t vikunja_id, con
 
 JobOutcome TaskwarriorSync::remove(const ClaimedJob& job, std::int64_t vikunja_id, const json& vikunja_task) {
   const auto found = find(vikunja_id, vikunja_task, std::nullopt);
-  if (found && text_of(*found, "status") != "deleted") {
-    task_.delete_task(text_of(*found, "uuid"));
+  if (found && string_or(*found, "status") != "deleted") {
+    task_.delete_task(string_or(*found, "uuid"));
   } else {
     log_.log(LogLevel::info, "task already gone from Taskwarrior", "id={} key={}", job.id, job.key);
   }
-  if (found) task_map_.forget(text_of(*found, "uuid"));
+  if (found) task_map_.forget(string_or(*found, "uuid"));
   return JobOutcome::done();
 }
 
@@ -118,7 +114,7 @@ JobOutcome TaskwarriorSync::run(const ClaimedJob& job) {
 
   const auto project_title = project_title_of(envelope["data"], vikunja_task);
   const auto existing = find(event.task_id, vikunja_task, project_title);
-  if (existing && text_of(*existing, "status") == "deleted") {
+  if (existing && string_or(*existing, "status") == "deleted") {
     log_.log(LogLevel::info, "webhook skipped", "id={} key={} reason={}", job.id, job.key,
              log_quote("deleted in Taskwarrior; its delete job wins"));
     return JobOutcome::done();

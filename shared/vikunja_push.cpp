@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "field_mapping.hpp"
+#include "json_document.hpp"
 #include "task_snapshot.hpp"
 #include "timestamp.hpp"
 
@@ -20,12 +21,7 @@ std::optional<UnixMillis> updated_of(const nlohmann::json& task) {
                                                    : std::nullopt;
 }
 
-std::string text_field(const nlohmann::json& object, const char* name, std::string fallback = {}) {
-  const auto found = object.find(name);
-  return found != object.end() && found->is_string() ? found->get<std::string>() : std::move(fallback);
-}
-
-std::string title_of(const nlohmann::json& object) { return text_field(object, "title"); }
+std::string title_of(const nlohmann::json& object) { return string_or(object, "title"); }
 
 TaskSnapshot snapshot_of(const ClaimedJob& job) {
   try {
@@ -112,7 +108,7 @@ JobOutcome VikunjaPush::push(const ClaimedJob& job) {
              log_quote("recurring template"));
     return JobOutcome::done();
   }
-  const std::string project_title = text_field(snapshot.task, "project", default_project_);
+  const std::string project_title = string_or(snapshot.task, "project", default_project_);
   const std::int64_t project = project_id(project_title);
 
   std::optional<json> existing;
@@ -125,7 +121,7 @@ JobOutcome VikunjaPush::push(const ClaimedJob& job) {
     }
   }
   if (!existing) {
-    existing = find_by_title(project, text_field(snapshot.task, "description"), snapshot.status == "completed");
+    existing = find_by_title(project, string_or(snapshot.task, "description"), snapshot.status == "completed");
   }
 
   json result;
@@ -159,8 +155,8 @@ JobOutcome VikunjaPush::remove(const ClaimedJob& job) {
   if (const auto link = task_map_.by_uuid(snapshot.uuid)) {
     target = link->vikunja_id;
   } else {
-    const std::string project_title = text_field(snapshot.task, "project", default_project_);
-    if (const auto found = find_by_title(project_id(project_title), text_field(snapshot.task, "description"),
+    const std::string project_title = string_or(snapshot.task, "project", default_project_);
+    if (const auto found = find_by_title(project_id(project_title), string_or(snapshot.task, "description"),
                                          /*done=*/false)) {
       target = id_of(*found);
     }
