@@ -60,11 +60,7 @@ std::string prometheus_metrics(QueueStore& store, UnixMillis now) {
   out.family("jobs", "gauge", "Jobs in the queue by target and state.");
   for (const char* target : {"vikunja", "taskwarrior"}) {
     for (const char* state : {"pending", "running", "done", "dead"}) {
-      int count = 0;
-      if (const auto by_target = status.jobs.find(target); by_target != status.jobs.end()) {
-        if (const auto found = by_target->second.find(state); found != by_target->second.end()) count = found->second;
-      }
-      out.sample("jobs", label("target", target) + "," + label("state", state), count);
+      out.sample("jobs", label("target", target) + "," + label("state", state), status.count(target, state));
     }
   }
   out.family("job_attempts", "gauge", "Attempts recorded on the jobs in the queue, by target and state.");

@@ -59,6 +59,13 @@ bool QueueStatus::healthy() const {
   return dead_total == 0;
 }
 
+int QueueStatus::count(std::string_view target, std::string_view state) const {
+  const auto by_target = jobs.find(std::string(target));
+  if (by_target == jobs.end()) return 0;
+  const auto found = by_target->second.find(std::string(state));
+  return found == by_target->second.end() ? 0 : found->second;
+}
+
 QueueStatus read_status(QueueStore& store) {
   SQLite::Database& db = store.database();
   SQLite::Transaction transaction(db);  // one snapshot for every number below
@@ -108,13 +115,7 @@ nlohmann::json status_json(const QueueStatus& status, const WorkerConfig& config
   for (Target target : all_targets) {
     json states = json::object();
     for (const char* state : {"pending", "running", "done", "dead"}) {
-      const auto by_target = status.jobs.find(std::string(to_string(target)));
-      int count = 0;
-      if (by_target != status.jobs.end()) {
-        const auto found = by_target->second.find(state);
-        if (found != by_target->second.end()) count = found->second;
-      }
-      states[state] = count;
+      states[state] = status.count(to_string(target), state);
     }
     jobs[std::string(to_string(target))] = states;
   }

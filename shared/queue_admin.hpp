@@ -6,6 +6,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -35,6 +36,7 @@ struct QueueStatus {
   int dead_total = 0;
 
   bool healthy() const;  // no breaker open or half-open, no dead jobs
+  int count(std::string_view target, std::string_view state) const;  // 0 when none
 };
 
 QueueStatus read_status(QueueStore& store);

@@ -50,10 +50,7 @@ ExitCode drain_once(const Options& options, const Environment& env) {
 // For systemd's STATUS=: the breaker and the queue depth, one line.
 std::string service_status(QueueStore& store, const DrainStats& stats) {
   const QueueStatus status = read_status(store);
-  int pending = 0;
-  for (const auto& [target, states] : status.jobs) {
-    if (const auto found = states.find("pending"); found != states.end()) pending += found->second;
-  }
+  const int pending = status.count("vikunja", "pending") + status.count("taskwarrior", "pending");
   std::string breakers;
   for (const BreakerRow& row : status.breakers) {
     breakers += fmt::format("{}{} {}", breakers.empty() ? "" : ", ", to_string(row.target), to_string(row.state));
