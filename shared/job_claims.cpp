@@ -102,6 +102,11 @@ std::optional<ClaimedJob> JobClaims::claim_next() {
   }
 }
 
+// A 429 says when it ends; a refused token gets one recovery window.
+UnixMillis JobClaims::pause_end(const JobOutcome& outcome, UnixMillis now) const {
+  return outcome.not_before.value_or(now + default_pause_);
+}
+
 void JobClaims::settle_retry(const ClaimedJob& job, const JobOutcome& outcome, UnixMillis now,
                              bool refund) {
   const int attempts = refund ? job.attempts - 1 : job.attempts;
@@ -120,9 +125,8 @@ void JobClaims::settle_retry(const ClaimedJob& job, const JobOutcome& outcome, U
     return;
   }
   const bool exhausted = outcome.kind == JobOutcome::Kind::retry && attempts >= policy_.max_attempts;
-  UnixMillis due = outcome.kind == JobOutcome::Kind::paused
-                       ? outcome.not_before.value_or(now + default_pause_)
-                       : now + backoff_.delay(std::max(attempts, 1));
+  UnixMillis due = outcome.kind == JobOutcome::Kind::paused ? pause_end(outcome, now)
+                                                            : now + backoff_.delay(std::max(attempts, 1));
   if (outcome.not_before) due = std::max(due, *outcome.not_before);
   SQLite::Statement update(db_,
                            "UPDATE jobs SET state = ?, attempts = ?, due_at = ?, lease_until = NULL, "
@@ -149,8 +153,7 @@ void JobClaims::finish(const ClaimedJob& job, const JobOutcome& outcome) {
         if (outcome.trips_breaker) breaker_.record_failure(job.target, now, outcome.error);
         break;
       case Kind::paused:
-        breaker_.pause(job.target, now, outcome.not_before.value_or(now + default_pause_),
-                       outcome.reason, outcome.error);
+        breaker_.pause(job.target, now, pause_end(outcome, now), outcome.reason, outcome.error);
         break;
     }
 
@@ -195,6 +198,11 @@ std::optional<UnixMillis> JobClaims::next_wake() {
       if (time) wake = wake ? std::min(*wake, *time) : *time;
     };
     for (Target target : targets_) {
+      SQLite::Statement leases(db_, "SELECT min(lease_until) FROM jobs WHERE state = 'running' AND target = ?");
+      leases.bind(1, target_text(target));
+      leases.executeStep();
+      if (!leases.getColumn(0).isNull()) consider(leases.getColumn(0).getInt64());
+
       SQLite::Statement due(db_,
                             "SELECT min(due_at) FROM jobs AS j WHERE state = 'pending' AND target = ? "
                             "AND NOT EXISTS (SELECT 1 FROM jobs AS r WHERE r.key = j.key "
@@ -208,12 +216,6 @@ std::optional<UnixMillis> JobClaims::next_wake() {
                                  : breaker.state == BreakerState::half_open ? breaker.probe_until
                                                                             : std::nullopt;
       consider(blocked_until ? std::max(next_due, *blocked_until) : next_due);
-    }
-    for (Target target : targets_) {
-      SQLite::Statement leases(db_, "SELECT min(lease_until) FROM jobs WHERE state = 'running' AND target = ?");
-      leases.bind(1, target_text(target));
-      leases.executeStep();
-      if (!leases.getColumn(0).isNull()) consider(leases.getColumn(0).getInt64());
     }
     if (wake) wake = std::max(*wake, now);
     return wake;

@@ -63,6 +63,7 @@ class JobClaims {
   std::optional<Candidate> candidate(Target target, UnixMillis now);
   void bury_exhausted_leases(UnixMillis now);
   void settle_retry(const ClaimedJob& job, const JobOutcome& outcome, UnixMillis now, bool refund);
+  UnixMillis pause_end(const JobOutcome& outcome, UnixMillis now) const;
 
   QueueStore& store_;
   SQLite::Database& db_;
