@@ -86,15 +86,13 @@ JobOutcome TaskwarriorSync::remove(const ClaimedJob& job, std::int64_t vikunja_i
 
 JobOutcome TaskwarriorSync::run(const ClaimedJob& job) {
   WebhookEvent event;
-  json envelope;
   try {
     event = parse_webhook_event(job.payload, "the webhook body");
-    envelope = json::parse(job.payload);
   } catch (const std::exception& e) {
     return JobOutcome::dead(e.what());
   }
   if (!event.synced) return JobOutcome::done();
-  const json& vikunja_task = envelope["data"]["task"];
+  const json& vikunja_task = event.envelope["data"]["task"];
 
   const auto link = task_map_.by_vikunja_id(event.task_id);
   if (link && link->vikunja_updated_at && event.task_updated && *event.task_updated < *link->vikunja_updated_at) {
@@ -112,7 +110,7 @@ JobOutcome TaskwarriorSync::run(const ClaimedJob& job) {
     return JobOutcome::done();
   }
 
-  const auto project_title = project_title_of(envelope["data"], vikunja_task);
+  const auto project_title = project_title_of(event.envelope["data"], vikunja_task);
   const auto existing = find(event.task_id, vikunja_task, project_title);
   if (existing && string_or(*existing, "status") == "deleted") {
     log_.log(LogLevel::info, "webhook skipped", "id={} key={} reason={}", job.id, job.key,

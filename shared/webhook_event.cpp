@@ -32,8 +32,9 @@ const nlohmann::json& required_object(const nlohmann::json& parent, std::string_
 }  // namespace
 
 WebhookEvent parse_webhook_event(std::string_view body, std::string_view what) {
-  const nlohmann::json envelope = parse_json_object(body, what);
   WebhookEvent event;
+  event.envelope = parse_json_object(body, what);
+  const nlohmann::json& envelope = event.envelope;
   event.event_name = required_string(envelope, "event_name", what);
   event.synced = is_synced(event.event_name);
   if (!event.synced) return event;

@@ -7,6 +7,8 @@
 #include <string>
 #include <string_view>
 
+#include <nlohmann/json.hpp>
+
 #include "clock.hpp"
 
 namespace vsync {
@@ -16,6 +18,7 @@ struct WebhookEvent {
   bool synced = false;       // task.created / task.updated / task.deleted; others are ignored
   long long task_id = 0;     // data.task.id, when synced
   std::optional<UnixMillis> task_updated;  // data.task.updated, to order late deliveries
+  nlohmann::json envelope;                 // the whole body, parsed
 };
 
 WebhookEvent parse_webhook_event(std::string_view body, std::string_view what);

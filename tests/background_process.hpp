@@ -10,6 +10,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <chrono>
 #include <filesystem>
 #include <functional>
@@ -32,7 +33,9 @@ inline bool eventually(const std::function<bool()>& condition, std::vector<int> 
   while (!condition()) {
     const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
     if (left.count() <= 0) return false;
-    if (::poll(watched.data(), watched.size(), static_cast<int>(left.count())) <= 0) return condition();
+    const int ready = ::poll(watched.data(), watched.size(), static_cast<int>(left.count()));
+    if (ready < 0 && errno == EINTR) continue;
+    if (ready <= 0) return condition();
     for (const pollfd& entry : watched) {
       if (entry.revents == 0) continue;
       char buffer[4096];
