@@ -10,8 +10,8 @@
 #include <fmt/format.h>
 
 #include "fake_vikunja.hpp"
-#include "queue_store.hpp"
-#include "worker.hpp"
+#include "shared/queue_store.hpp"
+#include "worker/worker.hpp"
 
 namespace fs = std::filesystem;
 using namespace vsync;

@@ -16,7 +16,7 @@
 #include <SQLiteCpp/Database.h>
 #include <fmt/format.h>
 
-#include "subprocess.hpp"
+#include "worker/remote/subprocess.hpp"
 
 namespace fs = std::filesystem;
 using vsync::ProcessRequest;

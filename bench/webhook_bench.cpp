@@ -10,9 +10,9 @@
 #include <fmt/format.h>
 
 #include "fake_vikunja.hpp"
-#include "queue_store.hpp"
-#include "webhook_event.hpp"
-#include "worker.hpp"
+#include "shared/queue_store.hpp"
+#include "shared/webhook_event.hpp"
+#include "worker/worker.hpp"
 
 namespace fs = std::filesystem;
 using namespace vsync;

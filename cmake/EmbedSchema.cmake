@@ -15,7 +15,7 @@ foreach(sql_file IN LISTS SQL_FILES)
   string(APPEND entries "    Migration{${version}, \"${file_name}\", R\"vsync_sql(${sql_text})vsync_sql\"},\n")
 endforeach()
 file(WRITE "${OUTPUT}.tmp" "// Generated from schema/*.sql by cmake/EmbedSchema.cmake. Do not edit.\n"
-  "#include \"schema_migrations.hpp\"\n\nnamespace vsync {\n\n"
+  "#include \"shared/schema_migrations.hpp\"\n\nnamespace vsync {\n\n"
   "std::span<const Migration> schema_migrations() {\n"
   "  static const Migration migrations[] = {\n${entries}  };\n"
   "  return migrations;\n}\n\n}  // namespace vsync\n")

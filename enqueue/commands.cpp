@@ -1,4 +1,4 @@
-#include "commands.hpp"
+#include "enqueue/commands.hpp"
 
 #include <cstdio>
 #include <filesystem>
@@ -8,18 +8,18 @@
 #include <fmt/format.h>
 #include <fmt/std.h>
 
-#include "clock.hpp"
-#include "config.hpp"
-#include "error.hpp"
-#include "error_report.hpp"
-#include "hook_installer.hpp"
-#include "input_source.hpp"
-#include "job.hpp"
-#include "json_document.hpp"
-#include "queue_store.hpp"
-#include "task_snapshot.hpp"
-#include "webhook_event.hpp"
-#include "webhook_signature.hpp"
+#include "shared/clock.hpp"
+#include "shared/config.hpp"
+#include "shared/error.hpp"
+#include "shared/error_report.hpp"
+#include "enqueue/hook_installer.hpp"
+#include "shared/input_source.hpp"
+#include "shared/job.hpp"
+#include "shared/json_document.hpp"
+#include "shared/queue_store.hpp"
+#include "shared/task_snapshot.hpp"
+#include "shared/webhook_event.hpp"
+#include "enqueue/webhook_signature.hpp"
 
 namespace vsync::enqueue {
 
@@ -129,7 +129,7 @@ ExitCode run_hook(const Options& options, const Environment& env) {
   // The user's change is never rejected because of the queue: failures become feedback.
   try {
     const TaskSnapshot snapshot = parse_task_snapshot(new_task, "the hook's task");
-    const JobKind kind = snapshot.status == "deleted" ? JobKind::del : JobKind::push;
+    const JobKind kind = snapshot.status == TaskStatus::deleted ? JobKind::del : JobKind::push;
     add_to_queue(options, env, NewJob{kind, taskwarrior_key(snapshot.uuid), new_task, std::nullopt});
   } catch (const std::exception& e) {
     fmt::print("vikunja-sync: change NOT queued: {}\n", single_line(e.what()));

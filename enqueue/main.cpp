@@ -2,9 +2,9 @@
 
 #include <span>
 
-#include "commands.hpp"
-#include "error_report.hpp"
-#include "options.hpp"
+#include "enqueue/commands.hpp"
+#include "shared/error_report.hpp"
+#include "enqueue/options.hpp"
 
 int main(int argc, char** argv) {
   using namespace vsync;

@@ -1,4 +1,4 @@
-#include "options.hpp"
+#include "enqueue/options.hpp"
 
 #include <filesystem>
 #include <string_view>
@@ -6,8 +6,8 @@
 
 #include <fmt/format.h>
 
-#include "command_line.hpp"
-#include "error.hpp"
+#include "shared/command_line.hpp"
+#include "shared/error.hpp"
 
 namespace vsync::enqueue {
 

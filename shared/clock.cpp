@@ -1,4 +1,4 @@
-#include "clock.hpp"
+#include "shared/clock.hpp"
 
 #include <chrono>
 

@@ -1,8 +1,8 @@
-#include "command_line.hpp"
+#include "shared/command_line.hpp"
 
 #include <fmt/format.h>
 
-#include "error.hpp"
+#include "shared/error.hpp"
 
 namespace vsync {
 

@@ -1,9 +1,9 @@
-#include "config.hpp"
+#include "shared/config.hpp"
 
 #include <fmt/format.h>
 
-#include "error.hpp"
-#include "input_source.hpp"
+#include "shared/error.hpp"
+#include "shared/input_source.hpp"
 
 namespace vsync {
 

@@ -7,7 +7,7 @@
 #include <optional>
 #include <string>
 
-#include "environment.hpp"
+#include "shared/environment.hpp"
 
 namespace vsync {
 

@@ -1,4 +1,4 @@
-#include "environment.hpp"
+#include "shared/environment.hpp"
 
 #include <cstdlib>
 

@@ -5,7 +5,7 @@
 #include <stdexcept>
 #include <string>
 
-#include "exit_code.hpp"
+#include "shared/exit_code.hpp"
 
 namespace vsync {
 

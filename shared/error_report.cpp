@@ -1,10 +1,10 @@
-#include "error_report.hpp"
+#include "shared/error_report.hpp"
 
 #include <cstdio>
 
 #include <fmt/format.h>
 
-#include "error.hpp"
+#include "shared/error.hpp"
 
 namespace vsync {
 

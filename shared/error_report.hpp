@@ -5,7 +5,7 @@
 #include <string>
 #include <string_view>
 
-#include "exit_code.hpp"
+#include "shared/exit_code.hpp"
 
 namespace vsync {
 

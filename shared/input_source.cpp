@@ -1,4 +1,4 @@
-#include "input_source.hpp"
+#include "shared/input_source.hpp"
 
 #include <fcntl.h>
 #include <unistd.h>
@@ -8,7 +8,7 @@
 
 #include <fmt/format.h>
 
-#include "error.hpp"
+#include "shared/error.hpp"
 
 namespace vsync {
 

@@ -1,8 +1,8 @@
-#include "job.hpp"
+#include "shared/job.hpp"
 
 #include <fmt/format.h>
 
-#include "error.hpp"
+#include "shared/error.hpp"
 
 namespace vsync {
 
@@ -45,21 +45,11 @@ Enum parse_enum(std::string_view what, std::string_view text, const Enum (&value
 
 }  // namespace
 
-JobKind parse_job_kind(std::string_view text) {
-  static constexpr JobKind all[] = {JobKind::push, JobKind::del, JobKind::webhook};
-  return parse_enum("job kind", text, all);
-}
+JobKind parse_job_kind(std::string_view text) { return parse_enum("job kind", text, all_job_kinds); }
 
-JobState parse_job_state(std::string_view text) {
-  static constexpr JobState all[] = {JobState::pending, JobState::running, JobState::done,
-                                     JobState::dead};
-  return parse_enum("job state", text, all);
-}
+JobState parse_job_state(std::string_view text) { return parse_enum("job state", text, all_job_states); }
 
-Target parse_target(std::string_view text) {
-  static constexpr Target all[] = {Target::vikunja, Target::taskwarrior};
-  return parse_enum("target", text, all);
-}
+Target parse_target(std::string_view text) { return parse_enum("target", text, all_targets); }
 
 Target target_of(JobKind kind) {
   return kind == JobKind::webhook ? Target::taskwarrior : Target::vikunja;

@@ -5,14 +5,19 @@
 #include <string>
 #include <string_view>
 
-#include "clock.hpp"
-#include "enum_format.hpp"
+#include "shared/clock.hpp"
+#include "shared/enum_format.hpp"
 
 namespace vsync {
 
 enum class JobKind { push, del, webhook };
 enum class JobState { pending, running, done, dead };
 enum class Target { vikunja, taskwarrior };
+
+inline constexpr JobKind all_job_kinds[] = {JobKind::push, JobKind::del, JobKind::webhook};
+inline constexpr JobState all_job_states[] = {JobState::pending, JobState::running, JobState::done,
+                                              JobState::dead};
+inline constexpr Target all_targets[] = {Target::vikunja, Target::taskwarrior};
 
 std::string_view to_string(JobKind kind);
 std::string_view to_string(JobState state);

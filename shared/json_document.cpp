@@ -1,8 +1,8 @@
-#include "json_document.hpp"
+#include "shared/json_document.hpp"
 
 #include <fmt/format.h>
 
-#include "error.hpp"
+#include "shared/error.hpp"
 
 namespace vsync {
 

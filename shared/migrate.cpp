@@ -1,9 +1,9 @@
-#include "migrate.hpp"
+#include "shared/migrate.hpp"
 
 #include <SQLiteCpp/Transaction.h>
 #include <fmt/format.h>
 
-#include "error.hpp"
+#include "shared/error.hpp"
 
 namespace vsync {
 

@@ -8,7 +8,7 @@
 
 #include <SQLiteCpp/Database.h>
 
-#include "schema_migrations.hpp"
+#include "shared/schema_migrations.hpp"
 
 namespace vsync {
 

@@ -1,4 +1,4 @@
-#include "queue_store.hpp"
+#include "shared/queue_store.hpp"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -13,8 +13,8 @@
 #include <fmt/format.h>
 #include <fmt/std.h>
 
-#include "error.hpp"
-#include "migrate.hpp"
+#include "shared/error.hpp"
+#include "shared/migrate.hpp"
 
 namespace vsync {
 

@@ -10,8 +10,8 @@
 
 #include <SQLiteCpp/Database.h>
 
-#include "clock.hpp"
-#include "job.hpp"
+#include "shared/clock.hpp"
+#include "shared/job.hpp"
 
 namespace vsync {
 

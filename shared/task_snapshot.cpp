@@ -1,12 +1,12 @@
-#include "task_snapshot.hpp"
+#include "shared/task_snapshot.hpp"
 
 #include <algorithm>
 #include <cctype>
 
 #include <fmt/format.h>
 
-#include "error.hpp"
-#include "json_document.hpp"
+#include "shared/error.hpp"
+#include "shared/json_document.hpp"
 
 namespace vsync {
 
@@ -33,9 +33,7 @@ TaskSnapshot parse_task_snapshot(std::string_view text, std::string_view what) {
   std::transform(snapshot.uuid.begin(), snapshot.uuid.end(), snapshot.uuid.begin(),
                  [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
   required_string(snapshot.task, "description", what);
-  snapshot.status = snapshot.task.contains("status")
-                        ? required_string(snapshot.task, "status", what)
-                        : std::string("pending");
+  snapshot.status = status_of(snapshot.task, what);
   return snapshot;
 }
 

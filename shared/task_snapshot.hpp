@@ -7,11 +7,13 @@
 
 #include <nlohmann/json.hpp>
 
+#include "shared/task_status.hpp"
+
 namespace vsync {
 
 struct TaskSnapshot {
   std::string uuid;    // lowercase, 8-4-4-4-12 hex
-  std::string status;  // "pending" when the task carries none
+  TaskStatus status = TaskStatus::pending;  // pending when the task carries none
   nlohmann::json task;
 };
 

@@ -6,7 +6,7 @@
 #include <string>
 #include <string_view>
 
-#include "clock.hpp"
+#include "shared/clock.hpp"
 
 namespace vsync {
 

@@ -1,13 +1,13 @@
-#include "webhook_event.hpp"
+#include "shared/webhook_event.hpp"
 
 #include <algorithm>
 #include <array>
 
 #include <fmt/format.h>
 
-#include "error.hpp"
-#include "json_document.hpp"
-#include "timestamp.hpp"
+#include "shared/error.hpp"
+#include "shared/json_document.hpp"
+#include "shared/timestamp.hpp"
 
 namespace vsync {
 

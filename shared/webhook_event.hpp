@@ -9,7 +9,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "clock.hpp"
+#include "shared/clock.hpp"
 
 namespace vsync {
 

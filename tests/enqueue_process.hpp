@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "subprocess.hpp"
+#include "worker/remote/subprocess.hpp"
 
 namespace vsync::test {
 

@@ -1,4 +1,4 @@
-#include "error_report.hpp"
+#include "shared/error_report.hpp"
 
 #include <catch2/catch.hpp>
 

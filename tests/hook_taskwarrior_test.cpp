@@ -8,7 +8,7 @@
 #include <SQLiteCpp/Statement.h>
 
 #include "queue_dump.hpp"
-#include "subprocess.hpp"
+#include "worker/remote/subprocess.hpp"
 #include "temp_dir.hpp"
 
 using namespace vsync;

@@ -1,8 +1,8 @@
-#include "input_source.hpp"
+#include "shared/input_source.hpp"
 
 #include <catch2/catch.hpp>
 
-#include "error.hpp"
+#include "shared/error.hpp"
 #include "temp_dir.hpp"
 
 using namespace vsync;

@@ -1,8 +1,8 @@
-#include "json_document.hpp"
+#include "shared/json_document.hpp"
 
 #include <catch2/catch.hpp>
 
-#include "error.hpp"
+#include "shared/error.hpp"
 
 using namespace vsync;
 

@@ -1,8 +1,8 @@
-#include "logger.hpp"
+#include "worker/log/logger.hpp"
 
 #include <catch2/catch.hpp>
 
-#include "error.hpp"
+#include "shared/error.hpp"
 
 using namespace vsync;
 

@@ -1,8 +1,8 @@
-#include "migrate.hpp"
+#include "shared/migrate.hpp"
 
 #include <catch2/catch.hpp>
 
-#include "error.hpp"
+#include "shared/error.hpp"
 #include "temp_dir.hpp"
 
 using namespace vsync;

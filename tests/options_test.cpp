@@ -1,8 +1,8 @@
-#include "options.hpp"
+#include "enqueue/options.hpp"
 
 #include <catch2/catch.hpp>
 
-#include "error.hpp"
+#include "shared/error.hpp"
 
 using namespace vsync;
 using namespace vsync::enqueue;

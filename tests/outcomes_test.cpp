@@ -3,8 +3,9 @@
 
 #include <catch2/catch.hpp>
 
-#include "job_claims.hpp"
-#include "queue_admin.hpp"
+#include "worker/queue/job_claims.hpp"
+#include "worker/queue_admin.hpp"
+#include "worker/queue_status.hpp"
 #include "queue_dump.hpp"
 #include "worker_fixture.hpp"
 

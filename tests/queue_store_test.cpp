@@ -1,4 +1,4 @@
-#include "queue_store.hpp"
+#include "shared/queue_store.hpp"
 
 #include <sys/stat.h>
 
@@ -7,7 +7,7 @@
 #include <SQLiteCpp/Statement.h>
 #include <catch2/catch.hpp>
 
-#include "error.hpp"
+#include "shared/error.hpp"
 #include "queue_dump.hpp"
 #include "temp_dir.hpp"
 

@@ -5,9 +5,9 @@
 #include "queue_dump.hpp"
 #include <sstream>
 
-#include "subprocess.hpp"
-#include "webhook_event.hpp"
-#include "task_map.hpp"
+#include "worker/remote/subprocess.hpp"
+#include "shared/webhook_event.hpp"
+#include "worker/sync/task_map.hpp"
 #include "worker_fixture.hpp"
 
 using namespace vsync;

@@ -1,4 +1,4 @@
-#include "timestamp.hpp"
+#include "shared/timestamp.hpp"
 
 #include <catch2/catch.hpp>
 

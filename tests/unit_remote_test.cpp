@@ -2,11 +2,11 @@
 
 #include <catch2/catch.hpp>
 
-#include "backoff.hpp"
-#include "error.hpp"
-#include "field_mapping.hpp"
-#include "http_outcome.hpp"
-#include "worker_config.hpp"
+#include "worker/queue/backoff.hpp"
+#include "shared/error.hpp"
+#include "worker/sync/field_mapping.hpp"
+#include "worker/remote/http_outcome.hpp"
+#include "worker/worker_config.hpp"
 
 using namespace vsync;
 using json = nlohmann::json;

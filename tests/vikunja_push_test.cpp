@@ -3,7 +3,7 @@
 
 #include <catch2/catch.hpp>
 
-#include "task_map.hpp"
+#include "worker/sync/task_map.hpp"
 #include "worker_fixture.hpp"
 
 using namespace vsync;

@@ -1,4 +1,4 @@
-#include "webhook_event.hpp"
+#include "shared/webhook_event.hpp"
 
 #include <catch2/catch.hpp>
 

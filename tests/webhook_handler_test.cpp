@@ -10,7 +10,7 @@
 
 #include "background_process.hpp"
 #include "queue_dump.hpp"
-#include "webhook_signature.hpp"
+#include "enqueue/webhook_signature.hpp"
 
 using namespace vsync;
 using namespace vsync::test;

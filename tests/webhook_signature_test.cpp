@@ -1,4 +1,4 @@
-#include "webhook_signature.hpp"
+#include "enqueue/webhook_signature.hpp"
 
 #include <catch2/catch.hpp>
 

@@ -14,7 +14,7 @@
 #include "background_process.hpp"
 #include "fake_vikunja.hpp"
 #include "queue_dump.hpp"
-#include "subprocess.hpp"
+#include "worker/remote/subprocess.hpp"
 #include "temp_dir.hpp"
 
 using namespace vsync;

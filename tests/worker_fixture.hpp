@@ -12,11 +12,11 @@
 #include <nlohmann/json.hpp>
 
 #include "fake_vikunja.hpp"
-#include "logger.hpp"
-#include "queue_store.hpp"
+#include "worker/log/logger.hpp"
+#include "shared/queue_store.hpp"
 #include "temp_dir.hpp"
-#include "worker.hpp"
-#include "worker_config.hpp"
+#include "worker/worker.hpp"
+#include "worker/worker_config.hpp"
 
 namespace vsync::test {
 

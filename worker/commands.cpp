@@ -1,19 +1,20 @@
-#include "commands.hpp"
+#include "worker/commands.hpp"
 
 #include <cmath>
 
 #include <fmt/format.h>
 
-#include "config.hpp"
-#include "error.hpp"
-#include "logger.hpp"
-#include "metrics.hpp"
-#include "queue_admin.hpp"
-#include "queue_store.hpp"
-#include "systemd_notify.hpp"
-#include "work_waiter.hpp"
-#include "worker.hpp"
-#include "worker_config.hpp"
+#include "shared/config.hpp"
+#include "shared/error.hpp"
+#include "worker/log/logger.hpp"
+#include "worker/metrics.hpp"
+#include "worker/queue_admin.hpp"
+#include "worker/queue_status.hpp"
+#include "shared/queue_store.hpp"
+#include "worker/systemd_notify.hpp"
+#include "worker/work_waiter.hpp"
+#include "worker/worker.hpp"
+#include "worker/worker_config.hpp"
 
 namespace vsync::worker {
 
@@ -50,7 +51,7 @@ ExitCode drain_once(const Options& options, const Environment& env) {
 // For systemd's STATUS=: the breaker and the queue depth, one line.
 std::string service_status(QueueStore& store, const DrainStats& stats) {
   const QueueStatus status = read_status(store);
-  const int pending = status.count("vikunja", "pending") + status.count("taskwarrior", "pending");
+  const int pending = status.count(Target::vikunja, JobState::pending) + status.count(Target::taskwarrior, JobState::pending);
   std::string breakers;
   for (const BreakerRow& row : status.breakers) {
     breakers += fmt::format("{}{} {}", breakers.empty() ? "" : ", ", to_string(row.target), to_string(row.state));
@@ -63,7 +64,7 @@ ExitCode run_forever(const Options& options, const Environment& env) {
   Session session(options, env);
   WorkWaiter waiter(session.store.path());
   Worker worker(session.store, session.config, session.clock, session.log);
-  const SystemdNotifier systemd(env);
+  const SystemdNotifier systemd;
   systemd.notify("READY=1");
   session.log.log(LogLevel::info, "worker started", "queue={}", log_quote(session.store.path().string()));
   while (!waiter.stop_requested()) {

@@ -1,9 +1,9 @@
 #pragma once
 // What each vikunja-worker command does, given parsed options and the environment.
 
-#include "environment.hpp"
-#include "exit_code.hpp"
-#include "options.hpp"
+#include "shared/environment.hpp"
+#include "shared/exit_code.hpp"
+#include "worker/options.hpp"
 
 namespace vsync::worker {
 

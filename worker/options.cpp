@@ -1,4 +1,4 @@
-#include "options.hpp"
+#include "worker/options.hpp"
 
 #include <charconv>
 #include <cmath>
@@ -6,8 +6,8 @@
 
 #include <fmt/format.h>
 
-#include "command_line.hpp"
-#include "error.hpp"
+#include "shared/command_line.hpp"
+#include "shared/error.hpp"
 
 namespace vsync::worker {
 

@@ -1,0 +1,60 @@
+#include "worker/drain.hpp"
+
+#include <chrono>
+
+#include <SQLiteCpp/Exception.h>
+#include <nlohmann/json.hpp>
+
+#include "shared/error.hpp"
+
+namespace vsync {
+
+namespace {
+
+void count(DrainStats& stats, JobOutcome::Kind kind) {
+  switch (kind) {
+    case JobOutcome::Kind::done: ++stats.done; break;
+    case JobOutcome::Kind::retry: ++stats.retried; break;
+    case JobOutcome::Kind::dead: ++stats.dead; break;
+    case JobOutcome::Kind::paused: ++stats.paused; break;
+  }
+}
+
+}  // namespace
+
+JobOutcome run_job(JobHandler& handler, const ClaimedJob& job) {
+  try {
+    return handler.run(job);
+  } catch (const JobStopped& stopped) {
+    return stopped.outcome;
+  } catch (const nlohmann::json::exception& e) {
+    // A response of a shape we did not expect (a field of another type): the call failed.
+    return JobOutcome::retry(fmt::format("unexpected response from the target: {}", e.what()), true);
+  } catch (const Error&) {
+    throw;  // the queue itself failed: fatal for the drain
+  } catch (const SQLite::Exception&) {
+    throw;
+  }
+}
+
+DrainStats drain(JobClaims& claims, JobHandler& handler, Logger& log,
+                 const std::function<bool()>& should_stop) {
+  DrainStats stats;
+  while (!should_stop()) {
+    const auto job = claims.claim_next();
+    if (!job) break;
+    const auto started = std::chrono::steady_clock::now();
+    const JobOutcome outcome = run_job(handler, *job);
+    claims.finish(*job, outcome);
+    count(stats, outcome.kind);
+    const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                        std::chrono::steady_clock::now() - started).count();
+    log.log(outcome.kind == JobOutcome::Kind::done ? LogLevel::info : LogLevel::warning, "job",
+            "id={} kind={} key={} outcome={} attempt={}{} duration_ms={}{}", job->id, job->kind,
+            job->key, outcome.kind, job->attempts, job->probe ? " probe=true" : "", ms,
+            outcome.error.empty() ? "" : " error=" + log_quote(outcome.error));
+  }
+  return stats;
+}
+
+}  // namespace vsync

@@ -1,0 +1,227 @@
+#include "worker/queue/job_claims.hpp"
+
+#include <algorithm>
+#include <vector>
+
+#include <SQLiteCpp/Statement.h>
+#include <SQLiteCpp/Transaction.h>
+
+namespace vsync {
+
+namespace {
+
+std::string target_text(Target target) { return std::string(to_string(target)); }
+
+// A job may run when it is due (or its lease expired) and no other job of its key is running,
+// except an expired older one, which goes first.
+constexpr const char* claimable_sql = R"sql(
+  SELECT id, due_at FROM jobs AS j
+  WHERE target = :target
+    AND ((state = 'pending' AND due_at <= :now) OR (state = 'running' AND lease_until <= :now))
+    AND NOT EXISTS (SELECT 1 FROM jobs AS r
+                    WHERE r.key = j.key AND r.state = 'running' AND r.id <> j.id
+                      AND (r.lease_until > :now OR r.id < j.id))
+  ORDER BY due_at, id LIMIT 1)sql";
+
+}  // namespace
+
+JobClaims::JobClaims(QueueStore& store, const Clock& clock, BreakerPolicy breaker_policy,
+                     ClaimPolicy claim_policy, Backoff backoff, Logger& log, std::string owner,
+                     std::vector<Target> targets)
+    : store_(store),
+      db_(store.database()),
+      clock_(clock),
+      policy_(claim_policy),
+      backoff_(std::move(backoff)),
+      breaker_(store.database(), breaker_policy, log),
+      log_(log),
+      owner_(std::move(owner)),
+      targets_(std::move(targets)),
+      default_pause_(breaker_policy.recovery) {}
+
+std::optional<JobClaims::Candidate> JobClaims::candidate(Target target, UnixMillis now) {
+  SQLite::Statement query(db_, claimable_sql);
+  query.bind(":target", target_text(target));
+  query.bind(":now", now);
+  if (!query.executeStep()) return std::nullopt;
+  return Candidate{query.getColumn(0).getInt64(), query.getColumn(1).getInt64(), target};
+}
+
+// A job whose workers keep dying (a crash it causes, say) must not be claimed forever.
+void JobClaims::bury_exhausted_leases(UnixMillis now) {
+  SQLite::Statement bury(db_,
+                         "UPDATE jobs SET state = 'dead', lease_until = NULL, lease_owner = NULL, "
+                         "updated_at = :now, last_error = 'its worker stopped before finishing it "
+                         "' || attempts || ' times' || coalesce(' (last error: ' || last_error || ')', '') "
+                         "WHERE state = 'running' AND lease_until <= :now AND attempts >= :max");
+  bury.bind(":now", now);
+  bury.bind(":max", policy_.max_attempts);
+  if (const int buried = bury.exec(); buried > 0) {
+    log_.log(LogLevel::warning, "jobs dead after lost leases", "count={}", buried);
+  }
+}
+
+std::optional<ClaimedJob> JobClaims::claim_next() {
+  try {
+    SQLite::Transaction transaction(db_, SQLite::TransactionBehavior::IMMEDIATE);
+    const UnixMillis now = clock_.now();
+    bury_exhausted_leases(now);
+    std::vector<Candidate> candidates;
+    for (Target target : targets_) {
+      if (auto found = candidate(target, now)) candidates.push_back(*found);
+    }
+    std::sort(candidates.begin(), candidates.end(),
+              [](const Candidate& a, const Candidate& b) { return a.due_at < b.due_at; });
+    for (const Candidate& found : candidates) {
+      const Admission admission = breaker_.admit(found.target, now, owner_);
+      if (!admission.allowed) continue;
+      SQLite::Statement claim(db_,
+                              "UPDATE jobs SET state = 'running', attempts = attempts + 1, "
+                              "lease_until = ?, lease_owner = ?, updated_at = ? WHERE id = ? "
+                              "RETURNING kind, key, payload, attempts");
+      claim.bind(1, now + policy_.lease);
+      claim.bind(2, owner_);
+      claim.bind(3, now);
+      claim.bind(4, found.id);
+      claim.executeStep();
+      ClaimedJob job{found.id,
+                     parse_job_kind(claim.getColumn(0).getString()),
+                     found.target,
+                     claim.getColumn(1).getString(),
+                     claim.getColumn(2).getString(),
+                     claim.getColumn(3).getInt(),
+                     admission.probe};
+      claim.reset();
+      transaction.commit();
+      return job;
+    }
+    transaction.commit();  // keeps buried leases
+    return std::nullopt;
+  } catch (const SQLite::Exception& e) {
+    throw_queue_error(fmt::format("cannot claim a job from queue {}", store_.path().string()), e);
+  }
+}
+
+// A 429 says when it ends; a refused token gets one recovery window.
+UnixMillis JobClaims::pause_end(const JobOutcome& outcome, UnixMillis now) const {
+  return outcome.not_before.value_or(now + default_pause_);
+}
+
+void JobClaims::settle_retry(const ClaimedJob& job, const JobOutcome& outcome, UnixMillis now,
+                             bool refund) {
+  const int attempts = refund ? job.attempts - 1 : job.attempts;
+  SQLite::Statement newer(db_, "SELECT id FROM jobs WHERE key = ? AND state = 'pending'");
+  newer.bind(1, job.key);
+  if (newer.executeStep()) {
+    // Newest snapshot wins: the pending job carries a later version of this change.
+    SQLite::Statement superseded(db_,
+                                 "UPDATE jobs SET state = 'done', lease_until = NULL, "
+                                 "lease_owner = NULL, updated_at = ?, last_error = ? WHERE id = ?");
+    superseded.bind(1, now);
+    superseded.bind(2, fmt::format("superseded by job {} after: {}", newer.getColumn(0).getInt64(),
+                                   outcome.error));
+    superseded.bind(3, job.id);
+    superseded.exec();
+    return;
+  }
+  const bool exhausted = outcome.kind == JobOutcome::Kind::retry && attempts >= policy_.max_attempts;
+  UnixMillis due = outcome.kind == JobOutcome::Kind::paused ? pause_end(outcome, now)
+                                                            : now + backoff_.delay(std::max(attempts, 1));
+  if (outcome.not_before) due = std::max(due, *outcome.not_before);
+  SQLite::Statement update(db_,
+                           "UPDATE jobs SET state = ?, attempts = ?, due_at = ?, lease_until = NULL, "
+                           "lease_owner = NULL, updated_at = ?, last_error = ? WHERE id = ?");
+  update.bind(1, std::string(to_string(exhausted ? JobState::dead : JobState::pending)));
+  update.bind(2, attempts);
+  update.bind(3, due);
+  update.bind(4, now);
+  update.bind(5, exhausted ? fmt::format("gave up after {} attempts: {}", attempts, outcome.error)
+                           : outcome.error);
+  update.bind(6, job.id);
+  update.exec();
+}
+
+void JobClaims::finish(const ClaimedJob& job, const JobOutcome& outcome) {
+  try {
+    SQLite::Transaction transaction(db_, SQLite::TransactionBehavior::IMMEDIATE);
+    const UnixMillis now = clock_.now();
+    using Kind = JobOutcome::Kind;
+    switch (outcome.kind) {
+      case Kind::done:
+      case Kind::dead: breaker_.record_success(job.target, now); break;
+      case Kind::retry:
+        if (outcome.trips_breaker) breaker_.record_failure(job.target, now, outcome.error);
+        break;
+      case Kind::paused:
+        breaker_.pause(job.target, now, pause_end(outcome, now), outcome.reason, outcome.error);
+        break;
+    }
+
+    SQLite::Statement owned(db_, "SELECT 1 FROM jobs WHERE id = ? AND state = 'running' AND lease_owner = ?");
+    owned.bind(1, job.id);
+    owned.bind(2, owner_);
+    if (!owned.executeStep()) {
+      log_.log(LogLevel::warning, "lease lost", "id={} key={} note={}", job.id, job.key,
+               log_quote("another worker took the job over; its outcome here is dropped"));
+      transaction.commit();
+      return;
+    }
+    owned.reset();
+
+    if (outcome.kind == Kind::done || outcome.kind == Kind::dead) {
+      SQLite::Statement settle(db_,
+                               "UPDATE jobs SET state = ?, lease_until = NULL, lease_owner = NULL, "
+                               "updated_at = ?, last_error = ? WHERE id = ?");
+      settle.bind(1, std::string(to_string(outcome.kind == Kind::done ? JobState::done : JobState::dead)));
+      settle.bind(2, now);
+      if (outcome.kind == Kind::dead) settle.bind(3, outcome.error);
+      settle.bind(4, job.id);
+      settle.exec();
+    } else {
+      // A paused target, or a failure that left the breaker open, is the target's outage,
+      // not the job's: it costs no attempt (design.md "A paused target costs no attempts").
+      const bool refund = outcome.kind == Kind::paused ||
+                          (outcome.trips_breaker && breaker_.load(job.target).state != BreakerState::closed);
+      settle_retry(job, outcome, now, refund);
+    }
+    transaction.commit();
+  } catch (const SQLite::Exception& e) {
+    throw_queue_error(fmt::format("cannot record job {} in queue {}", job.id, store_.path().string()), e);
+  }
+}
+
+std::optional<UnixMillis> JobClaims::next_wake() {
+  try {
+    const UnixMillis now = clock_.now();
+    std::optional<UnixMillis> wake;
+    const auto consider = [&](std::optional<UnixMillis> time) {
+      if (time) wake = wake ? std::min(*wake, *time) : *time;
+    };
+    for (Target target : targets_) {
+      SQLite::Statement leases(db_, "SELECT min(lease_until) FROM jobs WHERE state = 'running' AND target = ?");
+      leases.bind(1, target_text(target));
+      leases.executeStep();
+      if (!leases.getColumn(0).isNull()) consider(leases.getColumn(0).getInt64());
+
+      SQLite::Statement due(db_,
+                            "SELECT min(due_at) FROM jobs AS j WHERE state = 'pending' AND target = ? "
+                            "AND NOT EXISTS (SELECT 1 FROM jobs AS r WHERE r.key = j.key "
+                            "AND r.state = 'running')");
+      due.bind(1, target_text(target));
+      due.executeStep();
+      if (due.getColumn(0).isNull()) continue;
+      const UnixMillis next_due = due.getColumn(0).getInt64();
+      const BreakerRow breaker = breaker_.load(target);
+      const auto blocked_until = breaker.state == BreakerState::open        ? breaker.retry_at
+                                 : breaker.state == BreakerState::half_open ? breaker.probe_until
+                                                                            : std::nullopt;
+      consider(blocked_until ? std::max(next_due, *blocked_until) : next_due);
+    }
+    if (wake) wake = std::max(*wake, now);
+    return wake;
+  } catch (const SQLite::Exception& e) {
+    throw_queue_error(fmt::format("cannot read queue {}", store_.path().string()), e);
+  }
+}
+
+}  // namespace vsync

@@ -1,0 +1,71 @@
+#pragma once
+// Claiming jobs as leases and settling them, for any number of workers on one queue.
+// A claim is one BEGIN IMMEDIATE transaction that also consults the target's breaker: jobs of an
+// open target are skipped, and in half-open exactly one job (the probe) is let through across
+// all processes. A key's next job waits while one of its jobs runs. A running job whose lease
+// expired (its worker died) may be claimed again; each claim counts one attempt.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "worker/queue/backoff.hpp"
+#include "worker/queue/breaker.hpp"
+#include "worker/queue/job_handler.hpp"
+#include "shared/job.hpp"
+#include "worker/queue/job_outcome.hpp"
+#include "worker/log/logger.hpp"
+#include "shared/queue_store.hpp"
+
+namespace vsync {
+
+struct ClaimPolicy {
+  UnixMillis lease;  // how long a claim holds before another worker may take the job
+  int max_attempts;  // a job that failed this many times is dead
+};
+
+class JobClaims {
+ public:
+  // Claims only jobs of `targets`: the ones this worker has handlers for.
+  JobClaims(QueueStore& store, const Clock& clock, BreakerPolicy breaker_policy,
+            ClaimPolicy claim_policy, Backoff backoff, Logger& log, std::string owner,
+            std::vector<Target> targets);
+
+  std::optional<ClaimedJob> claim_next();
+
+  // Applies the outcome to the job and the breaker in one transaction. A paused target and a
+  // failure that leaves the breaker open cost the job no attempt. A job whose lease was taken
+  // over meanwhile is left to its new owner.
+  void finish(const ClaimedJob& job, const JobOutcome& outcome);
+
+  // The earliest time a claim could find work: the next due job of a target that is not
+  // paused, a breaker's retry time, a lease's expiry. nullopt when the queue holds no work.
+  std::optional<UnixMillis> next_wake();
+
+  const std::string& owner() const { return owner_; }
+
+ private:
+  struct Candidate {
+    std::int64_t id;
+    UnixMillis due_at;
+    Target target;
+  };
+  std::optional<Candidate> candidate(Target target, UnixMillis now);
+  void bury_exhausted_leases(UnixMillis now);
+  void settle_retry(const ClaimedJob& job, const JobOutcome& outcome, UnixMillis now, bool refund);
+  UnixMillis pause_end(const JobOutcome& outcome, UnixMillis now) const;
+
+  QueueStore& store_;
+  SQLite::Database& db_;
+  const Clock& clock_;
+  ClaimPolicy policy_;
+  Backoff backoff_;
+  Breaker breaker_;
+  Logger& log_;
+  std::string owner_;
+  std::vector<Target> targets_;
+  UnixMillis default_pause_;
+};
+
+}  // namespace vsync

@@ -1,0 +1,44 @@
+#pragma once
+// What running a job came to: a value, decided in one place per target (http_outcome for
+// Vikunja) and applied to the queue and the breaker by JobClaims::finish.
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "shared/clock.hpp"
+#include "shared/enum_format.hpp"
+
+namespace vsync {
+
+struct JobOutcome {
+  enum class Kind {
+    done,    // finished; the target answered
+    retry,   // a transient failure: try again after a backoff
+    dead,    // the job's own fault (e.g. HTTP 400/422): retrying cannot help
+    paused,  // the target refuses everyone for now (429, 401): no attempt is spent
+  };
+  Kind kind = Kind::done;
+  bool trips_breaker = false;            // retry only: a failure of the target, not of the job
+  std::optional<UnixMillis> not_before;  // retry / paused: no earlier than this
+  std::string reason;                    // paused: "rate limited", "authentication"
+  std::string error;                     // kept in jobs.last_error and the breaker row
+
+  static JobOutcome done() { return {}; }
+  static JobOutcome dead(std::string error) { return {Kind::dead, false, {}, {}, std::move(error)}; }
+  static JobOutcome retry(std::string error, bool trips_breaker) {
+    return {Kind::retry, trips_breaker, {}, {}, std::move(error)};
+  }
+  static JobOutcome paused(std::string reason, std::optional<UnixMillis> until, std::string error) {
+    return {Kind::paused, true, until, std::move(reason), std::move(error)};
+  }
+};
+
+std::string_view to_string(JobOutcome::Kind kind);
+
+// Thrown by a handler's calls to stop the job with this outcome; caught once by the drain.
+struct JobStopped {
+  JobOutcome outcome;
+};
+
+}  // namespace vsync

@@ -1,0 +1,82 @@
+#include "worker/queue_admin.hpp"
+
+#include <functional>
+#include <string>
+
+#include <SQLiteCpp/Exception.h>
+#include <SQLiteCpp/Statement.h>
+#include <SQLiteCpp/Transaction.h>
+#include <fmt/format.h>
+
+#include "worker/queue/breaker.hpp"
+
+namespace vsync {
+
+namespace {
+
+// Runs `change` and names the queue and the command when SQLite refuses it.
+template <typename Change>
+auto on_queue(QueueStore& store, const char* what, Change&& change) {
+  try {
+    return change(store.database());
+  } catch (const SQLite::Exception& e) {
+    throw_queue_error(fmt::format("cannot {} in queue {}", what, store.path().string()), e);
+  }
+}
+
+int retry_where(QueueStore& store, const std::string& where,
+                const std::function<void(SQLite::Statement&)>& bind, UnixMillis now) {
+  return on_queue(store, "retry jobs", [&](SQLite::Database& db) {
+    SQLite::Transaction transaction(db, SQLite::TransactionBehavior::IMMEDIATE);
+    SQLite::Statement retry(db,
+                            "UPDATE jobs SET state = 'pending', attempts = 0, due_at = :now, "
+                            "updated_at = :now, lease_until = NULL, lease_owner = NULL "
+                            "WHERE state IN ('dead', 'pending') AND " + where +
+                            " AND NOT EXISTS (SELECT 1 FROM jobs AS p WHERE p.key = jobs.key "
+                            "AND p.state = 'pending' AND p.id <> jobs.id)");
+    retry.bind(":now", now);
+    bind(retry);
+    const int changed = retry.exec();
+    transaction.commit();
+    return changed;
+  });
+}
+
+}  // namespace
+
+int retry_jobs(QueueStore& store, const std::vector<std::int64_t>& ids, UnixMillis now) {
+  int changed = 0;
+  for (const std::int64_t id : ids) {
+    changed += retry_where(store, "id = :id", [&](SQLite::Statement& s) { s.bind(":id", id); }, now);
+  }
+  return changed;
+}
+
+int retry_dead_jobs(QueueStore& store, UnixMillis now) {
+  // At most one pending job per key: of several dead jobs of one key, the newest snapshot.
+  return retry_where(store,
+                     "state = 'dead' AND id = (SELECT max(id) FROM jobs AS d "
+                     "WHERE d.key = jobs.key AND d.state = 'dead')",
+                     [](SQLite::Statement&) {}, now);
+}
+
+int purge_done_jobs(QueueStore& store, UnixMillis before) {
+  return on_queue(store, "purge done jobs", [&](SQLite::Database& db) {
+    SQLite::Statement purge(db, "DELETE FROM jobs WHERE state = 'done' AND updated_at < ?");
+    purge.bind(1, before);
+    return purge.exec();
+  });
+}
+
+void reset_breakers(QueueStore& store, std::optional<Target> target, UnixMillis now, Logger& log) {
+  on_queue(store, "reset the breaker", [&](SQLite::Database& db) {
+    SQLite::Transaction transaction(db, SQLite::TransactionBehavior::IMMEDIATE);
+    Breaker breaker(db, BreakerPolicy{1, 0, 0, 0}, log);
+    for (Target each : all_targets) {
+      if (!target || *target == each) breaker.reset(each, now);
+    }
+    transaction.commit();
+  });
+}
+
+}  // namespace vsync

@@ -1,0 +1,170 @@
+#include "worker/queue_status.hpp"
+
+#include <SQLiteCpp/Exception.h>
+#include <SQLiteCpp/Statement.h>
+#include <SQLiteCpp/Transaction.h>
+#include <fmt/format.h>
+
+#include "worker/log/logger.hpp"
+#include "shared/timestamp.hpp"
+
+namespace vsync {
+
+namespace {
+
+std::optional<UnixMillis> single_time(SQLite::Database& db, const char* sql) {
+  SQLite::Statement query(db, sql);
+  query.executeStep();
+  if (query.getColumn(0).isNull()) return std::nullopt;
+  return query.getColumn(0).getInt64();
+}
+
+std::string seconds_from(UnixMillis from, UnixMillis to) {
+  return fmt::format("{}s", (to - from) / 1000);
+}
+
+// A read-only Breaker use: load() needs no policy and logs nothing.
+std::vector<BreakerRow> load_breakers(SQLite::Database& db) {
+  Logger quiet(LogLevel::error, false, [](std::string_view) {});
+  Breaker breaker(db, BreakerPolicy{1, 0, 0, 0}, quiet);
+  std::vector<BreakerRow> rows;
+  for (Target target : all_targets) rows.push_back(breaker.load(target));
+  return rows;
+}
+
+QueueStatus read_status_of(SQLite::Database& db) {
+  SQLite::Transaction transaction(db);  // one snapshot for every number below
+  QueueStatus status;
+  status.breakers = load_breakers(db);
+  SQLite::Statement counts(db, "SELECT target, state, count(*) FROM jobs GROUP BY target, state");
+  while (counts.executeStep()) {
+    status.jobs[parse_target(counts.getColumn(0).getString())][parse_job_state(counts.getColumn(1).getString())] =
+        counts.getColumn(2).getInt();
+  }
+  status.oldest_pending_created = single_time(db, "SELECT min(created_at) FROM jobs WHERE state = 'pending'");
+  status.next_due = single_time(db, "SELECT min(due_at) FROM jobs WHERE state = 'pending'");
+  SQLite::Statement dead(db,
+                         "SELECT id, kind, key, attempts, coalesce(last_error, '') FROM jobs "
+                         "WHERE state = 'dead' ORDER BY id DESC LIMIT 100");
+  while (dead.executeStep()) {
+    status.dead.push_back({dead.getColumn(0).getInt64(), parse_job_kind(dead.getColumn(1).getString()),
+                           dead.getColumn(2).getString(), dead.getColumn(3).getInt(),
+                           dead.getColumn(4).getString()});
+  }
+  status.dead_total = db.execAndGet("SELECT count(*) FROM jobs WHERE state = 'dead'").getInt();
+  transaction.commit();
+  return status;
+}
+
+}  // namespace
+
+bool QueueStatus::healthy() const {
+  for (const BreakerRow& row : breakers) {
+    if (row.state != BreakerState::closed) return false;
+  }
+  return dead_total == 0;
+}
+
+int QueueStatus::count(Target target, JobState state) const {
+  const auto by_target = jobs.find(target);
+  if (by_target == jobs.end()) return 0;
+  const auto found = by_target->second.find(state);
+  return found == by_target->second.end() ? 0 : found->second;
+}
+
+QueueStatus read_status(QueueStore& store) {
+  try {
+    return read_status_of(store.database());
+  } catch (const SQLite::Exception& e) {
+    throw_queue_error(fmt::format("cannot read the status of queue {}", store.path().string()), e);
+  }
+}
+
+
+nlohmann::json status_json(const QueueStatus& status, const WorkerConfig& config,
+                           const std::string& queue_path, UnixMillis now) {
+  using json = nlohmann::json;
+  json out{{"version", 1}, {"queue", queue_path}, {"healthy", status.healthy()}};
+  const auto optional_time = [](const std::optional<UnixMillis>& time) {
+    return time ? json(format_rfc3339(*time)) : json(nullptr);
+  };
+  json breakers = json::array();
+  for (const BreakerRow& row : status.breakers) {
+    breakers.push_back({{"target", to_string(row.target)},
+                        {"state", to_string(row.state)},
+                        {"consecutive_failures", row.consecutive_failures},
+                        {"reason", row.reason},
+                        {"last_error", row.last_error},
+                        {"retry_at", optional_time(row.retry_at)},
+                        {"seconds_to_probe", row.retry_at && row.state != BreakerState::closed
+                                                 ? json(std::max<UnixMillis>(0, *row.retry_at - now) / 1000)
+                                                 : json(nullptr)},
+                        {"transitions", row.transitions}});
+  }
+  out["breakers"] = breakers;
+  json jobs = json::object();
+  for (Target target : all_targets) {
+    json states = json::object();
+    for (JobState state : all_job_states) states[std::string(to_string(state))] = status.count(target, state);
+    jobs[std::string(to_string(target))] = states;
+  }
+  out["jobs"] = jobs;
+  out["oldest_pending_age_seconds"] =
+      status.oldest_pending_created ? json((now - *status.oldest_pending_created) / 1000) : json(nullptr);
+  out["next_due"] = optional_time(status.next_due);
+  json dead = json::array();
+  for (const DeadJob& job : status.dead) {
+    dead.push_back({{"id", job.id}, {"kind", to_string(job.kind)}, {"key", job.key}, {"attempts", job.attempts},
+                    {"last_error", job.last_error}});
+  }
+  out["dead_jobs"] = dead;
+  out["dead_total"] = status.dead_total;
+  json settings = json::array();
+  for (const SettingRow& row : describe_settings(config)) {
+    settings.push_back({{"name", row.name}, {"value", row.value}, {"origin", row.origin}});
+  }
+  out["settings"] = settings;
+  return out;
+}
+
+std::string status_text(const QueueStatus& status, const WorkerConfig& config,
+                        const std::string& queue_path, UnixMillis now) {
+  std::string text = fmt::format("queue: {}\nhealth: {}\n\nbreakers:\n", queue_path,
+                                 status.healthy() ? "ok" : "attention needed");
+  for (const BreakerRow& row : status.breakers) {
+    text += fmt::format("  {:<12} {:<9} failures {}", to_string(row.target), to_string(row.state),
+                        row.consecutive_failures);
+    if (row.state != BreakerState::closed && row.retry_at) {
+      text += fmt::format(", next probe in {}", *row.retry_at > now ? seconds_from(now, *row.retry_at) : "0s");
+    }
+    if (!row.reason.empty()) text += fmt::format(", reason: {}", row.reason);
+    if (!row.last_error.empty()) text += fmt::format("\n               last error: {}", row.last_error);
+    text += "\n";
+  }
+  text += "\njobs:\n";
+  for (const auto& [target, states] : status.jobs) {
+    text += fmt::format("  {:<12}", to_string(target));
+    for (const auto& [state, count] : states) text += fmt::format(" {} {}", state, count);
+    text += "\n";
+  }
+  if (status.jobs.empty()) text += "  (none)\n";
+  text += fmt::format("  oldest pending: {}\n  next due: {}\n",
+                      status.oldest_pending_created ? seconds_from(*status.oldest_pending_created, now) + " old" : "-",
+                      status.next_due ? (*status.next_due <= now ? std::string("now")
+                                                                  : "in " + seconds_from(now, *status.next_due))
+                                      : "-");
+  if (status.dead_total > 0) {
+    text += fmt::format("\ndead jobs ({}; retry with `vikunja-worker retry --dead`):\n", status.dead_total);
+    for (const DeadJob& job : status.dead) {
+      text += fmt::format("  #{} {} {} after {} attempts: {}\n", job.id, job.kind, job.key,
+                          job.attempts, job.last_error);
+    }
+  }
+  text += "\nsettings:\n";
+  for (const SettingRow& row : describe_settings(config)) {
+    text += fmt::format("  ({}) {} = {}\n", row.origin, row.name, row.value);
+  }
+  return text;
+}
+
+}  // namespace vsync

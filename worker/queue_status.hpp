@@ -1,0 +1,50 @@
+#pragma once
+// What `vikunja-worker status` (and `metrics`, and systemd's STATUS= line) read: the breakers,
+// job counts by target and state, the oldest pending job, the dead jobs. One read transaction,
+// so its numbers agree; a SQLite failure becomes Error naming the queue.
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "worker/queue/breaker.hpp"
+#include "shared/clock.hpp"
+#include "shared/job.hpp"
+#include "shared/queue_store.hpp"
+#include "worker/worker_config.hpp"
+
+namespace vsync {
+
+struct DeadJob {
+  std::int64_t id;
+  JobKind kind;
+  std::string key;
+  int attempts;
+  std::string last_error;
+};
+
+struct QueueStatus {
+  std::vector<BreakerRow> breakers;
+  std::map<Target, std::map<JobState, int>> jobs;  // only the counts that are not 0
+  std::optional<UnixMillis> oldest_pending_created;
+  std::optional<UnixMillis> next_due;
+  std::vector<DeadJob> dead;  // newest first, at most 100
+  int dead_total = 0;
+
+  bool healthy() const;  // no breaker open or half-open, no dead jobs
+  int count(Target target, JobState state) const;  // 0 when none
+};
+
+QueueStatus read_status(QueueStore& store);
+
+// `status --json`, schema version 1 (README "Status JSON").
+nlohmann::json status_json(const QueueStatus& status, const WorkerConfig& config,
+                           const std::string& queue_path, UnixMillis now);
+std::string status_text(const QueueStatus& status, const WorkerConfig& config,
+                        const std::string& queue_path, UnixMillis now);
+
+}  // namespace vsync

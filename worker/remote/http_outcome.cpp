@@ -1,0 +1,74 @@
+#include "worker/remote/http_outcome.hpp"
+
+#include <curl/curl.h>
+
+#include <charconv>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+namespace vsync {
+
+namespace {
+
+constexpr std::size_t max_message_chars = 300;
+
+std::optional<long long> integer_header(const HttpResponse& response, const std::string& name) {
+  const auto found = response.headers.find(name);
+  if (found == response.headers.end()) return std::nullopt;
+  long long value = 0;
+  const std::string& text = found->second;
+  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (error != std::errc{} || end != text.data() + text.size() || value < 0) return std::nullopt;
+  return value;
+}
+
+// Retry-After is delta-seconds or an HTTP date (a proxy may add it); Vikunja itself sends only
+// X-RateLimit-Reset, in Unix seconds.
+std::optional<UnixMillis> rate_limit_end(const HttpResponse& response, UnixMillis now) {
+  if (const auto seconds = integer_header(response, "retry-after")) return now + *seconds * 1000;
+  if (const auto date = response.headers.find("retry-after"); date != response.headers.end()) {
+    const time_t when = curl_getdate(date->second.c_str(), nullptr);
+    if (when > 0) return static_cast<UnixMillis>(when) * 1000;
+  }
+  if (const auto reset = integer_header(response, "x-ratelimit-reset")) return *reset * 1000;
+  return std::nullopt;
+}
+
+}  // namespace
+
+std::string server_message(const HttpResponse& response) {
+  const auto body = nlohmann::json::parse(response.body, nullptr, false);
+  if (body.is_object() && body.contains("message") && body["message"].is_string()) {
+    const std::string message = body["message"].get<std::string>();
+    if (body.contains("code") && body["code"].is_number_integer()) {
+      return fmt::format("(code {}) {}", body["code"].get<long long>(), message);
+    }
+    return message;
+  }
+  if (response.body.empty()) return "(empty body)";
+  return response.body.substr(0, max_message_chars);
+}
+
+JobOutcome classify_failure(const HttpResult& result, UnixMillis now, const std::string& call) {
+  if (!result.response) {
+    return JobOutcome::retry(fmt::format("{}: cannot reach Vikunja: {}", call, result.transport_error), true);
+  }
+  const HttpResponse& response = *result.response;
+  const long status = response.status;
+  const std::string error = fmt::format("{}: HTTP {}: {}", call, status, server_message(response));
+  if (status == 429) return JobOutcome::paused("rate limited", rate_limit_end(response, now), error);
+  if (status == 401) return JobOutcome::paused("authentication", std::nullopt, error);
+  if (status == 408 || status >= 500 || status < 400) return JobOutcome::retry(error, true);
+  return JobOutcome::dead(error);
+}
+
+JobOutcome unexpected_body(const HttpResponse& response, const std::string& call,
+                           const std::string& problem) {
+  return JobOutcome::retry(fmt::format("{}: HTTP {} with an unexpected body ({}): {}", call,
+                                       response.status, problem,
+                                       response.body.substr(0, max_message_chars)),
+                           true);
+}
+
+}  // namespace vsync

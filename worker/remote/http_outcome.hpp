@@ -1,0 +1,25 @@
+#pragma once
+// The one classification of a failed Vikunja call (design.md "Circuit breaker"):
+//   transport failure (refused, reset, DNS, TLS, timeout), 5xx, 408 -> retry, trips the breaker
+//   429 -> paused until Retry-After or X-RateLimit-Reset
+//   401 -> paused, reason "authentication" (a bad or under-scoped token; never dead-letters)
+//   other 4xx -> dead: the job's own fault, with the server's message kept
+// A 2xx whose body is not the JSON expected is a retry that trips (see unexpected_body).
+
+#include <string>
+
+#include "worker/remote/http_client.hpp"
+#include "worker/queue/job_outcome.hpp"
+
+namespace vsync {
+
+// `call` names the request in messages, e.g. "GET /api/v1/tasks/5".
+JobOutcome classify_failure(const HttpResult& result, UnixMillis now, const std::string& call);
+
+JobOutcome unexpected_body(const HttpResponse& response, const std::string& call,
+                           const std::string& problem);
+
+// Vikunja's {"code": N, "message": "..."} as "(code N) message", else the body's start.
+std::string server_message(const HttpResponse& response);
+
+}  // namespace vsync

@@ -1,0 +1,158 @@
+#include "worker/remote/subprocess.hpp"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <array>
+#include <cerrno>
+#include <cstring>
+#include <mutex>
+
+#include <fmt/format.h>
+
+#include "shared/error.hpp"
+
+extern char** environ;
+
+namespace vsync {
+
+namespace {
+
+struct Pipe {
+  int read_end = -1, write_end = -1;
+  Pipe() {
+    int fds[2];
+    if (::pipe2(fds, O_CLOEXEC) != 0) {
+      throw Error(ExitCode::software, fmt::format("cannot create a pipe: {}", std::strerror(errno)));
+    }
+    read_end = fds[0];
+    write_end = fds[1];
+  }
+  Pipe(const Pipe&) = delete;
+  Pipe& operator=(const Pipe&) = delete;
+  ~Pipe() {
+    close_read();
+    close_write();
+  }
+  void close_read() { if (read_end >= 0) ::close(read_end), read_end = -1; }
+  void close_write() { if (write_end >= 0) ::close(write_end), write_end = -1; }
+};
+
+std::vector<char*> c_strings(const std::vector<std::string>& strings) {
+  std::vector<char*> pointers;
+  for (const std::string& s : strings) pointers.push_back(const_cast<char*>(s.c_str()));
+  pointers.push_back(nullptr);
+  return pointers;
+}
+
+// Only async-signal-safe calls between fork and exec.
+[[noreturn]] void exec_child(Pipe& in, Pipe& out, Pipe& err, char* const* argv, char* const* envp) {
+  ::dup2(in.read_end, STDIN_FILENO);
+  ::dup2(out.write_end, STDOUT_FILENO);
+  ::dup2(err.write_end, STDERR_FILENO);
+  ::execvpe(argv[0], argv, envp);
+  _exit(127);
+}
+
+void ignore_sigpipe_once() {
+  static std::once_flag once;
+  std::call_once(once, [] { ::signal(SIGPIPE, SIG_IGN); });
+}
+
+using Deadline = std::chrono::steady_clock::time_point;
+
+int milliseconds_until(Deadline deadline) {
+  const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+      deadline - std::chrono::steady_clock::now());
+  return left.count() < 0 ? 0 : static_cast<int>(left.count());
+}
+
+// Pumps stdin in and stdout/stderr out until both outputs close or the deadline passes.
+bool exchange(Pipe& in, Pipe& out, Pipe& err, const std::string& input, ProcessResult& result,
+              Deadline deadline) {
+  std::size_t written = 0;
+  if (input.empty()) in.close_write();
+  while (out.read_end >= 0 || err.read_end >= 0) {
+    std::array<pollfd, 3> fds{{{out.read_end, POLLIN, 0}, {err.read_end, POLLIN, 0},
+                               {in.write_end, POLLOUT, 0}}};
+    const int ready = ::poll(fds.data(), fds.size(), milliseconds_until(deadline));
+    if (ready < 0 && errno == EINTR) continue;
+    if (ready <= 0) return false;
+    char buffer[65536];
+    Pipe* outputs[] = {&out, &err};
+    std::string* sinks[] = {&result.out, &result.err};
+    for (int i = 0; i < 2; ++i) {
+      if (fds[i].revents == 0) continue;
+      const ssize_t got = ::read(fds[i].fd, buffer, sizeof buffer);
+      if (got > 0) {
+        sinks[i]->append(buffer, static_cast<std::size_t>(got));
+      } else if (got == 0 || errno != EINTR) {
+        outputs[i]->close_read();
+      }
+    }
+    if (fds[2].revents != 0) {
+      const ssize_t put = ::write(in.write_end, input.data() + written, input.size() - written);
+      if (put > 0) written += static_cast<std::size_t>(put);
+      if ((put < 0 && errno != EINTR && errno != EAGAIN) || written == input.size()) in.close_write();
+    }
+  }
+  return true;
+}
+
+}  // namespace
+
+std::vector<std::string> environment_with(const std::vector<std::string>& overrides) {
+  std::vector<std::string> result;
+  auto name_of = [](const std::string& entry) { return entry.substr(0, entry.find('=')); };
+  for (char** entry = environ; *entry != nullptr; ++entry) {
+    const std::string variable(*entry);
+    bool replaced = false;
+    for (const std::string& override_entry : overrides) {
+      replaced = replaced || name_of(override_entry) == name_of(variable);
+    }
+    if (!replaced) result.push_back(variable);
+  }
+  result.insert(result.end(), overrides.begin(), overrides.end());
+  return result;
+}
+
+ProcessResult run_process(const ProcessRequest& request) {
+  if (request.argv.empty()) throw Error(ExitCode::software, "run_process: empty argv");
+  ignore_sigpipe_once();
+  const std::vector<std::string> env_strings =
+      request.environment ? *request.environment : environment_with({});
+  std::vector<char*> argv = c_strings(request.argv);
+  std::vector<char*> envp = c_strings(env_strings);
+
+  Pipe in, out, err;
+  const Deadline deadline = std::chrono::steady_clock::now() + request.timeout;
+  const pid_t pid = ::fork();
+  if (pid < 0) {
+    throw Error(ExitCode::software,
+                fmt::format("cannot start {}: {}", request.argv[0], std::strerror(errno)));
+  }
+  if (pid == 0) exec_child(in, out, err, argv.data(), envp.data());
+
+  in.close_read();
+  out.close_write();
+  err.close_write();
+  ProcessResult result;
+  if (!exchange(in, out, err, request.stdin_data, result, deadline)) {
+    result.timed_out = true;
+    ::kill(pid, SIGKILL);
+  }
+  int status = 0;
+  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  if (WIFEXITED(status)) {
+    result.exit_code = WEXITSTATUS(status);
+  } else if (WIFSIGNALED(status)) {
+    result.term_signal = WTERMSIG(status);
+  }
+  return result;
+}
+
+}  // namespace vsync

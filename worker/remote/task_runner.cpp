@@ -1,0 +1,83 @@
+#include "worker/remote/task_runner.hpp"
+
+#include <algorithm>
+
+#include <fmt/format.h>
+
+#include "shared/error_report.hpp"
+#include "worker/queue/job_outcome.hpp"
+
+namespace vsync {
+
+namespace {
+
+const std::vector<std::string> overrides = {
+    "rc.confirmation=off", "rc.recurrence.confirmation=no", "rc.verbose=nothing",
+    "rc.json.array=on",    "rc.uda.vikunja_id.type=string", "rc.uda.vikunja_id.label=Vikunja",
+};
+
+std::string first_line(const std::string& text) {
+  const auto end = text.find('\n');
+  return single_line(text.substr(0, end == std::string::npos ? 300 : std::min<std::size_t>(end, 300)));
+}
+
+}  // namespace
+
+TaskRunner::TaskRunner(std::string task_bin, UnixMillis timeout, std::vector<std::string> environment)
+    : task_bin_(std::move(task_bin)), timeout_(timeout) {
+  environment.push_back("VIKUNJA_SYNC_RUNNING=1");
+  environment_ = environment_with(environment);
+}
+
+ProcessResult TaskRunner::run(const std::vector<std::string>& args, const std::string& stdin_data) {
+  std::vector<std::string> argv{task_bin_};
+  argv.insert(argv.end(), overrides.begin(), overrides.end());
+  argv.insert(argv.end(), args.begin(), args.end());
+  ++processes_started_;
+  return run_process(ProcessRequest{argv, stdin_data, environment_, std::chrono::milliseconds(timeout_)});
+}
+
+ProcessResult TaskRunner::checked(const std::vector<std::string>& args, const std::string& stdin_data,
+                                  const std::string& what) {
+  ProcessResult result = run(args, stdin_data);
+  if (result.timed_out) {
+    throw JobStopped{JobOutcome::retry(fmt::format("{}: task did not finish within {} s and was killed",
+                                                   what, timeout_ / 1000.0), true)};
+  }
+  if (result.exit_code == 127 && result.out.empty() && result.err.empty()) {
+    throw JobStopped{JobOutcome::retry(fmt::format("{}: cannot run {}", what, task_bin_), true)};
+  }
+  if (result.exit_code != 0) {
+    const std::string message = !result.err.empty() ? result.err : result.out;
+    throw JobStopped{JobOutcome::retry(fmt::format("{}: task exited {}: {}", what,
+                                                   result.exit_code >= 0 ? result.exit_code : 128 + result.term_signal,
+                                                   first_line(message)), true)};
+  }
+  return result;
+}
+
+std::vector<nlohmann::json> TaskRunner::export_tasks(const std::vector<std::string>& filter) {
+  std::vector<std::string> args = filter;
+  args.push_back("export");
+  const ProcessResult result = checked(args, "", "task export");
+  // rc.json.array=on: one JSON array, parsed once. An empty export may print nothing at all.
+  if (result.out.find_first_not_of(" \t\r\n") == std::string::npos) return {};
+  auto tasks = nlohmann::json::parse(result.out, nullptr, false);
+  const bool all_objects = tasks.is_array() && std::all_of(tasks.begin(), tasks.end(),
+                                                            [](const auto& task) { return task.is_object(); });
+  if (!all_objects) {
+    throw JobStopped{JobOutcome::retry(fmt::format("task export printed something that is not an array of tasks: {}",
+                                                   first_line(result.out)), true)};
+  }
+  return tasks.get<std::vector<nlohmann::json>>();
+}
+
+void TaskRunner::import_task(const nlohmann::json& task) {
+  checked({"import", "-"}, task.dump() + "\n", "task import");
+}
+
+void TaskRunner::delete_task(const std::string& uuid) {
+  checked({uuid, "delete"}, "", "task delete");
+}
+
+}  // namespace vsync

@@ -1,0 +1,47 @@
+#pragma once
+// Runs Taskwarrior (VIKUNJA_SYNC_TASK_BIN, default `task`) by fork/exec with an argv vector —
+// never a shell — non-interactively (rc.confirmation=off, rc.recurrence.confirmation=no,
+// rc.verbose=nothing, rc.json.array=on) and with VIKUNJA_SYNC_RUNNING=1 so our own hook queues
+// nothing. TASKRC and TASKDATA pass through. Each call is bounded by a timeout; a hung `task`
+// is killed. Values from the network never reach the command line: tasks go in as JSON on
+// stdin (`task import`), and only uuids we validated and integers are used as filters.
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "shared/clock.hpp"
+#include "worker/remote/subprocess.hpp"
+
+namespace vsync {
+
+class TaskRunner {
+ public:
+  // `environment` (NAME=VALUE) is added to ours, e.g. TASKRC and TASKDATA from the config.
+  TaskRunner(std::string task_bin, UnixMillis timeout, std::vector<std::string> environment = {});
+
+  // The rc overrides above come first, then `args`. Never throws for a failing `task`.
+  ProcessResult run(const std::vector<std::string>& args, const std::string& stdin_data = "");
+
+  // Thrown as JobStopped: a timeout or a non-zero exit is a retry that trips the taskwarrior
+  // breaker (a lock, a busy disk), with task's own message kept.
+  std::vector<nlohmann::json> export_tasks(const std::vector<std::string>& filter);
+  void import_task(const nlohmann::json& task);
+  void delete_task(const std::string& uuid);
+
+  long long processes_started() const { return processes_started_; }
+
+ private:
+  ProcessResult checked(const std::vector<std::string>& args, const std::string& stdin_data,
+                        const std::string& what);
+
+  std::string task_bin_;
+  UnixMillis timeout_;
+  std::vector<std::string> environment_;
+  long long processes_started_ = 0;
+};
+
+}  // namespace vsync

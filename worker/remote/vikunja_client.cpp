@@ -1,0 +1,139 @@
+#include "worker/remote/vikunja_client.hpp"
+
+#include <curl/curl.h>
+
+#include <algorithm>
+#include <set>
+
+#include <fmt/format.h>
+
+#include "worker/remote/http_outcome.hpp"
+#include "worker/queue/job_outcome.hpp"
+
+namespace vsync {
+
+namespace {
+
+constexpr int max_pages = 1000;
+
+std::string url_encode(const std::string& text) {
+  char* escaped = curl_easy_escape(nullptr, text.c_str(), static_cast<int>(text.size()));
+  std::string result = escaped != nullptr ? escaped : "";
+  curl_free(escaped);
+  return result;
+}
+
+// Vikunja's error code from a body such as {"code":8001,"message":"..."}.
+long long error_code(const HttpResponse& response) {
+  const auto body = nlohmann::json::parse(response.body, nullptr, false);
+  if (body.is_object() && body.contains("code") && body["code"].is_number_integer()) {
+    return body["code"].get<long long>();
+  }
+  return -1;
+}
+
+}  // namespace
+
+VikunjaClient::VikunjaClient(std::string base_url, HttpClient http, const Clock& clock)
+    : api_(std::move(base_url) + "/api/v1"), http_(std::move(http)), clock_(clock) {}
+
+HttpResponse VikunjaClient::call(const std::string& method, const std::string& path,
+                                 const std::optional<json>& body,
+                                 std::initializer_list<long> accepted) {
+  const std::string call_name = fmt::format("{} /api/v1{}", method, path);
+  HttpResult result = http_.send(method, api_ + path, body ? std::optional(body->dump()) : std::nullopt);
+  const bool ok = result.response && ((result.response->status >= 200 && result.response->status < 300) ||
+                                      std::find(accepted.begin(), accepted.end(),
+                                                result.response->status) != accepted.end());
+  if (!ok) throw JobStopped{classify_failure(result, clock_.now(), call_name)};
+  return std::move(*result.response);
+}
+
+nlohmann::json VikunjaClient::object_from(const HttpResponse& response, const std::string& call_name) {
+  json parsed = json::parse(response.body, nullptr, false);
+  if (parsed.is_discarded()) throw JobStopped{unexpected_body(response, call_name, "not JSON")};
+  if (!parsed.is_object()) throw JobStopped{unexpected_body(response, call_name, "not an object")};
+  if (parsed.contains("id") && !parsed["id"].is_number_integer()) {
+    throw JobStopped{unexpected_body(response, call_name, "\"id\" is not an integer")};
+  }
+  return parsed;
+}
+
+std::vector<nlohmann::json> VikunjaClient::all_pages(const std::string& path, const std::string& query) {
+  std::vector<json> items;
+  std::set<long long> seen;  // saved filters repeat on every page
+  for (int page = 1; page <= max_pages; ++page) {
+    const std::string page_path = fmt::format("{}?page={}&per_page=50{}", path, page, query);
+    const HttpResponse response = call("GET", page_path, std::nullopt, {});
+    json parsed = json::parse(response.body, nullptr, false);
+    if (!parsed.is_array()) {
+      throw JobStopped{unexpected_body(response, "GET /api/v1" + page_path, "not a JSON array")};
+    }
+    for (json& item : parsed) {
+      if (!item.is_object() || !item.contains("id") || !item["id"].is_number_integer()) {
+        throw JobStopped{unexpected_body(response, "GET /api/v1" + page_path, "an item without an integer id")};
+      }
+      const long long id = item["id"].get<long long>();
+      if (id > 0 && seen.insert(id).second) items.push_back(std::move(item));
+    }
+    const auto total = response.headers.find("x-pagination-total-pages");
+    if (parsed.empty() || total == response.headers.end() || page >= std::atoi(total->second.c_str())) break;
+  }
+  return items;
+}
+
+std::optional<nlohmann::json> VikunjaClient::get_task(std::int64_t task_id) {
+  const std::string path = fmt::format("/tasks/{}", task_id);
+  const HttpResponse response = call("GET", path, std::nullopt, {404});
+  if (response.status == 404) return std::nullopt;
+  return object_from(response, "GET /api/v1" + path);
+}
+
+nlohmann::json VikunjaClient::create_task(std::int64_t project_id, const json& task) {
+  const std::string path = fmt::format("/projects/{}/tasks", project_id);
+  return object_from(call("PUT", path, task, {}), "PUT /api/v1" + path);
+}
+
+nlohmann::json VikunjaClient::update_task(std::int64_t task_id, const json& task) {
+  const std::string path = fmt::format("/tasks/{}", task_id);
+  return object_from(call("POST", path, task, {}), "POST /api/v1" + path);
+}
+
+bool VikunjaClient::delete_task(std::int64_t task_id) {
+  return call("DELETE", fmt::format("/tasks/{}", task_id), std::nullopt, {404}).status != 404;
+}
+
+std::vector<nlohmann::json> VikunjaClient::tasks_of_project(std::int64_t project_id,
+                                                            const std::string& search) {
+  return all_pages(fmt::format("/projects/{}/tasks", project_id), "&s=" + url_encode(search));
+}
+
+std::vector<nlohmann::json> VikunjaClient::projects() { return all_pages("/projects", ""); }
+
+nlohmann::json VikunjaClient::create_project(const std::string& title) {
+  return object_from(call("PUT", "/projects", json{{"title", title}}, {}), "PUT /api/v1/projects");
+}
+
+std::vector<nlohmann::json> VikunjaClient::labels(const std::string& search) {
+  return all_pages("/labels", "&s=" + url_encode(search));
+}
+
+nlohmann::json VikunjaClient::create_label(const std::string& title) {
+  return object_from(call("PUT", "/labels", json{{"title", title}}, {}), "PUT /api/v1/labels");
+}
+
+void VikunjaClient::add_label(std::int64_t task_id, std::int64_t label_id) {
+  const HttpResponse response = call("PUT", fmt::format("/tasks/{}/labels", task_id),
+                                     json{{"label_id", label_id}}, {400});
+  if (response.status == 400 && error_code(response) != 8001) {  // 8001: already on the task
+    throw JobStopped{classify_failure({response, {}}, clock_.now(),
+                                      fmt::format("PUT /api/v1/tasks/{}/labels", task_id))};
+  }
+}
+
+void VikunjaClient::remove_label(std::int64_t task_id, std::int64_t label_id) {
+  // Vikunja answers 403 when the label is not on the task (label_task_permissions.go).
+  call("DELETE", fmt::format("/tasks/{}/labels/{}", task_id, label_id), std::nullopt, {403});
+}
+
+}  // namespace vsync

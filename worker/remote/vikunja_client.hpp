@@ -1,0 +1,53 @@
+#pragma once
+// The Vikunja API v1 calls the sync makes (vikunja-api.md §3), over one HttpClient.
+// A call that fails throws JobStopped carrying its classified outcome (http_outcome.hpp);
+// answers that are part of normal operation (a task already gone) are return values.
+// Lists are read page by page to the end; pseudo-projects (ids <= 0) are skipped.
+
+#include <cstdint>
+#include <initializer_list>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "shared/clock.hpp"
+#include "worker/remote/http_client.hpp"
+
+namespace vsync {
+
+class VikunjaClient {
+ public:
+  using json = nlohmann::json;
+
+  VikunjaClient(std::string base_url, HttpClient http, const Clock& clock);
+
+  std::optional<json> get_task(std::int64_t task_id);  // nullopt when Vikunja has no such task
+  json create_task(std::int64_t project_id, const json& task);
+  json update_task(std::int64_t task_id, const json& task);  // the whole task: POST replaces
+  bool delete_task(std::int64_t task_id);                    // false when it was already gone
+  std::vector<json> tasks_of_project(std::int64_t project_id, const std::string& search);
+
+  std::vector<json> projects();
+  json create_project(const std::string& title);
+  std::vector<json> labels(const std::string& search);
+  json create_label(const std::string& title);
+  void add_label(std::int64_t task_id, std::int64_t label_id);     // already there: fine
+  void remove_label(std::int64_t task_id, std::int64_t label_id);  // not there: fine
+
+  long long requests_sent() const { return http_.requests_sent(); }
+  const std::map<std::string, long long>& outcomes() const { return http_.outcomes(); }
+
+ private:
+  HttpResponse call(const std::string& method, const std::string& path,
+                    const std::optional<json>& body, std::initializer_list<long> accepted);
+  json object_from(const HttpResponse& response, const std::string& call_name);
+  std::vector<json> all_pages(const std::string& path, const std::string& query);
+
+  std::string api_;  // <base>/api/v1
+  HttpClient http_;
+  const Clock& clock_;
+};
+
+}  // namespace vsync

@@ -1,0 +1,89 @@
+#include "worker/worker.hpp"
+
+#include <unistd.h>
+
+#include <chrono>
+
+#include <fmt/format.h>
+
+#include "worker/metrics.hpp"
+#include "worker/queue_admin.hpp"
+
+namespace vsync {
+
+namespace {
+
+VikunjaClient make_client(const WorkerConfig& config, const Clock& clock) {
+  require_vikunja_access(config);
+  return VikunjaClient(config.vikunja_url->value,
+                       HttpClient(config.http_timeout.value, config.api_token->value), clock);
+}
+
+std::vector<std::string> task_environment(const WorkerConfig& config) {
+  std::vector<std::string> environment;
+  if (config.taskrc) environment.push_back("TASKRC=" + config.taskrc->value);
+  if (config.taskdata) environment.push_back("TASKDATA=" + config.taskdata->value);
+  return environment;
+}
+
+}  // namespace
+
+BreakerPolicy breaker_policy(const WorkerConfig& config) {
+  return BreakerPolicy{config.breaker_threshold.value, config.breaker_recovery.value,
+                       config.max_recovery(), config.lease()};
+}
+
+std::string Worker::default_owner() {
+  char host[256] = "localhost";
+  ::gethostname(host, sizeof host - 1);
+  return fmt::format("{}:{}", host, ::getpid());
+}
+
+Worker::Worker(QueueStore& store, const WorkerConfig& config, const Clock& clock, Logger& log,
+               std::string owner)
+    : store_(store),
+      clock_(clock),
+      log_(log),
+      client_(make_client(config, clock)),
+      task_map_(store.database(), clock),
+      push_(client_, task_map_, config.default_project.value, log),
+      task_(config.task_bin.value, config.http_timeout.value, task_environment(config)),
+      taskwarrior_(task_, task_map_, clock, config.default_project.value, log),
+      claims_(store, clock, breaker_policy(config),
+              ClaimPolicy{config.lease(), config.max_attempts.value},
+              Backoff(config.backoff_base.value, config.backoff_cap.value), log, std::move(owner),
+              {Target::vikunja, Target::taskwarrior}) {}
+
+JobOutcome Worker::run(const ClaimedJob& job) {
+  return job.target == Target::taskwarrior ? taskwarrior_.run(job) : push_.run(job);
+}
+
+DrainStats Worker::drain(const std::function<bool()>& should_stop) {
+  const auto started = std::chrono::steady_clock::now();
+  const DrainStats stats = vsync::drain(claims_, *this, log_, should_stop);
+  // An idle drain writes nothing: `run` is woken by writes to the queue, its own included.
+  if (stats.total() > 0) {
+    record_counters(std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+  }
+  if (const int purged = purge_done_jobs(store_, clock_.now() - done_retention); purged > 0) {
+    log_.log(LogLevel::debug, "done jobs purged", "count={}", purged);
+  }
+  return stats;
+}
+
+void Worker::record_counters(double drain_seconds) {
+  std::vector<CounterDelta> deltas{{"drains_total", "", 1},
+                                   {"drain_duration_seconds_total", "", drain_seconds},
+                                   {"last_drain_duration_seconds", "", drain_seconds, true},
+                                   {"task_runs_total", "", static_cast<double>(task_.processes_started() - task_runs_recorded_)}};
+  for (const auto& [outcome, count] : client_.outcomes()) {
+    if (count != outcomes_recorded_[outcome]) {
+      deltas.push_back({"http_requests_total", outcome, static_cast<double>(count - outcomes_recorded_[outcome])});
+    }
+  }
+  add_counters(store_, deltas);
+  outcomes_recorded_ = client_.outcomes();
+  task_runs_recorded_ = task_.processes_started();
+}
+
+}  // namespace vsync

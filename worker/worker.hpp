@@ -1,0 +1,58 @@
+#pragma once
+// A worker assembled from its parts: the claims on one queue, the Vikunja client with its
+// reused connection, the task map, the push/delete handler and the webhook handler with its
+// Taskwarrior runner. `vikunja-worker drain` and
+// `run` drive one; tests drive several on one queue file with a FakeClock.
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "shared/clock.hpp"
+#include "worker/drain.hpp"
+#include "worker/queue/job_claims.hpp"
+#include "worker/log/logger.hpp"
+#include "shared/queue_store.hpp"
+#include "worker/sync/task_map.hpp"
+#include "worker/remote/task_runner.hpp"
+#include "worker/sync/taskwarrior_sync.hpp"
+#include "worker/remote/vikunja_client.hpp"
+#include "worker/sync/vikunja_push.hpp"
+#include "worker/worker_config.hpp"
+
+namespace vsync {
+
+class Worker final : private JobHandler {
+ public:
+  // Throws Error(config) unless the configuration gives Vikunja's URL and a token.
+  Worker(QueueStore& store, const WorkerConfig& config, const Clock& clock, Logger& log,
+         std::string owner = default_owner());
+
+  DrainStats drain(const std::function<bool()>& should_stop = [] { return false; });
+  std::optional<UnixMillis> next_wake() { return claims_.next_wake(); }
+  long long requests_sent() const { return client_.requests_sent(); }
+  long long task_processes() const { return task_.processes_started(); }
+
+  static std::string default_owner();  // host:pid
+
+ private:
+  JobOutcome run(const ClaimedJob& job) override;  // push/delete to Vikunja, webhooks to task
+  void record_counters(double drain_seconds);      // for `vikunja-worker metrics`
+
+  QueueStore& store_;
+  const Clock& clock_;
+  Logger& log_;
+  VikunjaClient client_;
+  TaskMap task_map_;
+  VikunjaPush push_;
+  TaskRunner task_;
+  TaskwarriorSync taskwarrior_;
+  JobClaims claims_;
+  std::map<std::string, long long> outcomes_recorded_;  // what the counters table already has
+  long long task_runs_recorded_ = 0;
+};
+
+BreakerPolicy breaker_policy(const WorkerConfig& config);
+
+}  // namespace vsync

@@ -1,0 +1,51 @@
+#pragma once
+// vikunja-worker's settings (design.md "Configuration"), read once from the environment.
+// Each keeps its origin for `status`. An invalid value throws Error(config) naming the variable.
+// The API token is held here and in the HTTP client only: never logged, printed or stored.
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "shared/clock.hpp"
+#include "shared/config.hpp"
+#include "shared/environment.hpp"
+
+namespace vsync {
+
+struct WorkerConfig {
+  std::optional<Setting<std::string>> vikunja_url;  // base URL without a trailing /api/v1
+  std::optional<Setting<std::string>> api_token;
+  Setting<std::string> default_project;
+  Setting<int> breaker_threshold;
+  Setting<UnixMillis> breaker_recovery;  // milliseconds, like every duration below
+  Setting<int> max_attempts;
+  Setting<UnixMillis> backoff_base;
+  Setting<UnixMillis> backoff_cap;
+  Setting<UnixMillis> http_timeout;
+  Setting<std::string> task_bin;
+  std::optional<Setting<std::string>> taskrc;    // passed through to `task`
+  std::optional<Setting<std::string>> taskdata;
+
+  // How long a claim is held before another worker may take the job over: long enough for
+  // every HTTP call of one job to time out.
+  UnixMillis lease() const { return std::max<UnixMillis>(120'000, 10 * http_timeout.value); }
+  // The longest a breaker stays open after repeated failed probes.
+  UnixMillis max_recovery() const {
+    return std::max<UnixMillis>(breaker_recovery.value, 3'600'000);
+  }
+};
+
+WorkerConfig load_worker_config(const Environment& env);
+
+// Throws Error(config) unless VIKUNJA_URL and a token are set: what push and delete jobs need.
+void require_vikunja_access(const WorkerConfig& config);
+
+struct SettingRow {
+  std::string name;
+  std::string value;  // the token shows as "(set)"
+  std::string origin;
+};
+std::vector<SettingRow> describe_settings(const WorkerConfig& config);
+
+}  // namespace vsync
