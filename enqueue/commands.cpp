@@ -8,18 +8,18 @@
 #include <fmt/format.h>
 #include <fmt/std.h>
 
+#include "enqueue/hook_installer.hpp"
+#include "enqueue/webhook_signature.hpp"
 #include "shared/clock.hpp"
 #include "shared/config.hpp"
 #include "shared/error.hpp"
 #include "shared/error_report.hpp"
-#include "enqueue/hook_installer.hpp"
 #include "shared/input_source.hpp"
 #include "shared/job.hpp"
 #include "shared/json_document.hpp"
 #include "shared/queue_store.hpp"
 #include "shared/task_snapshot.hpp"
 #include "shared/webhook_event.hpp"
-#include "enqueue/webhook_signature.hpp"
 
 namespace vsync::enqueue {
 

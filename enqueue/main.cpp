@@ -3,8 +3,8 @@
 #include <span>
 
 #include "enqueue/commands.hpp"
-#include "shared/error_report.hpp"
 #include "enqueue/options.hpp"
+#include "shared/error_report.hpp"
 
 int main(int argc, char** argv) {
   using namespace vsync;

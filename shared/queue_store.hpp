@@ -7,8 +7,12 @@
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
+#include <string>
+#include <string_view>
 
 #include <SQLiteCpp/Database.h>
+#include <SQLiteCpp/Exception.h>
+#include <fmt/format.h>
 
 #include "shared/clock.hpp"
 #include "shared/job.hpp"
@@ -48,5 +52,16 @@ class QueueStore {
 
 // Wraps a SQLite failure on the queue as Error with the sysexits code that fits its cause.
 [[noreturn]] void throw_queue_error(const std::string& context, const SQLite::Exception& e);
+
+// Runs `work` on the queue `db`; a SQLite failure becomes Error("cannot <action> in queue
+// <path>: <SQLite's message>"), 75 when the queue is busy or locked.
+template <typename Work>
+auto on_queue(SQLite::Database& db, std::string_view action, Work&& work) -> decltype(work()) {
+  try {
+    return work();
+  } catch (const SQLite::Exception& e) {
+    throw_queue_error(fmt::format("cannot {} in queue {}", action, db.getFilename()), e);
+  }
+}
 
 }  // namespace vsync

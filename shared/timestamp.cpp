@@ -77,10 +77,6 @@ std::optional<UnixMillis> parse_rfc3339(std::string_view text) {
   return seconds * 1000 + millis;
 }
 
-}  // namespace vsync
-
-namespace vsync {
-
 std::string format_rfc3339(UnixMillis time) {
   using namespace std::chrono;
   const sys_seconds seconds{floor<std::chrono::seconds>(milliseconds(time))};

@@ -1,6 +1,6 @@
 #pragma once
-// Vikunja's time format: RFC 3339 with any offset and an optional fraction.
-// The parser returns nullopt for anything else.
+// Vikunja's time format: RFC 3339 with any offset and an optional fraction, read; and whole
+// seconds in UTC, written. The parser returns nullopt for anything else.
 
 #include <optional>
 #include <string>
@@ -11,10 +11,6 @@
 namespace vsync {
 
 std::optional<UnixMillis> parse_rfc3339(std::string_view text);
-
-}  // namespace vsync
-
-namespace vsync {
 
 // 2026-12-07T09:00:00Z (whole seconds, UTC): for log lines and Vikunja dates.
 std::string format_rfc3339(UnixMillis time);

@@ -8,8 +8,8 @@
 #include <SQLiteCpp/Statement.h>
 
 #include "queue_dump.hpp"
-#include "worker/remote/subprocess.hpp"
 #include "temp_dir.hpp"
+#include "worker/remote/subprocess.hpp"
 
 using namespace vsync;
 using namespace vsync::test;

@@ -7,8 +7,8 @@
 #include <SQLiteCpp/Statement.h>
 #include <catch2/catch.hpp>
 
-#include "shared/error.hpp"
 #include "queue_dump.hpp"
+#include "shared/error.hpp"
 #include "temp_dir.hpp"
 
 using namespace vsync;
@@ -87,6 +87,15 @@ TEST_CASE("coalescing keeps one pending job per key", "[queue_store]") {
     const auto del = store.enqueue({JobKind::del, taskwarrior_key(uuid_a), R"({"v":3})", {}});
     CHECK(del.job_id == first.job_id);
     CHECK(column_of(store, first.job_id, "kind") == "delete");
+  }
+  SECTION("a push replaces a pending delete (the task was restored: undo, or status pending again)") {
+    store.enqueue({JobKind::del, taskwarrior_key(uuid_a), R"({"v":3})", {}});
+    const auto restored = store.enqueue(push(R"({"v":4})"));
+    CHECK(restored.job_id == first.job_id);
+    CHECK(restored.outcome == EnqueueResult::Outcome::replaced);
+    CHECK(column_of(store, first.job_id, "kind") == "push");
+    CHECK(column_of(store, first.job_id, "payload") == R"({"v":4})");
+    CHECK(test::count_jobs(dir / "queue.db") == 1);
   }
   SECTION("a key whose job is running gets a second job that waits") {
     store.database().exec("UPDATE jobs SET state = 'running', lease_until = 2000000");

@@ -5,8 +5,8 @@
 #include "queue_dump.hpp"
 #include <sstream>
 
-#include "worker/remote/subprocess.hpp"
 #include "shared/webhook_event.hpp"
+#include "worker/remote/subprocess.hpp"
 #include "worker/sync/task_map.hpp"
 #include "worker_fixture.hpp"
 

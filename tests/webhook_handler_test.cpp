@@ -9,8 +9,8 @@
 #include <httplib.h>
 
 #include "background_process.hpp"
-#include "queue_dump.hpp"
 #include "enqueue/webhook_signature.hpp"
+#include "queue_dump.hpp"
 
 using namespace vsync;
 using namespace vsync::test;

@@ -14,8 +14,8 @@
 #include "background_process.hpp"
 #include "fake_vikunja.hpp"
 #include "queue_dump.hpp"
-#include "worker/remote/subprocess.hpp"
 #include "temp_dir.hpp"
+#include "worker/remote/subprocess.hpp"
 
 using namespace vsync;
 using namespace vsync::test;

@@ -12,9 +12,10 @@
 #include <nlohmann/json.hpp>
 
 #include "fake_vikunja.hpp"
-#include "worker/log/logger.hpp"
 #include "shared/queue_store.hpp"
 #include "temp_dir.hpp"
+#include "worker/log/logger.hpp"
+#include "worker/queue/job_claims.hpp"
 #include "worker/worker.hpp"
 #include "worker/worker_config.hpp"
 
@@ -42,9 +43,21 @@ struct WorkerFixture {
     return std::make_unique<Worker>(store, config(), clock, log, owner);
   }
 
+  // Claims on `on_store` (this fixture's connection or another one) with the configured policy.
+  JobClaims claims(QueueStore& on_store, const std::string& owner,
+                   std::vector<Target> targets = {Target::vikunja}) {
+    const WorkerConfig settings = config();
+    return JobClaims(on_store, clock, breaker_policy(settings),
+                     ClaimPolicy{settings.lease(), settings.max_attempts.value},
+                     Backoff(settings.backoff_base.value, settings.backoff_cap.value, 7), log, owner,
+                     std::move(targets));
+  }
+
   std::int64_t enqueue(JobKind kind, const nlohmann::json& task) {
     return store.enqueue({kind, taskwarrior_key(task.at("uuid").get<std::string>()), task.dump(), std::nullopt}).job_id;
   }
+
+  std::int64_t push(int n) { return enqueue(JobKind::push, tw_task(n, fmt::format("Task {}", n))); }
 
   // A Taskwarrior task as a hook would print it; `n` makes the uuid.
   static nlohmann::json tw_task(int n, const std::string& description, nlohmann::json extra = nlohmann::json::object()) {

@@ -6,11 +6,11 @@
 
 #include "shared/config.hpp"
 #include "shared/error.hpp"
+#include "shared/queue_store.hpp"
 #include "worker/log/logger.hpp"
 #include "worker/metrics.hpp"
 #include "worker/queue_admin.hpp"
 #include "worker/queue_status.hpp"
-#include "shared/queue_store.hpp"
 #include "worker/systemd_notify.hpp"
 #include "worker/work_waiter.hpp"
 #include "worker/worker.hpp"

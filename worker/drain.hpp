@@ -6,10 +6,10 @@
 
 #include <functional>
 
+#include "worker/log/logger.hpp"
 #include "worker/queue/job_claims.hpp"
 #include "worker/queue/job_handler.hpp"
 #include "worker/queue/job_outcome.hpp"
-#include "worker/log/logger.hpp"
 
 namespace vsync {
 

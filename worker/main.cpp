@@ -2,8 +2,8 @@
 
 #include <span>
 
-#include "worker/commands.hpp"
 #include "shared/error_report.hpp"
+#include "worker/commands.hpp"
 #include "worker/options.hpp"
 
 int main(int argc, char** argv) {

@@ -3,7 +3,6 @@
 #include <functional>
 #include <string>
 
-#include <SQLiteCpp/Exception.h>
 #include <SQLiteCpp/Statement.h>
 #include <SQLiteCpp/Transaction.h>
 #include <fmt/format.h>
@@ -14,19 +13,10 @@ namespace vsync {
 
 namespace {
 
-// Runs `change` and names the queue and the command when SQLite refuses it.
-template <typename Change>
-auto on_queue(QueueStore& store, const char* what, Change&& change) {
-  try {
-    return change(store.database());
-  } catch (const SQLite::Exception& e) {
-    throw_queue_error(fmt::format("cannot {} in queue {}", what, store.path().string()), e);
-  }
-}
-
 int retry_where(QueueStore& store, const std::string& where,
                 const std::function<void(SQLite::Statement&)>& bind, UnixMillis now) {
-  return on_queue(store, "retry jobs", [&](SQLite::Database& db) {
+  SQLite::Database& db = store.database();
+  return on_queue(db, "retry jobs", [&] {
     SQLite::Transaction transaction(db, SQLite::TransactionBehavior::IMMEDIATE);
     SQLite::Statement retry(db,
                             "UPDATE jobs SET state = 'pending', attempts = 0, due_at = :now, "
@@ -61,7 +51,8 @@ int retry_dead_jobs(QueueStore& store, UnixMillis now) {
 }
 
 int purge_done_jobs(QueueStore& store, UnixMillis before) {
-  return on_queue(store, "purge done jobs", [&](SQLite::Database& db) {
+  SQLite::Database& db = store.database();
+  return on_queue(db, "purge done jobs", [&] {
     SQLite::Statement purge(db, "DELETE FROM jobs WHERE state = 'done' AND updated_at < ?");
     purge.bind(1, before);
     return purge.exec();
@@ -69,7 +60,8 @@ int purge_done_jobs(QueueStore& store, UnixMillis before) {
 }
 
 void reset_breakers(QueueStore& store, std::optional<Target> target, UnixMillis now, Logger& log) {
-  on_queue(store, "reset the breaker", [&](SQLite::Database& db) {
+  SQLite::Database& db = store.database();
+  on_queue(db, "reset the breaker", [&] {
     SQLite::Transaction transaction(db, SQLite::TransactionBehavior::IMMEDIATE);
     Breaker breaker(db, BreakerPolicy{1, 0, 0, 0}, log);
     for (Target each : all_targets) {

@@ -1,12 +1,11 @@
 #include "worker/queue_status.hpp"
 
-#include <SQLiteCpp/Exception.h>
 #include <SQLiteCpp/Statement.h>
 #include <SQLiteCpp/Transaction.h>
 #include <fmt/format.h>
 
-#include "worker/log/logger.hpp"
 #include "shared/timestamp.hpp"
+#include "worker/log/logger.hpp"
 
 namespace vsync {
 
@@ -73,11 +72,8 @@ int QueueStatus::count(Target target, JobState state) const {
 }
 
 QueueStatus read_status(QueueStore& store) {
-  try {
-    return read_status_of(store.database());
-  } catch (const SQLite::Exception& e) {
-    throw_queue_error(fmt::format("cannot read the status of queue {}", store.path().string()), e);
-  }
+  SQLite::Database& db = store.database();
+  return on_queue(db, "read the status", [&] { return read_status_of(db); });
 }
 
 

@@ -11,10 +11,10 @@
 
 #include <nlohmann/json.hpp>
 
-#include "worker/queue/breaker.hpp"
 #include "shared/clock.hpp"
 #include "shared/job.hpp"
 #include "shared/queue_store.hpp"
+#include "worker/queue/breaker.hpp"
 #include "worker/worker_config.hpp"
 
 namespace vsync {

@@ -10,14 +10,14 @@
 #include <string>
 
 #include "shared/clock.hpp"
-#include "worker/drain.hpp"
-#include "worker/queue/job_claims.hpp"
-#include "worker/log/logger.hpp"
 #include "shared/queue_store.hpp"
-#include "worker/sync/task_map.hpp"
+#include "worker/drain.hpp"
+#include "worker/log/logger.hpp"
+#include "worker/queue/job_claims.hpp"
 #include "worker/remote/task_runner.hpp"
-#include "worker/sync/taskwarrior_sync.hpp"
 #include "worker/remote/vikunja_client.hpp"
+#include "worker/sync/task_map.hpp"
+#include "worker/sync/taskwarrior_sync.hpp"
 #include "worker/sync/vikunja_push.hpp"
 #include "worker/worker_config.hpp"
 

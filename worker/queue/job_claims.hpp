@@ -10,13 +10,13 @@
 #include <string>
 #include <vector>
 
+#include "shared/job.hpp"
+#include "shared/queue_store.hpp"
+#include "worker/log/logger.hpp"
 #include "worker/queue/backoff.hpp"
 #include "worker/queue/breaker.hpp"
 #include "worker/queue/job_handler.hpp"
-#include "shared/job.hpp"
 #include "worker/queue/job_outcome.hpp"
-#include "worker/log/logger.hpp"
-#include "shared/queue_store.hpp"
 
 namespace vsync {
 

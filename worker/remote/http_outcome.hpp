@@ -8,8 +8,8 @@
 
 #include <string>
 
-#include "worker/remote/http_client.hpp"
 #include "worker/queue/job_outcome.hpp"
+#include "worker/remote/http_client.hpp"
 
 namespace vsync {
 

@@ -7,8 +7,8 @@
 
 #include <fmt/format.h>
 
-#include "worker/remote/http_outcome.hpp"
 #include "worker/queue/job_outcome.hpp"
+#include "worker/remote/http_outcome.hpp"
 
 namespace vsync {
 

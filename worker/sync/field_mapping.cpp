@@ -6,10 +6,10 @@
 
 #include <fmt/format.h>
 
-#include "worker/queue/job_outcome.hpp"
 #include "shared/json_document.hpp"
 #include "shared/task_status.hpp"
 #include "shared/timestamp.hpp"
+#include "worker/queue/job_outcome.hpp"
 
 namespace vsync {
 

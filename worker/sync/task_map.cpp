@@ -3,17 +3,22 @@
 #include <SQLiteCpp/Statement.h>
 #include <SQLiteCpp/Transaction.h>
 
+#include "shared/queue_store.hpp"
+
 namespace vsync {
 
 std::optional<TaskLink> TaskMap::find(const char* where,
                                       const std::function<void(SQLite::Statement&)>& bind) {
-  SQLite::Statement query(db_, std::string("SELECT tw_uuid, vikunja_id, vikunja_updated_at, synced_fingerprint FROM task_map WHERE ") + where);
-  bind(query);
-  if (!query.executeStep()) return std::nullopt;
-  TaskLink link{query.getColumn(0).getString(), query.getColumn(1).getInt64(), std::nullopt, std::nullopt};
-  if (!query.getColumn(2).isNull()) link.vikunja_updated_at = query.getColumn(2).getInt64();
-  if (!query.getColumn(3).isNull()) link.fingerprint = query.getColumn(3).getString();
-  return link;
+  return on_queue(db_, "read the task map", [&]() -> std::optional<TaskLink> {
+    SQLite::Statement query(db_, std::string("SELECT tw_uuid, vikunja_id, vikunja_updated_at, "
+                                             "synced_fingerprint FROM task_map WHERE ") + where);
+    bind(query);
+    if (!query.executeStep()) return std::nullopt;
+    TaskLink link{query.getColumn(0).getString(), query.getColumn(1).getInt64(), std::nullopt, std::nullopt};
+    if (!query.getColumn(2).isNull()) link.vikunja_updated_at = query.getColumn(2).getInt64();
+    if (!query.getColumn(3).isNull()) link.fingerprint = query.getColumn(3).getString();
+    return link;
+  });
 }
 
 std::optional<TaskLink> TaskMap::by_uuid(const std::string& tw_uuid) {
@@ -27,29 +32,33 @@ std::optional<TaskLink> TaskMap::by_vikunja_id(std::int64_t vikunja_id) {
 void TaskMap::link(const std::string& tw_uuid, std::int64_t vikunja_id,
                    std::optional<UnixMillis> vikunja_updated_at,
                    const std::optional<std::string>& fingerprint) {
-  SQLite::Transaction transaction(db_, SQLite::TransactionBehavior::IMMEDIATE);
-  SQLite::Statement unlink_other(db_, "DELETE FROM task_map WHERE vikunja_id = ? AND tw_uuid <> ?");
-  unlink_other.bind(1, vikunja_id);
-  unlink_other.bind(2, tw_uuid);
-  unlink_other.exec();
-  SQLite::Statement upsert(db_,
-                           "INSERT INTO task_map (tw_uuid, vikunja_id, vikunja_updated_at, synced_fingerprint, "
-                           "created_at, updated_at) VALUES (?1, ?2, ?3, ?5, ?4, ?4) ON CONFLICT (tw_uuid) "
-                           "DO UPDATE SET vikunja_id = ?2, vikunja_updated_at = ?3, synced_fingerprint = ?5, "
-                           "updated_at = ?4");
-  upsert.bind(1, tw_uuid);
-  upsert.bind(2, vikunja_id);
-  if (vikunja_updated_at) upsert.bind(3, *vikunja_updated_at);
-  upsert.bind(4, clock_.now());
-  if (fingerprint) upsert.bind(5, *fingerprint);
-  upsert.exec();
-  transaction.commit();
+  on_queue(db_, "update the task map", [&] {
+    SQLite::Transaction transaction(db_, SQLite::TransactionBehavior::IMMEDIATE);
+    SQLite::Statement unlink_other(db_, "DELETE FROM task_map WHERE vikunja_id = ? AND tw_uuid <> ?");
+    unlink_other.bind(1, vikunja_id);
+    unlink_other.bind(2, tw_uuid);
+    unlink_other.exec();
+    SQLite::Statement upsert(db_,
+                             "INSERT INTO task_map (tw_uuid, vikunja_id, vikunja_updated_at, synced_fingerprint, "
+                             "created_at, updated_at) VALUES (?1, ?2, ?3, ?5, ?4, ?4) ON CONFLICT (tw_uuid) "
+                             "DO UPDATE SET vikunja_id = ?2, vikunja_updated_at = ?3, synced_fingerprint = ?5, "
+                             "updated_at = ?4");
+    upsert.bind(1, tw_uuid);
+    upsert.bind(2, vikunja_id);
+    if (vikunja_updated_at) upsert.bind(3, *vikunja_updated_at);
+    upsert.bind(4, clock_.now());
+    if (fingerprint) upsert.bind(5, *fingerprint);
+    upsert.exec();
+    transaction.commit();
+  });
 }
 
 void TaskMap::forget(const std::string& tw_uuid) {
-  SQLite::Statement forget(db_, "DELETE FROM task_map WHERE tw_uuid = ?");
-  forget.bind(1, tw_uuid);
-  forget.exec();
+  on_queue(db_, "update the task map", [&] {
+    SQLite::Statement forget(db_, "DELETE FROM task_map WHERE tw_uuid = ?");
+    forget.bind(1, tw_uuid);
+    forget.exec();
+  });
 }
 
 }  // namespace vsync

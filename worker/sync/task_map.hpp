@@ -1,6 +1,7 @@
 #pragma once
 // Table task_map: which Vikunja task a Taskwarrior task is (tw_uuid <-> vikunja_id), so neither
-// side depends on matching titles. Each method is atomic on its own.
+// side depends on matching titles. Each method is atomic on its own; a SQLite failure becomes
+// Error naming the queue (75 when it is busy or locked).
 
 #include <cstdint>
 #include <functional>

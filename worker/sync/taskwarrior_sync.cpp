@@ -4,12 +4,12 @@
 
 #include <fmt/format.h>
 
-#include "worker/sync/field_mapping.hpp"
 #include "shared/json_document.hpp"
 #include "shared/task_snapshot.hpp"
 #include "shared/task_status.hpp"
 #include "shared/timestamp.hpp"
 #include "shared/webhook_event.hpp"
+#include "worker/sync/field_mapping.hpp"
 
 namespace vsync {
 

@@ -11,10 +11,10 @@
 
 #include <nlohmann/json.hpp>
 
-#include "worker/queue/job_handler.hpp"
 #include "worker/log/logger.hpp"
-#include "worker/sync/task_map.hpp"
+#include "worker/queue/job_handler.hpp"
 #include "worker/remote/task_runner.hpp"
+#include "worker/sync/task_map.hpp"
 
 namespace vsync {
 

@@ -4,10 +4,10 @@
 
 #include <fmt/format.h>
 
-#include "worker/sync/field_mapping.hpp"
 #include "shared/json_document.hpp"
 #include "shared/task_snapshot.hpp"
 #include "shared/timestamp.hpp"
+#include "worker/sync/field_mapping.hpp"
 
 namespace vsync {
 

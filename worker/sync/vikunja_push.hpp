@@ -15,11 +15,11 @@
 
 #include <nlohmann/json.hpp>
 
+#include "worker/log/logger.hpp"
 #include "worker/queue/job_handler.hpp"
 #include "worker/queue/job_outcome.hpp"
-#include "worker/log/logger.hpp"
-#include "worker/sync/task_map.hpp"
 #include "worker/remote/vikunja_client.hpp"
+#include "worker/sync/task_map.hpp"
 
 namespace vsync {
 

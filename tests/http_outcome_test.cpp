@@ -1,0 +1,26 @@
+// classify_failure: every HTTP answer (or none) as a job outcome, decided in one place.
+
+#include <catch2/catch.hpp>
+
+#include "worker/remote/http_outcome.hpp"
+
+using namespace vsync;
+
+TEST_CASE("HTTP failures are classified in one place", "[http_outcome]") {
+  const auto with_status = [](long status, std::map<std::string, std::string> headers = {}, std::string body = "") {
+    return classify_failure(HttpResult{HttpResponse{status, std::move(headers), std::move(body)}, ""}, 1'000'000, "GET /x");
+  };
+  CHECK(with_status(503).kind == JobOutcome::Kind::retry);
+  CHECK(with_status(503).trips_breaker);
+  CHECK(with_status(408).trips_breaker);
+  CHECK(with_status(404, {}, R"({"code":4002,"message":"This task does not exist"})").kind == JobOutcome::Kind::dead);
+  CHECK(with_status(404, {}, R"({"code":4002,"message":"This task does not exist"})").error ==
+        "GET /x: HTTP 404: (code 4002) This task does not exist");
+  CHECK(with_status(401).reason == "authentication");
+  CHECK(with_status(429, {{"x-ratelimit-reset", "2000"}}).not_before == 2'000'000);
+  CHECK(with_status(429, {{"retry-after", "Wed, 21 Oct 2015 07:28:00 GMT"}}).not_before == 1445412480000);
+  CHECK(with_status(429).not_before == std::nullopt);
+  const auto refused = classify_failure(HttpResult{std::nullopt, "Connection refused"}, 0, "GET /x");
+  CHECK(refused.kind == JobOutcome::Kind::retry);
+  CHECK(refused.error == "GET /x: cannot reach Vikunja: Connection refused");
+}
