@@ -2,7 +2,6 @@
 
 #include <catch2/catch.hpp>
 
-#include "shared/error.hpp"
 #include "temp_dir.hpp"
 
 using namespace vsync;
@@ -32,20 +31,6 @@ TEST_CASE("task snapshots need a valid uuid and a description", "[task_snapshot]
   REQUIRE_THROWS_WITH(parse_task_snapshot("{" + uuid + R"(,"description":"x","status":"someday"})", "t"),
                       "t has an unknown \"status\" 'someday': expected pending, waiting, completed, "
                       "deleted or recurring");
-}
-
-TEST_CASE("every Taskwarrior status is parsed and spelled back the same", "[task_status]") {
-  for (TaskStatus status : {TaskStatus::pending, TaskStatus::waiting, TaskStatus::completed,
-                            TaskStatus::deleted, TaskStatus::recurring}) {
-    CHECK(parse_task_status(to_string(status), "t") == status);
-    nlohmann::json task = nlohmann::json::object();
-    set_status(task, status);
-    CHECK(status_of(task, "t") == status);
-  }
-  CHECK(status_of(nlohmann::json::object(), "t") == TaskStatus::pending);  // absent: pending
-  const auto unknown = [] { return parse_task_status("Pending", "the hook's task"); };
-  CHECK_THROWS_AS(unknown(), Error);
-  CHECK_THROWS_WITH(unknown(), Catch::StartsWith("the hook's task has an unknown \"status\" 'Pending'"));
 }
 
 TEST_CASE("is_uuid checks the 8-4-4-4-12 hex shape", "[task_snapshot]") {

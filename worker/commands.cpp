@@ -139,10 +139,8 @@ ExitCode purge(const Options& options, const Environment& env) {
 
 ExitCode reset_breaker(const Options& options, const Environment& env) {
   Session session(options, env);
-  const std::optional<Target> target =
-      options.target ? std::optional(parse_target(*options.target)) : std::nullopt;
-  reset_breakers(session.store, target, session.clock.now(), session.log);
-  fmt::print("breaker {} closed\n", options.target.value_or("of every target"));
+  reset_breakers(session.store, options.target, session.clock.now(), session.log);
+  fmt::print("breaker {} closed\n", options.target ? to_string(*options.target) : "of every target");
   return ExitCode::ok;
 }
 

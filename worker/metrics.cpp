@@ -10,7 +10,7 @@ namespace vsync {
 
 void add_counters(QueueStore& store, const std::vector<CounterDelta>& deltas) {
   SQLite::Database& db = store.database();
-  try {
+  on_queue(db, "update counters", [&] {
     SQLite::Transaction transaction(db, SQLite::TransactionBehavior::IMMEDIATE);
     SQLite::Statement upsert(db,
                              "INSERT INTO counters (name, label, value) VALUES (?1, ?2, ?3) "
@@ -25,9 +25,7 @@ void add_counters(QueueStore& store, const std::vector<CounterDelta>& deltas) {
       upsert.reset();
     }
     transaction.commit();
-  } catch (const SQLite::Exception& e) {
-    throw_queue_error(fmt::format("cannot update counters in queue {}", store.path().string()), e);
-  }
+  });
 }
 
 namespace {
@@ -50,11 +48,7 @@ class Exposition {
 // Label values are our own enum spellings and counter labels: no quoting needed beyond "".
 std::string label(const char* name, const std::string& value) { return fmt::format("{}=\"{}\"", name, value); }
 
-}  // namespace
-
-std::string prometheus_metrics(QueueStore& store, UnixMillis now) {
-  const QueueStatus status = read_status(store);
-  SQLite::Database& db = store.database();
+std::string exposition(const QueueStatus& status, SQLite::Database& db, UnixMillis now) {
   Exposition out;
 
   out.family("jobs", "gauge", "Jobs in the queue by target and state.");
@@ -116,6 +110,14 @@ std::string prometheus_metrics(QueueStore& store, UnixMillis now) {
     if (!any && !family.label_name) out.sample(family.name, "", 0);
   }
   return out.text();
+}
+
+}  // namespace
+
+std::string prometheus_metrics(QueueStore& store, UnixMillis now) {
+  const QueueStatus status = read_status(store);
+  SQLite::Database& db = store.database();
+  return on_queue(db, "read the metrics", [&] { return exposition(status, db, now); });
 }
 
 }  // namespace vsync

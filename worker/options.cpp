@@ -1,7 +1,9 @@
 #include "worker/options.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <iterator>
 #include <string_view>
 
 #include <fmt/format.h>
@@ -143,10 +145,12 @@ Options parse_options(std::span<char*> argv) {
     case Command::breaker_reset:
       if (rest.size() > 1) usage_error(fmt::format("unexpected argument '{}'", rest[1]));
       if (!rest.empty()) {
-        if (rest[0] != "vikunja" && rest[0] != "taskwarrior") {
+        const auto* target = std::find_if(std::begin(all_targets), std::end(all_targets),
+                                          [&](Target each) { return to_string(each) == rest[0]; });
+        if (target == std::end(all_targets)) {
           usage_error(fmt::format("unknown target '{}'; expected vikunja or taskwarrior", rest[0]));
         }
-        options.target = std::string(rest[0]);
+        options.target = *target;
       }
       return options;
     default:

@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "shared/job.hpp"
+
 namespace vsync::worker {
 
 enum class Command { drain, run, status, metrics, config, retry, purge, breaker_reset, help, version };
@@ -19,7 +21,7 @@ struct Options {
   bool all_dead = false;               // retry --dead
   std::vector<std::int64_t> job_ids;   // retry ID...
   double older_than_days = 7;          // purge --older-than DAYS
-  std::optional<std::string> target;   // breaker reset [TARGET]
+  std::optional<Target> target;        // breaker reset [TARGET]
 };
 
 Options parse_options(std::span<char*> argv);

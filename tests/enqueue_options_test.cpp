@@ -15,7 +15,7 @@ Options parse(std::vector<std::string> words) {
 }
 }  // namespace
 
-TEST_CASE("commands and their arguments", "[options]") {
+TEST_CASE("commands and their arguments", "[enqueue_options]") {
   CHECK(parse({"vikunja-enqueue", "push"}).command == Command::push);
   CHECK(parse({"vikunja-enqueue", "push"}).input == "-");
   CHECK(parse({"vikunja-enqueue", "delete", "t.json"}).input == "t.json");
@@ -29,12 +29,12 @@ TEST_CASE("commands and their arguments", "[options]") {
   CHECK(parse({"vikunja-enqueue", "--version"}).command == Command::version);
 }
 
-TEST_CASE("a hook symlink named on-add or on-modify runs the hook", "[options]") {
+TEST_CASE("a hook symlink named on-add or on-modify runs the hook", "[enqueue_options]") {
   CHECK(parse({"/home/u/.task/hooks/on-add-vikunja", "api:2", "args:task add x"}).command == Command::hook);
   CHECK(parse({"on-modify.vikunja", "--weird"}).command == Command::hook);
 }
 
-TEST_CASE("usage errors say what is wrong and where to look", "[options]") {
+TEST_CASE("usage errors say what is wrong and where to look", "[enqueue_options]") {
   const auto fails_with = [](std::vector<std::string> words, const std::string& message) {
     REQUIRE_THROWS_WITH(parse(std::move(words)), message + " (try: vikunja-enqueue --help)");
   };
