@@ -55,6 +55,15 @@ Target target_of(JobKind kind) {
   return kind == JobKind::webhook ? Target::taskwarrior : Target::vikunja;
 }
 
+std::vector<Target> targets_called(JobKind kind) {
+  switch (kind) {
+    case JobKind::push: return {Target::vikunja, Target::taskwarrior};
+    case JobKind::del: return {Target::vikunja};
+    case JobKind::webhook: return {Target::taskwarrior, Target::vikunja};
+  }
+  return {target_of(kind)};
+}
+
 std::string taskwarrior_key(std::string_view uuid) { return fmt::format("tw:{}", uuid); }
 
 std::string vikunja_key(long long vikunja_task_id) { return fmt::format("vk:{}", vikunja_task_id); }

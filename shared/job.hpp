@@ -4,6 +4,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "shared/clock.hpp"
 #include "shared/enum_format.hpp"
@@ -28,8 +29,13 @@ JobKind parse_job_kind(std::string_view text);
 JobState parse_job_state(std::string_view text);
 Target parse_target(std::string_view text);
 
-// push and delete go to Vikunja, webhooks to Taskwarrior.
+// push and delete go to Vikunja, webhooks to Taskwarrior: the breaker a job counts on.
 Target target_of(JobKind kind);
+
+// Every target a job of this kind calls, its own first. A push reads Taskwarrior's current
+// task and may write it back; a webhook reads Vikunja's current task and may write it back; a
+// delete only deletes in Vikunja. A job is claimed only when none of these breakers is open.
+std::vector<Target> targets_called(JobKind kind);
 
 // A job as vikunja-enqueue hands it to the queue.
 struct NewJob {

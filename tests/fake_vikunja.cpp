@@ -128,13 +128,19 @@ void FakeVikunja::set_max_items_per_page(int count) {
 
 std::string FakeVikunja::next_time() {
   // A server clock that moves one second per change, so `updated` orders every write.
-  const long long seconds = 1'764'000'000 + ++tick_;
+  const long long seconds = clock_base_ + ++tick_;
   const time_t t = seconds;
   std::tm utc{};
   gmtime_r(&t, &utc);
   char text[32];
   std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &utc);
   return text;
+}
+
+void FakeVikunja::set_server_time(long long unix_seconds) {
+  std::lock_guard lock(mutex_);
+  clock_base_ = unix_seconds;
+  tick_ = 0;
 }
 
 std::int64_t FakeVikunja::add_project(const std::string& title) {

@@ -48,6 +48,9 @@ class FakeVikunja {
   void hang_every_request(std::chrono::milliseconds how_long);
   void lose_next_create_answer(std::chrono::milliseconds delay);  // creates, then answers too late
   void set_max_items_per_page(int count);
+  // Moves the server's clock (Unix seconds; each change then adds one): `updated` of later
+  // changes, for deciding which side changed last.
+  void set_server_time(long long unix_seconds);
 
   // --- data ---
   std::int64_t add_project(const std::string& title);
@@ -91,6 +94,7 @@ class FakeVikunja {
   int max_per_page_ = 50;
   std::int64_t next_id_ = 1;
   long long tick_ = 0;
+  long long clock_base_ = 1'764'000'000;
   std::map<std::int64_t, json> projects_, tasks_, labels_;
   std::map<std::int64_t, std::set<std::int64_t>> task_labels_;
   std::atomic<long long> requests_{0};

@@ -142,23 +142,47 @@ TEST_CASE("an expired lease goes before a newer pending job of the same key", "[
   CHECK(next->id == newer);
 }
 
-TEST_CASE("one target's open breaker does not hold up the other target", "[claims][breaker]") {
+TEST_CASE("a job waits for every breaker its calls go through, and only for those", "[claims][breaker]") {
   WorkerFixture f;
   const auto push = f.push(1);
+  const auto removal = f.enqueue(JobKind::del, WorkerFixture::tw_task(2, "gone"));
   const auto webhook = f.store.enqueue({JobKind::webhook, vikunja_key(7), R"({"event_name":"task.updated"})",
                                         std::nullopt}).job_id;
-  f.store.database().exec(fmt::format(
-      "UPDATE breaker SET state = 'open', retry_at = {} WHERE target = 'vikunja'", test_epoch + 60'000));
   auto claims = f.claims(f.store, "worker-a", {Target::vikunja, Target::taskwarrior});
-  const auto claimed = claims.claim_next();
-  REQUIRE(claimed);
-  CHECK(claimed->id == webhook);
-  CHECK(claimed->target == Target::taskwarrior);
-  claims.finish(*claimed, JobOutcome::done());
-  CHECK_FALSE(claims.claim_next());
-  CHECK(f.job_column(push, "state") == "pending");
-  CHECK(f.job_column(push, "attempts") == "0");
-  CHECK(claims.next_wake() == test_epoch + 60'000);
+
+  SECTION("Taskwarrior's breaker open: a delete (Vikunja only) still flows; pushes and webhooks wait") {
+    f.store.database().exec(fmt::format(
+        "UPDATE breaker SET state = 'open', retry_at = {} WHERE target = 'taskwarrior'", test_epoch + 60'000));
+    const auto claimed = claims.claim_next();  // the push is older, but waits
+    REQUIRE(claimed);
+    CHECK(claimed->id == removal);
+    claims.finish(*claimed, JobOutcome::done());
+    CHECK_FALSE(claims.claim_next());
+    CHECK(f.job_column(push, "attempts") == "0");
+    CHECK(f.job_column(webhook, "attempts") == "0");
+    CHECK(claims.next_wake() == test_epoch + 60'000);
+  }
+  SECTION("Vikunja's breaker open: webhooks wait too, since they read the task back from Vikunja") {
+    f.store.database().exec(fmt::format(
+        "UPDATE breaker SET state = 'open', retry_at = {} WHERE target = 'vikunja'", test_epoch + 60'000));
+    CHECK_FALSE(claims.claim_next());
+    CHECK(claims.next_wake() == test_epoch + 60'000);
+    f.clock.advance(60'000);
+    const auto probe = claims.claim_next();  // one job probes Vikunja for everyone
+    REQUIRE(probe);
+    CHECK(probe->probe);
+    CHECK(f.breaker_column("vikunja", "state") == "half_open");
+    CHECK_FALSE(claims.claim_next());
+  }
+  SECTION("a Vikunja failure inside a webhook job counts on Vikunja's breaker, not Taskwarrior's") {
+    f.store.database().exec(fmt::format("UPDATE jobs SET due_at = {} WHERE id IN ({}, {})", test_epoch + 1, push, removal));
+    const auto claimed = claims.claim_next();
+    REQUIRE(claimed);
+    REQUIRE(claimed->id == webhook);
+    claims.finish(*claimed, JobOutcome::retry("GET /api/v1/tasks/7: HTTP 503", true).on(Target::vikunja));
+    CHECK(f.breaker_column("vikunja", "consecutive_failures") == "1");
+    CHECK(f.breaker_column("taskwarrior", "consecutive_failures") == "0");
+  }
 }
 
 TEST_CASE("next_wake: the earliest time a claim could find work", "[claims][next_wake]") {

@@ -104,5 +104,7 @@ TEST_CASE("a queue made by the first release upgrades in place and keeps its row
   SQLite::Database db(dir / "q.db", SQLite::OPEN_READWRITE);
   migrate(db, schema_migrations());
   CHECK(schema_version(db) == schema_migrations().back().version);
-  CHECK(db.execAndGet("SELECT vikunja_id || '/' || coalesce(synced_fingerprint, 'none') FROM task_map").getString() == "7/none");
+  CHECK(db.execAndGet("SELECT vikunja_id || '/' || coalesce(agreed, 'none') FROM task_map").getString() == "7/none");
+  CHECK(db.execAndGet("SELECT count(*) FROM tombstones").getInt() == 0);
+  CHECK(db.execAndGet("SELECT count(*) FROM conflict_log").getInt() == 0);
 }

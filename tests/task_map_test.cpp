@@ -34,14 +34,18 @@ TEST_CASE("a link is found from either side and updated in place", "[task_map]")
   REQUIRE(f.map.by_vikunja_id(7));
   CHECK(f.map.by_vikunja_id(7)->tw_uuid == uuid_a);
   CHECK_FALSE(f.map.by_uuid(uuid_a)->vikunja_updated_at);
-  CHECK_FALSE(f.map.by_uuid(uuid_a)->fingerprint);
+  CHECK_FALSE(f.map.by_uuid(uuid_a)->agreed);
 
-  f.map.link(uuid_a, 7, 1'800'000'000'500, std::string("fp"));
+  TaskFields agreed;
+  agreed.title = "Pay rent";
+  agreed.tags = {"home"};
+  f.map.link(uuid_a, 7, 1'800'000'000'500, agreed);
   const auto link = f.map.by_uuid(uuid_a);
   REQUIRE(link);
   CHECK(link->vikunja_id == 7);
   CHECK(link->vikunja_updated_at == 1'800'000'000'500);
-  CHECK(link->fingerprint == "fp");
+  REQUIRE(link->agreed);
+  CHECK(same_fields(*link->agreed, agreed));
 
   f.map.forget(uuid_a);
   CHECK_FALSE(f.map.by_uuid(uuid_a));
@@ -73,4 +77,27 @@ TEST_CASE("a locked queue makes the task map fail with 75 and the queue's path",
     CHECK(std::string(e.what()) ==
           "cannot update the task map in queue " + (f.dir / "queue.db").string() + ": database is locked");
   }
+}
+
+TEST_CASE("a buried link leaves a tombstone for both ids and is never found again", "[task_map]") {
+  TaskMapFixture f;
+  f.map.link(uuid_a, 7, std::nullopt);
+  CHECK_FALSE(f.map.buried_uuid(uuid_a));
+  f.map.bury(uuid_a, 7, Side::vikunja);
+  CHECK_FALSE(f.map.by_uuid(uuid_a));
+  CHECK_FALSE(f.map.by_vikunja_id(7));
+  CHECK(f.map.buried_uuid(uuid_a));
+  CHECK(f.map.buried_vikunja_id(7));
+  CHECK_FALSE(f.map.buried_vikunja_id(8));
+  CHECK(f.store.database().execAndGet("SELECT deleted_in FROM tombstones").getString() == "vikunja");
+  f.map.bury(uuid_a, 7, Side::taskwarrior);  // a second delete of the same pair changes nothing
+  CHECK(f.store.database().execAndGet("SELECT count(*) || deleted_in FROM tombstones").getString() == "1vikunja");
+}
+
+TEST_CASE("an agreed state that cannot be read is no base at all", "[task_map]") {
+  TaskMapFixture f;
+  f.map.link(uuid_a, 7, std::nullopt);
+  f.store.database().exec("UPDATE task_map SET agreed = '{\"title\":1}'");
+  REQUIRE(f.map.by_uuid(uuid_a));
+  CHECK_FALSE(f.map.by_uuid(uuid_a)->agreed);
 }

@@ -1,92 +1,24 @@
-// Webhook jobs applied to the real `task` in a temporary TASKDATA with our hook installed.
+// Webhook jobs against the Vikunja stand-in and the real `task` in a temporary TASKDATA with
+// our hook installed. A webhook is a hint: what Vikunja holds when the job runs is applied.
 
 #include <catch2/catch.hpp>
 
 #include "queue_dump.hpp"
-#include <sstream>
-
-#include "shared/webhook_event.hpp"
-#include "worker/remote/subprocess.hpp"
+#include "taskwarrior_fixture.hpp"
 #include "worker/sync/task_map.hpp"
-#include "worker_fixture.hpp"
 
 using namespace vsync;
 using namespace vsync::test;
 using json = nlohmann::json;
 
-namespace {
-
-json fixture(const std::string& event) {
-  return json::parse(read_file(std::string(FIXTURES_DIR "/vikunja-webhook-task.") + event + ".json"));
-}
-
-// A Taskwarrior of its own with the hook symlinked in, queueing into the fixture's queue.
-struct TaskwarriorFixture : WorkerFixture {
-  TaskwarriorFixture() {
-    std::filesystem::create_directories(dir / "task" / "hooks");
-    dir.write("taskrc", "data.location=" + (dir / "task").string() + "\nconfirmation=off\n");
-    for (const char* hook : {"on-add-vikunja", "on-modify-vikunja"}) {
-      std::filesystem::create_symlink(VIKUNJA_ENQUEUE, dir / "task" / "hooks" / hook);
-    }
-    env["TASKRC"] = (dir / "taskrc").string();
-    env["TASKDATA"] = (dir / "task").string();
-    env["VIKUNJA_SYNC_DB"] = (dir / "queue.db").string();  // what the hook uses
-    env["VIKUNJA_DEFAULT_PROJECT"] = "inbox";
-  }
-
-  ProcessResult task(std::vector<std::string> args) {
-    args.insert(args.begin(), "task");
-    std::vector<std::string> environment{"PATH=/usr/bin:/bin", "HOME=" + dir.path().string()};
-    for (const char* name : {"TASKRC", "TASKDATA", "VIKUNJA_SYNC_DB"}) environment.push_back(std::string(name) + "=" + env[name]);
-    return run_process(ProcessRequest{args, "", environment, std::chrono::seconds(30)});
-  }
-
-  std::vector<json> exported() {
-    std::vector<json> tasks;
-    const auto result = task({"rc.json.array=off", "export"});
-    std::istringstream lines(result.out);
-    for (std::string line; std::getline(lines, line);) {
-      if (!line.empty()) tasks.push_back(json::parse(line));
-    }
-    return tasks;
-  }
-
-  std::optional<json> by_vikunja_id(const std::string& id) {
-    for (auto& task : exported()) {
-      if (task.value("vikunja_id", "") == id && task["status"] != "recurring") return task;
-    }
-    return std::nullopt;
-  }
-
-  void deliver(const json& body) {
-    const std::string text = body.dump();
-    WebhookEvent parsed = parse_webhook_event(text, "body");
-    store.enqueue({JobKind::webhook, vikunja_key(parsed.task_id), text, parsed.task_updated});
-  }
-};
-
-json with_task(json body, const std::function<void(json&)>& change, const std::string& updated) {
-  change(body["data"]["task"]);
-  body["data"]["task"]["updated"] = updated;
-  return body;
-}
-
-bool task_available() {
-  return run_process(ProcessRequest{{"task", "--version"}, "", std::nullopt, std::chrono::seconds(10)}).exit_code == 0;
-}
-
-}  // namespace
-
-#define REQUIRE_TASK() \
-  if (!task_available()) { WARN("the `task` binary is not installed; skipped"); return; }
-
-TEST_CASE("each fixture event lands in Taskwarrior with the mapped fields", "[taskwarrior]") {
-  REQUIRE_TASK();
+TEST_CASE("a task created, changed, completed, re-opened and deleted in Vikunja follows in Taskwarrior",
+          "[taskwarrior]") {
   TaskwarriorFixture f;
   auto worker = f.worker();
-  f.deliver(fixture("created"));
+  const auto id = f.vikunja_task("Home", {{"title", "Pay rent"}, {"due_date", "2025-12-01T09:00:00Z"}, {"priority", 3}});
+  f.notify("task.created", id);
   CHECK(worker->drain().done == 1);
-  auto task = f.by_vikunja_id("131");
+  auto task = f.by_vikunja_id(id);
   REQUIRE(task);
   CHECK((*task)["description"] == "Pay rent");
   CHECK((*task)["status"] == "pending");
@@ -95,131 +27,190 @@ TEST_CASE("each fixture event lands in Taskwarrior with the mapped fields", "[ta
   CHECK((*task)["due"] == "20251201T090000Z");
   CHECK_FALSE(task->contains("tags"));
 
-  f.deliver(fixture("updated"));
+  f.vikunja.edit_task(id, {{"priority", 1}, {"due_date", "0001-01-01T00:00:00Z"}, {"repeat_after", 604800}});
+  f.attach(id, "bills");
+  f.attach(id, "with space");
+  f.notify("task.updated", id);
   CHECK(worker->drain().done == 1);
-  task = f.by_vikunja_id("131");
-  REQUIRE(task);
-  CHECK((*task)["priority"] == "H");
-  CHECK((*task)["tags"] == json({"bills", "monthly"}));
-  CHECK_FALSE(task->contains("recur"));  // recurrence flows Taskwarrior -> Vikunja only
-  TaskMap map(f.store.database(), f.clock);
-  REQUIRE(map.by_vikunja_id(131));
-  CHECK(map.by_vikunja_id(131)->tw_uuid == (*task)["uuid"]);
+  task = f.by_vikunja_id(id);
+  CHECK((*task)["priority"] == "L");
+  CHECK_FALSE(task->contains("due"));
+  CHECK((*task)["tags"] == json({"bills", "with space"}));
+  CHECK_FALSE(task->contains("recur"));  // recurrence is Taskwarrior's
 
-  f.deliver(fixture("deleted"));
+  f.vikunja.edit_task(id, {{"done", true}, {"done_at", "2026-11-26T10:02:00Z"}});
+  f.notify("task.updated", id);
+  worker->drain();
+  task = f.by_vikunja_id(id);
+  CHECK((*task)["status"] == "completed");
+  CHECK((*task)["end"] == "20261126T100200Z");
+
+  f.vikunja.edit_task(id, {{"done", false}});
+  f.notify("task.updated", id);
+  worker->drain();
+  task = f.by_vikunja_id(id);
+  CHECK((*task)["status"] == "pending");
+  CHECK_FALSE(task->contains("end"));
+
+  const json last = *f.vikunja.task(id);
+  f.vikunja.remove_task(id);
+  f.notify("task.deleted", id, last);
   CHECK(worker->drain().done == 1);
-  CHECK(f.by_vikunja_id("131").value_or(json{{"status", "gone"}})["status"] == "deleted");
-  CHECK_FALSE(map.by_vikunja_id(131));
+  CHECK((*f.by_vikunja_id(id))["status"] == "deleted");
+  TaskMap map(f.store.database(), f.clock);
+  CHECK_FALSE(map.by_vikunja_id(id));
+  CHECK(map.buried_vikunja_id(id));
   CHECK(count_jobs(f.dir / "queue.db", "kind != 'webhook'") == 0);  // no echo: the hook queued nothing
 }
 
-TEST_CASE("created, updated, done, re-opened, deleted: Taskwarrior follows each step", "[taskwarrior]") {
-  REQUIRE_TASK();
+TEST_CASE("a webhook is a hint: a stale or reordered payload applies what Vikunja holds now", "[taskwarrior]") {
   TaskwarriorFixture f;
   auto worker = f.worker();
-  const json created = fixture("updated");  // a full task with labels bills and monthly
-  f.deliver(with_task(created, [](json&) {}, "2026-11-26T10:00:00Z"));
+  const auto id = f.vikunja_task("inbox", {{"title", "Pay rent (old)"}});
+  const json old_snapshot = *f.vikunja.task(id);
+  f.vikunja.edit_task(id, {{"title", "Pay rent (new)"}});
+  f.notify("task.updated", id);
+  f.clock.advance(1);
   worker->drain();
-
-  f.deliver(with_task(created, [](json& t) {
-    t["labels"] = json::array({t["labels"][0], {{"id", 9}, {"title", "urgent"}}});  // monthly out, urgent in
-    t["due_date"] = "0001-01-01T00:00:00Z";
-    t["priority"] = 1;
-  }, "2026-11-26T10:01:00Z"));
+  f.notify("task.updated", id, old_snapshot);  // a late retry of an older delivery
   worker->drain();
-  auto task = *f.by_vikunja_id("131");
-  CHECK(task["tags"] == json({"bills", "urgent"}));
-  CHECK_FALSE(task.contains("due"));
-  CHECK(task["priority"] == "L");
-
-  f.deliver(with_task(created, [](json& t) { t["done"] = true; t["done_at"] = "2026-11-26T10:02:00Z"; }, "2026-11-26T10:02:00Z"));
-  worker->drain();
-  task = *f.by_vikunja_id("131");
-  CHECK(task["status"] == "completed");
-  CHECK(task["end"] == "20261126T100200Z");
-
-  f.deliver(with_task(created, [](json& t) { t["done"] = false; }, "2026-11-26T10:03:00Z"));
-  worker->drain();
-  task = *f.by_vikunja_id("131");
-  CHECK(task["status"] == "pending");
-  CHECK_FALSE(task.contains("end"));
-
-  f.deliver(with_task(fixture("deleted"), [](json&) {}, "2026-11-26T10:04:00Z"));
-  worker->drain();
-  CHECK((*f.by_vikunja_id("131"))["status"] == "deleted");
-  CHECK(count_jobs(f.dir / "queue.db", "kind != 'webhook'") == 0);
-  CHECK(count_jobs(f.dir / "queue.db", "state = 'done'") == 5);
+  CHECK((*f.by_vikunja_id(id))["description"] == "Pay rent (new)");
+  CHECK(f.exported().size() == 1);
 }
 
-TEST_CASE("duplicate and out-of-order deliveries change nothing twice and never go back in time",
-          "[taskwarrior]") {
-  REQUIRE_TASK();
+TEST_CASE("a duplicate delivery or our own change echoing back runs no task process", "[taskwarrior]") {
   TaskwarriorFixture f;
   auto worker = f.worker();
-  const json newer = with_task(fixture("updated"), [](json& t) { t["title"] = "Pay rent (new)"; }, "2026-11-26T11:00:00Z");
-  const json older = with_task(fixture("updated"), [](json& t) { t["title"] = "Pay rent (old)"; }, "2026-11-26T10:00:00Z");
-  f.deliver(newer);
+  const auto id = f.vikunja_task("inbox", {{"title", "Water plants"}});
+  f.notify("task.created", id);
   worker->drain();
   const long long processes = worker->task_processes();
-
-  f.deliver(newer);  // Vikunja retried the delivery
-  worker->drain();
-  CHECK(worker->task_processes() == processes);  // recognised without running task
-
-  f.deliver(older);  // a late retry of an older event
-  worker->drain();
-  CHECK((*f.by_vikunja_id("131"))["description"] == "Pay rent (new)");
-  CHECK(f.logged("reason=\"older than the last version applied\""));
+  f.vikunja.forget_requests();
+  f.notify("task.created", id);
+  f.notify("task.updated", id);  // coalesced with the duplicate
+  CHECK(worker->drain().done == 1);
+  CHECK(worker->task_processes() == processes);
+  CHECK(f.vikunja.requests() == 1);  // the GET that reads the task back
 }
 
-TEST_CASE("hostile titles and tags land as text, never as filters, commands or overrides",
-          "[taskwarrior]") {
-  REQUIRE_TASK();
+TEST_CASE("a late or repeated event after a delete never brings the task back", "[taskwarrior]") {
+  TaskwarriorFixture f;
+  auto worker = f.worker();
+  const auto id = f.vikunja_task("inbox", {{"title", "Old task"}});
+  f.notify("task.updated", id);
+  worker->drain();
+  const json updated = *f.vikunja.task(id);
+  f.vikunja.remove_task(id);
+  f.notify("task.deleted", id, updated);
+  worker->drain();
+  f.notify("task.updated", id, updated);  // the same task.updated, delivered again late
+  f.notify("task.created", id, updated);
+  worker->drain();
+  CHECK(f.exported_with_status("pending").empty());
+  CHECK(f.exported_with_status("deleted").size() == 1);
+  CHECK(f.logged("reason=\"the task was deleted; its link is a tombstone\""));
+}
+
+TEST_CASE("a delete in Vikunja of a task never linked deletes nothing in Taskwarrior", "[taskwarrior]") {
+  TaskwarriorFixture f;
+  REQUIRE(f.task({"rc.hooks=off", "add", "Pay rent", "project:Home"}).exit_code == 0);
+  REQUIRE(f.task({"rc.hooks=off", "add", "Pay rent", "project:Work"}).exit_code == 0);
+  REQUIRE(f.task({"rc.hooks=off", "add", "Pay rent"}).exit_code == 0);
+  const auto id = f.vikunja_task("Home", {{"title", "Pay rent"}});
+  const json last = *f.vikunja.task(id);
+  f.vikunja.remove_task(id);
+  f.notify("task.deleted", id, last);
+  CHECK(f.worker()->drain().done == 1);
+  CHECK(f.exported_with_status("pending").size() == 3);
+  CHECK(f.logged("reason=\"gone from Vikunja and never linked; nothing to delete in Taskwarrior\""));
+}
+
+TEST_CASE("a task.deleted for a task Vikunja still has deletes nothing", "[taskwarrior]") {
+  TaskwarriorFixture f;
+  auto worker = f.worker();
+  const auto id = f.vikunja_task("inbox", {{"title", "Still here"}});
+  f.notify("task.created", id);
+  worker->drain();
+  f.notify("task.deleted", id);  // stale or forged: Vikunja answers the GET with the task
+  worker->drain();
+  CHECK((*f.by_vikunja_id(id))["status"] == "pending");
+}
+
+TEST_CASE("hostile titles and tags land as text, never as filters, commands or overrides", "[taskwarrior]") {
   TaskwarriorFixture f;
   REQUIRE(f.task({"add", "Bystander"}).exit_code == 0);
   auto worker = f.worker();
   const std::vector<std::string> titles = {
       "rc.data.location=/tmp", "1-100 delete", "\"quoted\" and 'single'", "-leading dash",
       "--", "$(touch /tmp/vsync-pwned) `id`", "ünïcødé ☃ title", "description:x due:tomorrow +tag"};
-  int id = 500;
+  std::vector<std::int64_t> ids;
   for (const auto& title : titles) {
-    f.deliver(with_task(fixture("created"), [&](json& t) {
-      t["id"] = ++id;
-      t["title"] = title;
-      t["labels"] = json::array({{{"id", 1}, {"title", "with space"}}, {{"id", 2}, {"title", "-dash"}}, {{"id", 3}, {"title", "rc.hooks=off"}}});
-    }, "2026-11-26T10:00:00Z"));
+    ids.push_back(f.vikunja_task("inbox", {{"title", title}}, {"with space", "-dash", "rc.hooks=off"}));
+    f.notify("task.created", ids.back());
   }
   CHECK(worker->drain().done == static_cast<int>(titles.size()) + 1);  // + the bystander's push
-  id = 500;
-  for (const auto& title : titles) {
-    const auto task = f.by_vikunja_id(std::to_string(++id));
+  for (std::size_t n = 0; n < titles.size(); ++n) {
+    const auto task = f.by_vikunja_id(ids[n]);
     REQUIRE(task);
-    CHECK((*task)["description"] == title);
+    CHECK((*task)["description"] == titles[n]);
     CHECK((*task)["tags"] == json({"-dash", "rc.hooks=off", "with space"}));
   }
   CHECK(f.exported().size() == titles.size() + 1);
-  CHECK((*f.exported().begin())["description"] == "Bystander");
-  CHECK((*f.exported().begin())["status"] == "pending");
+  CHECK(f.exported_with_status("pending").size() == titles.size() + 1);
   CHECK_FALSE(std::filesystem::exists("/tmp/vsync-pwned"));
 }
 
-TEST_CASE("a task made before the sync is found by title and project, not duplicated", "[taskwarrior]") {
-  REQUIRE_TASK();
+TEST_CASE("a task made before the sync is linked by title and project when it is the only one on each side",
+          "[taskwarrior]") {
   TaskwarriorFixture f;
   REQUIRE(f.task({"rc.hooks=off", "add", "Pay rent", "project:Home", "priority:L"}).exit_code == 0);
-  f.deliver(fixture("created"));
-  f.worker()->drain();
-  CHECK(f.exported().size() == 1);
-  CHECK((*f.by_vikunja_id("131"))["priority"] == "M");
+
+  SECTION("one on each side: linked, not duplicated; the newer side's priority wins") {
+    f.env["VIKUNJA_SYNC_CONFLICT"] = "vikunja";
+    const auto id = f.vikunja_task("Home", {{"title", "Pay rent"}, {"priority", 3}});
+    f.notify("task.created", id);
+    f.worker()->drain();
+    CHECK(f.exported().size() == 1);
+    CHECK((*f.by_vikunja_id(id))["priority"] == "M");
+  }
+  SECTION("two namesakes in Taskwarrior: neither is taken, the Vikunja task is created anew") {
+    REQUIRE(f.task({"rc.hooks=off", "add", "Pay rent", "project:Home"}).exit_code == 0);
+    const auto id = f.vikunja_task("Home", {{"title", "Pay rent"}});
+    f.notify("task.created", id);
+    f.worker()->drain();
+    CHECK(f.exported().size() == 3);
+    CHECK(f.by_vikunja_id(id));
+  }
+  SECTION("a namesake in another project is not the same task") {
+    const auto id = f.vikunja_task("Work", {{"title", "Pay rent"}});
+    f.notify("task.created", id);
+    f.worker()->drain();
+    CHECK(f.exported().size() == 2);
+  }
 }
 
-TEST_CASE("a failing or hanging task is retried on the taskwarrior breaker, a bad payload is dead",
-          "[taskwarrior]") {
-  REQUIRE_TASK();
+TEST_CASE("while Vikunja is down a webhook job waits on Vikunja's breaker and applies nothing", "[taskwarrior]") {
   TaskwarriorFixture f;
+  auto worker = f.worker();
+  const auto id = f.vikunja_task("inbox", {{"title", "Pay rent"}});
+  f.notify("task.created", id);
+  f.vikunja.refuse_connections();
+  CHECK(worker->drain().retried == 1);
+  CHECK(f.breaker_column("vikunja", "consecutive_failures") == "1");
+  CHECK(f.breaker_column("taskwarrior", "consecutive_failures") == "0");
+  CHECK(f.exported().empty());
+  f.vikunja.answer_normally();
+  f.clock.advance(3'600'000);
+  CHECK(worker->drain().done == 1);
+  CHECK(f.by_vikunja_id(id));
+}
+
+TEST_CASE("a failing or hanging task is retried on the taskwarrior breaker, a bad task is dead", "[taskwarrior]") {
+  TaskwarriorFixture f;
+  const auto id = f.vikunja_task("inbox", {{"title", "Pay rent"}});
   SECTION("task exits non-zero") {
     f.env["VIKUNJA_SYNC_TASK_BIN"] = "/bin/false";
-    f.deliver(fixture("created"));
+    f.notify("task.created", id);
     CHECK(f.worker()->drain().retried == 1);
     CHECK_THAT(f.job_column(1, "last_error"), Catch::StartsWith("task export: task exited 1"));
     CHECK(f.breaker_column("taskwarrior", "consecutive_failures") == "1");
@@ -230,12 +221,13 @@ TEST_CASE("a failing or hanging task is retried on the taskwarrior breaker, a ba
     std::filesystem::permissions(slow, std::filesystem::perms::owner_all);
     f.env["VIKUNJA_SYNC_TASK_BIN"] = slow.string();
     f.env["VIKUNJA_SYNC_HTTP_TIMEOUT"] = "0.3";
-    f.deliver(fixture("created"));
+    f.notify("task.created", id);
     CHECK(f.worker()->drain().retried == 1);
     CHECK_THAT(f.job_column(1, "last_error"), Catch::Contains("did not finish within 0.3 s and was killed"));
   }
-  SECTION("an invalid date") {
-    f.deliver(with_task(fixture("created"), [](json& t) { t["due_date"] = "next tuesday"; }, "2026-11-26T10:00:00Z"));
+  SECTION("an invalid date in Vikunja's task") {
+    f.vikunja.edit_task(id, {{"due_date", "next tuesday"}});
+    f.notify("task.created", id);
     CHECK(f.worker()->drain().dead == 1);
     CHECK(f.job_column(1, "last_error") == "the Vikunja task has a due_date that is not a date: \"next tuesday\"");
   }
@@ -243,7 +235,6 @@ TEST_CASE("a failing or hanging task is retried on the taskwarrior breaker, a ba
 
 TEST_CASE("a round trip Taskwarrior -> Vikunja -> webhook -> Taskwarrior leaves both sides unchanged",
           "[taskwarrior][roundtrip]") {
-  REQUIRE_TASK();
   TaskwarriorFixture f;
   REQUIRE(f.task({"add", "Renew passport", "project:admin", "priority:H", "due:2026-12-24T10:00:00Z",
                   "scheduled:2026-12-01T08:00:00Z", "+paperwork", "+travel"}).exit_code == 0);
@@ -252,13 +243,11 @@ TEST_CASE("a round trip Taskwarrior -> Vikunja -> webhook -> Taskwarrior leaves 
   CHECK(worker->drain().done == 1);
   const auto before = f.exported();
   REQUIRE(before.size() == 1);
-  const auto vikunja_task = f.vikunja.tasks().at(0);
+  const std::int64_t id = f.vikunja.tasks().at(0)["id"];
+  const json vikunja_before = *f.vikunja.task(id);
   f.vikunja.forget_requests();
 
-  // Vikunja echoes our own change back as a webhook.
-  const auto project = f.vikunja.projects().at(0);
-  f.deliver(json{{"event_name", "task.updated"}, {"time", "2026-11-26T10:15:02.918273645Z"},
-                 {"data", {{"doer", {{"id", 1}}}, {"project", project}, {"task", vikunja_task}}}});
+  f.notify("task.updated", id);  // Vikunja echoes our own change back
   const long long processes = worker->task_processes();
   CHECK(worker->drain().done == 1);
   CHECK(worker->task_processes() == processes);  // an echo runs no task process at all
@@ -266,6 +255,7 @@ TEST_CASE("a round trip Taskwarrior -> Vikunja -> webhook -> Taskwarrior leaves 
   auto after = f.exported();
   REQUIRE(after.size() == 1);
   CHECK(after[0] == before[0]);
-  CHECK(f.vikunja.requests() == 0);  // no Vikunja update either
+  CHECK(*f.vikunja.task(id) == vikunja_before);
+  CHECK(f.vikunja.requests_matching("POST", "/api/v1/tasks") == 0);
   CHECK(count_jobs(f.dir / "queue.db", "kind = 'push'") == 1);  // and no new push job
 }

@@ -105,11 +105,11 @@ TEST_CASE("an update of a mapped task reads, writes the whole task, and touches 
     CHECK(worker->requests_sent() - before == 2);  // GET + POST, labels unchanged
     CHECK((*f.vikunja.task(id))["title"] == "Pay the rent");
   }
-  SECTION("an unchanged task costs one read and no write") {
+  SECTION("an unchanged task costs no request: it matches the state both sides agreed on") {
     f.enqueue(JobKind::push, task);
     const long long before = worker->requests_sent();
     worker->drain();
-    CHECK(worker->requests_sent() - before == 1);
+    CHECK(worker->requests_sent() - before == 0);
     CHECK(f.vikunja.requests_matching("POST", "/tasks/") == 0);
   }
   SECTION("a Vikunja priority that means the same (4 for H) is not rewritten") {
@@ -300,4 +300,36 @@ TEST_CASE("a project deleted in Vikunja after it was cached is looked up and cre
   CHECK(f.job_column(job, "state") == "done");
   REQUIRE(f.vikunja.projects().size() == 1);
   CHECK(f.vikunja.projects()[0]["title"] == "garden");
+}
+
+TEST_CASE("deleting a task never pushed deletes no Vikunja namesake", "[push]") {
+  WorkerFixture f;
+  const auto inbox = f.vikunja.add_project("inbox");
+  const auto namesake = f.vikunja.add_task(inbox, json{{"title", "Call the plumber"}});
+  const auto job = f.enqueue(JobKind::del, WorkerFixture::tw_task(1, "Call the plumber", {{"status", "deleted"}}));
+  f.worker()->drain();
+  CHECK(f.job_column(job, "state") == "done");
+  CHECK(f.vikunja.task(namesake));
+  CHECK(f.vikunja.requests_matching("DELETE", "/tasks/") == 0);
+  CHECK(f.logged("reason=\"never linked to a Vikunja task; nothing to delete there\""));
+}
+
+TEST_CASE("a push for a task deleted in Vikunja deletes it in Taskwarrior instead of re-creating it", "[push]") {
+  WorkerFixture f;
+  auto task = WorkerFixture::tw_task(1, "Cancel the gym");
+  f.enqueue(JobKind::push, task);
+  auto worker = f.worker();
+  worker->drain();
+  const std::int64_t id = (*only_task(f.vikunja))["id"];
+  f.vikunja.remove_task(id);  // deleted in the web UI; its webhook was lost
+  task["description"] = "Cancel the gym today";
+  f.enqueue(JobKind::push, task);
+  worker->drain();
+  CHECK(f.vikunja.tasks().empty());
+  TaskMap map(f.store.database(), f.clock);
+  CHECK(map.buried_uuid(task["uuid"]));
+  f.enqueue(JobKind::push, task);  // and a later push of it stays skipped
+  worker->drain();
+  CHECK(f.vikunja.tasks().empty());
+  CHECK(f.logged("reason=\"deleted in Vikunja; the delete wins\""));
 }

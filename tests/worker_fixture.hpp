@@ -38,6 +38,15 @@ struct WorkerFixture {
       {"VIKUNJA_SYNC_BACKOFF_CAP", "600"},
   };
 
+  // A Taskwarrior of the fixture's own: the worker runs the real `task`, never on the data of
+  // whoever runs the tests.
+  WorkerFixture() {
+    std::filesystem::create_directories(dir / "task");
+    dir.write("taskrc", "data.location=" + (dir / "task").string() + "\nconfirmation=off\n");
+    env["TASKRC"] = (dir / "taskrc").string();
+    env["TASKDATA"] = (dir / "task").string();
+  }
+
   WorkerConfig config() const { return load_worker_config(Environment::from_map(env)); }
   std::unique_ptr<Worker> worker(const std::string& owner = "worker-a") {
     return std::make_unique<Worker>(store, config(), clock, log, owner);

@@ -71,6 +71,9 @@ std::string exposition(const QueueStatus& status, SQLite::Database& db, UnixMill
   out.family("dead_jobs", "gauge", "Jobs that failed for good and wait for `vikunja-worker retry`.");
   out.sample("dead_jobs", "", status.dead_total);
 
+  out.family("conflicts_total", "counter", "Fields changed on both sides, decided by VIKUNJA_SYNC_CONFLICT.");
+  out.sample("conflicts_total", "", status.conflicts_total);
+
   out.family("breaker_state", "gauge", "The circuit breaker per target: 1 for its current state.");
   for (const BreakerRow& row : status.breakers) {
     for (BreakerState state : {BreakerState::closed, BreakerState::open, BreakerState::half_open}) {

@@ -51,6 +51,15 @@ QueueStatus read_status_of(SQLite::Database& db) {
                            dead.getColumn(4).getString()});
   }
   status.dead_total = db.execAndGet("SELECT count(*) FROM jobs WHERE state = 'dead'").getInt();
+  SQLite::Statement conflicts(db,
+                              "SELECT id, decided_at, tw_uuid, vikunja_id, field, winner FROM conflicts "
+                              "ORDER BY id DESC LIMIT 10");
+  while (conflicts.executeStep()) {
+    status.conflicts.push_back({conflicts.getColumn(0).getInt64(), conflicts.getColumn(1).getInt64(),
+                                conflicts.getColumn(2).getString(), conflicts.getColumn(3).getInt64(),
+                                conflicts.getColumn(4).getString(), conflicts.getColumn(5).getString()});
+  }
+  status.conflicts_total = db.execAndGet("SELECT count(*) FROM conflicts").getInt();
   transaction.commit();
   return status;
 }
@@ -115,6 +124,13 @@ nlohmann::json status_json(const QueueStatus& status, const WorkerConfig& config
   }
   out["dead_jobs"] = dead;
   out["dead_total"] = status.dead_total;
+  json conflicts = json::array();
+  for (const ConflictRow& row : status.conflicts) {
+    conflicts.push_back({{"id", row.id}, {"decided_at", format_rfc3339(row.decided_at)}, {"tw_uuid", row.tw_uuid},
+                         {"vikunja_id", row.vikunja_id}, {"field", row.field}, {"winner", row.winner}});
+  }
+  out["conflicts"] = conflicts;
+  out["conflicts_total"] = status.conflicts_total;
   json settings = json::array();
   for (const SettingRow& row : describe_settings(config)) {
     settings.push_back({{"name", row.name}, {"value", row.value}, {"origin", row.origin}});
@@ -154,6 +170,14 @@ std::string status_text(const QueueStatus& status, const WorkerConfig& config,
     for (const DeadJob& job : status.dead) {
       text += fmt::format("  #{} {} {} after {} attempts: {}\n", job.id, job.kind, job.key,
                           job.attempts, job.last_error);
+    }
+  }
+  if (status.conflicts_total > 0) {
+    text += fmt::format("\nconflicts ({}; both values: sqlite3 QUEUE 'SELECT * FROM conflict_log'):\n",
+                        status.conflicts_total);
+    for (const ConflictRow& row : status.conflicts) {
+      text += fmt::format("  #{} {} {} <-> vikunja #{}: {} kept from {}\n", row.id, format_rfc3339(row.decided_at),
+                          row.tw_uuid, row.vikunja_id, row.field, row.winner);
     }
   }
   text += "\nsettings:\n";

@@ -27,6 +27,16 @@ struct DeadJob {
   std::string last_error;
 };
 
+// A field changed on both sides, as table conflicts keeps it (values only through sqlite3).
+struct ConflictRow {
+  std::int64_t id;
+  UnixMillis decided_at;
+  std::string tw_uuid;
+  std::int64_t vikunja_id;
+  std::string field;
+  std::string winner;
+};
+
 struct QueueStatus {
   std::vector<BreakerRow> breakers;
   std::map<Target, std::map<JobState, int>> jobs;  // only the counts that are not 0
@@ -34,6 +44,8 @@ struct QueueStatus {
   std::optional<UnixMillis> next_due;
   std::vector<DeadJob> dead;  // newest first, at most 100
   int dead_total = 0;
+  std::vector<ConflictRow> conflicts;  // newest first, at most 10
+  int conflicts_total = 0;
 
   bool healthy() const;  // no breaker open or half-open, no dead jobs
   int count(Target target, JobState state) const;  // 0 when none

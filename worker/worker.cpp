@@ -46,16 +46,28 @@ Worker::Worker(QueueStore& store, const WorkerConfig& config, const Clock& clock
       log_(log),
       client_(make_client(config, clock)),
       task_map_(store.database(), clock),
-      push_(client_, task_map_, config.default_project.value, log),
       task_(config.task_bin.value, config.http_timeout.value, task_environment(config)),
-      taskwarrior_(task_, task_map_, clock, config.default_project.value, log),
+      vikunja_(client_, config.default_project.value, log),
+      conflicts_(store.database(), clock, log),
+      pair_(vikunja_, task_, task_map_, conflicts_, clock,
+            SyncSettings{config.default_project.value, config.conflict_rule.value}, log),
+      push_(pair_, vikunja_, task_map_, log),
+      taskwarrior_(pair_, vikunja_, task_map_, log),
       claims_(store, clock, breaker_policy(config),
               ClaimPolicy{config.lease(), config.max_attempts.value},
               Backoff(config.backoff_base.value, config.backoff_cap.value), log, std::move(owner),
               {Target::vikunja, Target::taskwarrior}) {}
 
 JobOutcome Worker::run(const ClaimedJob& job) {
-  return job.target == Target::taskwarrior ? taskwarrior_.run(job) : push_.run(job);
+  JobHandler& handler = job.target == Target::taskwarrior ? static_cast<JobHandler&>(taskwarrior_) : push_;
+  try {
+    return handler.run(job);
+  } catch (const JobStopped& stopped) {
+    if (stopped.outcome.kind != JobOutcome::Kind::dead || !vikunja_.has_cached()) throw;
+    // A 404 for a project or label deleted in Vikunja since we cached its id: look again.
+    vikunja_.forget_cached();
+    return handler.run(job);
+  }
 }
 
 DrainStats Worker::drain(const std::function<bool()>& should_stop) {

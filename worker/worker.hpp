@@ -16,9 +16,12 @@
 #include "worker/queue/job_claims.hpp"
 #include "worker/remote/task_runner.hpp"
 #include "worker/remote/vikunja_client.hpp"
+#include "worker/sync/conflict_log.hpp"
+#include "worker/sync/pair_sync.hpp"
 #include "worker/sync/task_map.hpp"
 #include "worker/sync/taskwarrior_sync.hpp"
 #include "worker/sync/vikunja_push.hpp"
+#include "worker/sync/vikunja_tasks.hpp"
 #include "worker/worker_config.hpp"
 
 namespace vsync {
@@ -45,8 +48,11 @@ class Worker final : private JobHandler {
   Logger& log_;
   VikunjaClient client_;
   TaskMap task_map_;
-  VikunjaPush push_;
   TaskRunner task_;
+  VikunjaTasks vikunja_;
+  ConflictLog conflicts_;
+  PairSync pair_;
+  VikunjaPush push_;
   TaskwarriorSync taskwarrior_;
   JobClaims claims_;
   std::map<std::string, long long> outcomes_recorded_;  // what the counters table already has

@@ -82,6 +82,14 @@ std::optional<Setting<std::string>> optional_text(const Environment& env, const 
   return std::nullopt;
 }
 
+Setting<ConflictRule> conflict_rule(const Environment& env) {
+  const auto text = env.get("VIKUNJA_SYNC_CONFLICT");
+  if (!text) return {ConflictRule::newest, "default"};
+  const auto rule = parse_conflict_rule(*text);
+  if (!rule) invalid("VIKUNJA_SYNC_CONFLICT", *text, "newest, taskwarrior or vikunja");
+  return {*rule, "VIKUNJA_SYNC_CONFLICT"};
+}
+
 std::string seconds_text(UnixMillis ms) { return fmt::format("{:g}s", ms / 1000.0); }
 
 }  // namespace
@@ -100,6 +108,7 @@ WorkerConfig load_worker_config(const Environment& env) {
       .task_bin = text_or<std::string>(env, "VIKUNJA_SYNC_TASK_BIN", "task"),
       .taskrc = optional_text(env, "TASKRC"),
       .taskdata = optional_text(env, "TASKDATA"),
+      .conflict_rule = conflict_rule(env),
   };
   if (config.backoff_cap.value < config.backoff_base.value) {
     throw Error(ExitCode::config,
@@ -144,6 +153,7 @@ std::vector<SettingRow> describe_settings(const WorkerConfig& config) {
       {"VIKUNJA_SYNC_TASK_BIN", config.task_bin.value, config.task_bin.origin},
       optional_row("TASKRC", config.taskrc, config.taskrc ? config.taskrc->value : ""),
       optional_row("TASKDATA", config.taskdata, config.taskdata ? config.taskdata->value : ""),
+      {"VIKUNJA_SYNC_CONFLICT", std::string(to_string(config.conflict_rule.value)), config.conflict_rule.origin},
   };
 }
 

@@ -10,6 +10,7 @@
 #include "shared/clock.hpp"
 #include "shared/config.hpp"
 #include "shared/environment.hpp"
+#include "worker/sync/merge.hpp"
 
 namespace vsync {
 
@@ -26,6 +27,7 @@ struct WorkerConfig {
   Setting<std::string> task_bin;
   std::optional<Setting<std::string>> taskrc;    // passed through to `task`
   std::optional<Setting<std::string>> taskdata;
+  Setting<ConflictRule> conflict_rule;  // VIKUNJA_SYNC_CONFLICT: a field changed on both sides
 
   // How long a claim is held before another worker may take the job over: long enough for
   // every HTTP call of one job to time out.

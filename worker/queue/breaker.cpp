@@ -91,6 +91,13 @@ void Breaker::store(const BreakerRow& before, const BreakerRow& after, UnixMilli
   }
 }
 
+std::optional<UnixMillis> Breaker::blocked_until(Target target, UnixMillis now) {
+  const BreakerRow row = load(target);
+  if (row.state == BreakerState::open && row.retry_at && now < *row.retry_at) return row.retry_at;
+  if (row.state == BreakerState::half_open && row.probe_until && now < *row.probe_until) return row.probe_until;
+  return std::nullopt;
+}
+
 Admission Breaker::admit(Target target, UnixMillis now, const std::string& owner) {
   const BreakerRow row = load(target);
   if (row.state == BreakerState::closed) return {true, false, std::nullopt};

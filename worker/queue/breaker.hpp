@@ -51,6 +51,9 @@ class Breaker {
   Breaker(SQLite::Database& db, BreakerPolicy policy, Logger& log);
 
   BreakerRow load(Target target);
+  // When no call may be made now: the end of the open window or of another process's probe.
+  // nullopt when admit() would let a call through (as the probe, after the window).
+  std::optional<UnixMillis> blocked_until(Target target, UnixMillis now);
   // May move open → half_open and reserve the probe for `owner`.
   Admission admit(Target target, UnixMillis now, const std::string& owner);
   void record_success(Target target, UnixMillis now);

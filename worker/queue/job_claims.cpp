@@ -13,10 +13,10 @@ namespace {
 std::string target_text(Target target) { return std::string(to_string(target)); }
 
 // A job may run when it is due (or its lease expired) and no other job of its key is running,
-// except an expired older one, which goes first.
+// except an expired older one, which goes first. Only kinds whose breakers let them through.
 constexpr const char* claimable_sql = R"sql(
-  SELECT id, due_at FROM jobs AS j
-  WHERE target = :target
+  SELECT id, due_at, kind FROM jobs AS j
+  WHERE target = :target AND kind IN (:kind_a, :kind_b, :kind_c)
     AND ((state = 'pending' AND due_at <= :now) OR (state = 'running' AND lease_until <= :now))
     AND NOT EXISTS (SELECT 1 FROM jobs AS r
                     WHERE r.key = j.key AND r.state = 'running' AND r.id <> j.id
@@ -40,11 +40,21 @@ JobClaims::JobClaims(QueueStore& store, const Clock& clock, BreakerPolicy breake
       default_pause_(breaker_policy.recovery) {}
 
 std::optional<JobClaims::Candidate> JobClaims::candidate(Target target, UnixMillis now) {
+  std::vector<std::string> kinds;
+  for (JobKind kind : all_job_kinds) {
+    if (target_of(kind) == target && admissible(kind, now)) kinds.emplace_back(to_string(kind));
+  }
+  if (kinds.empty()) return std::nullopt;
+  kinds.resize(3, kinds.front());  // the query has three slots; a repeated kind changes nothing
   SQLite::Statement query(db_, claimable_sql);
   query.bind(":target", target_text(target));
+  query.bind(":kind_a", kinds[0]);
+  query.bind(":kind_b", kinds[1]);
+  query.bind(":kind_c", kinds[2]);
   query.bind(":now", now);
   if (!query.executeStep()) return std::nullopt;
-  return Candidate{query.getColumn(0).getInt64(), query.getColumn(1).getInt64(), target};
+  return Candidate{query.getColumn(0).getInt64(), query.getColumn(1).getInt64(), target,
+                   parse_job_kind(query.getColumn(2).getString())};
 }
 
 // A job whose workers keep dying (a crash it causes, say) must not be claimed forever.
@@ -73,8 +83,8 @@ std::optional<ClaimedJob> JobClaims::claim_next() {
     std::sort(candidates.begin(), candidates.end(),
               [](const Candidate& a, const Candidate& b) { return a.due_at < b.due_at; });
     for (const Candidate& found : candidates) {
-      const Admission admission = breaker_.admit(found.target, now, owner_);
-      if (!admission.allowed) continue;
+      const auto admission = admit_all(found.kind, now);
+      if (!admission) continue;
       SQLite::Statement claim(db_,
                               "UPDATE jobs SET state = 'running', attempts = attempts + 1, "
                               "lease_until = ?, lease_owner = ?, updated_at = ? WHERE id = ? "
@@ -90,7 +100,7 @@ std::optional<ClaimedJob> JobClaims::claim_next() {
                      claim.getColumn(1).getString(),
                      claim.getColumn(2).getString(),
                      claim.getColumn(3).getInt(),
-                     admission.probe};
+                     *admission};
       claim.reset();
       transaction.commit();
       return job;
@@ -100,6 +110,22 @@ std::optional<ClaimedJob> JobClaims::claim_next() {
   } catch (const SQLite::Exception& e) {
     throw_queue_error(fmt::format("cannot claim a job from queue {}", store_.path().string()), e);
   }
+}
+
+// Every breaker the job's calls go through must let it through; the job is the probe of any
+// that was half open. Nothing is reserved unless all of them do.
+bool JobClaims::admissible(JobKind kind, UnixMillis now) {
+  for (Target target : targets_called(kind)) {
+    if (breaker_.blocked_until(target, now)) return false;
+  }
+  return true;
+}
+
+std::optional<bool> JobClaims::admit_all(JobKind kind, UnixMillis now) {
+  if (!admissible(kind, now)) return std::nullopt;
+  bool probe = false;
+  for (Target target : targets_called(kind)) probe |= breaker_.admit(target, now, owner_).probe;
+  return probe;
 }
 
 // A 429 says when it ends; a refused token gets one recovery window.
@@ -146,14 +172,17 @@ void JobClaims::finish(const ClaimedJob& job, const JobOutcome& outcome) {
     SQLite::Transaction transaction(db_, SQLite::TransactionBehavior::IMMEDIATE);
     const UnixMillis now = clock_.now();
     using Kind = JobOutcome::Kind;
+    const Target failed = outcome.failed_target.value_or(job.target);
     switch (outcome.kind) {
       case Kind::done:
-      case Kind::dead: breaker_.record_success(job.target, now); break;
+        for (Target target : targets_called(job.kind)) breaker_.record_success(target, now);
+        break;
+      case Kind::dead: breaker_.record_success(failed, now); break;
       case Kind::retry:
-        if (outcome.trips_breaker) breaker_.record_failure(job.target, now, outcome.error);
+        if (outcome.trips_breaker) breaker_.record_failure(failed, now, outcome.error);
         break;
       case Kind::paused:
-        breaker_.pause(job.target, now, pause_end(outcome, now), outcome.reason, outcome.error);
+        breaker_.pause(failed, now, pause_end(outcome, now), outcome.reason, outcome.error);
         break;
     }
 
@@ -181,7 +210,7 @@ void JobClaims::finish(const ClaimedJob& job, const JobOutcome& outcome) {
       // A paused target, or a failure that left the breaker open, is the target's outage,
       // not the job's: it costs no attempt (design.md "A paused target costs no attempts").
       const bool refund = outcome.kind == Kind::paused ||
-                          (outcome.trips_breaker && breaker_.load(job.target).state != BreakerState::closed);
+                          (outcome.trips_breaker && breaker_.load(failed).state != BreakerState::closed);
       settle_retry(job, outcome, now, refund);
     }
     transaction.commit();
@@ -202,20 +231,22 @@ std::optional<UnixMillis> JobClaims::next_wake() {
       leases.bind(1, target_text(target));
       leases.executeStep();
       if (!leases.getColumn(0).isNull()) consider(leases.getColumn(0).getInt64());
-
+    }
+    for (JobKind kind : all_job_kinds) {
+      if (std::find(targets_.begin(), targets_.end(), target_of(kind)) == targets_.end()) continue;
       SQLite::Statement due(db_,
-                            "SELECT min(due_at) FROM jobs AS j WHERE state = 'pending' AND target = ? "
+                            "SELECT min(due_at) FROM jobs AS j WHERE state = 'pending' AND target = ? AND kind = ? "
                             "AND NOT EXISTS (SELECT 1 FROM jobs AS r WHERE r.key = j.key "
                             "AND r.state = 'running')");
-      due.bind(1, target_text(target));
+      due.bind(1, target_text(target_of(kind)));
+      due.bind(2, std::string(to_string(kind)));
       due.executeStep();
       if (due.getColumn(0).isNull()) continue;
-      const UnixMillis next_due = due.getColumn(0).getInt64();
-      const BreakerRow breaker = breaker_.load(target);
-      const auto blocked_until = breaker.state == BreakerState::open        ? breaker.retry_at
-                                 : breaker.state == BreakerState::half_open ? breaker.probe_until
-                                                                            : std::nullopt;
-      consider(blocked_until ? std::max(next_due, *blocked_until) : next_due);
+      UnixMillis next = due.getColumn(0).getInt64();
+      for (Target target : targets_called(kind)) {
+        if (const auto blocked = breaker_.blocked_until(target, now)) next = std::max(next, *blocked);
+      }
+      consider(next);
     }
     if (wake) wake = std::max(*wake, now);
     return wake;

@@ -50,7 +50,10 @@ class JobClaims {
     std::int64_t id;
     UnixMillis due_at;
     Target target;
+    JobKind kind;
   };
+  bool admissible(JobKind kind, UnixMillis now);  // no breaker it needs is blocked
+  std::optional<bool> admit_all(JobKind kind, UnixMillis now);  // nullopt: not now; else probe
   std::optional<Candidate> candidate(Target target, UnixMillis now);
   void bury_exhausted_leases(UnixMillis now);
   void settle_retry(const ClaimedJob& job, const JobOutcome& outcome, UnixMillis now, bool refund);

@@ -8,6 +8,7 @@
 
 #include "shared/clock.hpp"
 #include "shared/enum_format.hpp"
+#include "shared/job.hpp"
 
 namespace vsync {
 
@@ -23,14 +24,21 @@ struct JobOutcome {
   std::optional<UnixMillis> not_before;  // retry / paused: no earlier than this
   std::string reason;                    // paused: "rate limited", "authentication"
   std::string error;                     // kept in jobs.last_error and the breaker row
+  // The target whose call failed, when it is not the job's own: a webhook job reads Vikunja
+  // too, and a Vikunja outage must open Vikunja's breaker, not Taskwarrior's.
+  std::optional<Target> failed_target;
 
   static JobOutcome done() { return {}; }
-  static JobOutcome dead(std::string error) { return {Kind::dead, false, {}, {}, std::move(error)}; }
+  static JobOutcome dead(std::string error) { return {Kind::dead, false, {}, {}, std::move(error), {}}; }
   static JobOutcome retry(std::string error, bool trips_breaker) {
-    return {Kind::retry, trips_breaker, {}, {}, std::move(error)};
+    return {Kind::retry, trips_breaker, {}, {}, std::move(error), {}};
   }
   static JobOutcome paused(std::string reason, std::optional<UnixMillis> until, std::string error) {
-    return {Kind::paused, true, until, std::move(reason), std::move(error)};
+    return {Kind::paused, true, until, std::move(reason), std::move(error), {}};
+  }
+  JobOutcome& on(Target target) {
+    failed_target = target;
+    return *this;
   }
 };
 

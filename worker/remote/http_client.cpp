@@ -84,7 +84,7 @@ HttpClient& HttpClient::operator=(HttpClient&& other) noexcept {
 }
 
 HttpResult HttpClient::send(const std::string& method, const std::string& url,
-                            const std::optional<std::string>& json_body) {
+                            const std::optional<std::string>& json_body, Connection connection) {
   Exchange exchange;
   char error_buffer[CURL_ERROR_SIZE] = "";
   curl_slist* headers = nullptr;
@@ -101,6 +101,7 @@ HttpResult HttpClient::send(const std::string& method, const std::string& url,
   curl_easy_setopt(handle_, CURLOPT_NOSIGNAL, 1L);
   curl_easy_setopt(handle_, CURLOPT_PROTOCOLS_STR, "http,https");
   curl_easy_setopt(handle_, CURLOPT_FOLLOWLOCATION, 0L);
+  curl_easy_setopt(handle_, CURLOPT_FRESH_CONNECT, connection == Connection::fresh ? 1L : 0L);
   curl_easy_setopt(handle_, CURLOPT_TIMEOUT_MS, static_cast<long>(timeout_));
   curl_easy_setopt(handle_, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(timeout_));
   curl_easy_setopt(handle_, CURLOPT_ERRORBUFFER, error_buffer);

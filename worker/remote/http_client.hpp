@@ -35,8 +35,13 @@ class HttpClient {
   HttpClient& operator=(const HttpClient&) = delete;
 
   // method: GET, PUT, POST or DELETE; json_body is sent with Content-Type: application/json.
+  // A request that must never be sent twice (a create) takes a fresh connection: libcurl
+  // re-sends a request on its own when a reused connection closes without an answer, and
+  // the server may have applied the first one.
+  enum class Connection { reuse, fresh };
   HttpResult send(const std::string& method, const std::string& url,
-                  const std::optional<std::string>& json_body = std::nullopt);
+                  const std::optional<std::string>& json_body = std::nullopt,
+                  Connection connection = Connection::reuse);
 
   long long requests_sent() const { return requests_sent_; }
   // Requests by outcome: "2xx", "3xx", "4xx", "5xx", "error" (no HTTP answer).

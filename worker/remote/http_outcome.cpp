@@ -50,7 +50,9 @@ std::string server_message(const HttpResponse& response) {
   return response.body.substr(0, max_message_chars);
 }
 
-JobOutcome classify_failure(const HttpResult& result, UnixMillis now, const std::string& call) {
+namespace {
+
+JobOutcome classify(const HttpResult& result, UnixMillis now, const std::string& call) {
   if (!result.response) {
     return JobOutcome::retry(fmt::format("{}: cannot reach Vikunja: {}", call, result.transport_error), true);
   }
@@ -63,12 +65,19 @@ JobOutcome classify_failure(const HttpResult& result, UnixMillis now, const std:
   return JobOutcome::dead(error);
 }
 
+}  // namespace
+
+JobOutcome classify_failure(const HttpResult& result, UnixMillis now, const std::string& call) {
+  return classify(result, now, call).on(Target::vikunja);
+}
+
 JobOutcome unexpected_body(const HttpResponse& response, const std::string& call,
                            const std::string& problem) {
   return JobOutcome::retry(fmt::format("{}: HTTP {} with an unexpected body ({}): {}", call,
                                        response.status, problem,
                                        response.body.substr(0, max_message_chars)),
-                           true);
+                           true)
+      .on(Target::vikunja);
 }
 
 }  // namespace vsync

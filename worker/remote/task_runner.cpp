@@ -42,16 +42,16 @@ ProcessResult TaskRunner::checked(const std::vector<std::string>& args, const st
   ProcessResult result = run(args, stdin_data);
   if (result.timed_out) {
     throw JobStopped{JobOutcome::retry(fmt::format("{}: task did not finish within {} s and was killed",
-                                                   what, timeout_ / 1000.0), true)};
+                                                   what, timeout_ / 1000.0), true).on(Target::taskwarrior)};
   }
   if (result.exit_code == 127 && result.out.empty() && result.err.empty()) {
-    throw JobStopped{JobOutcome::retry(fmt::format("{}: cannot run {}", what, task_bin_), true)};
+    throw JobStopped{JobOutcome::retry(fmt::format("{}: cannot run {}", what, task_bin_), true).on(Target::taskwarrior)};
   }
   if (result.exit_code != 0) {
     const std::string message = !result.err.empty() ? result.err : result.out;
     throw JobStopped{JobOutcome::retry(fmt::format("{}: task exited {}: {}", what,
                                                    result.exit_code >= 0 ? result.exit_code : 128 + result.term_signal,
-                                                   first_line(message)), true)};
+                                                   first_line(message)), true).on(Target::taskwarrior)};
   }
   return result;
 }
@@ -67,7 +67,7 @@ std::vector<nlohmann::json> TaskRunner::export_tasks(const std::vector<std::stri
                                                             [](const auto& task) { return task.is_object(); });
   if (!all_objects) {
     throw JobStopped{JobOutcome::retry(fmt::format("task export printed something that is not an array of tasks: {}",
-                                                   first_line(result.out)), true)};
+                                                   first_line(result.out)), true).on(Target::taskwarrior)};
   }
   return tasks.get<std::vector<nlohmann::json>>();
 }

@@ -39,9 +39,10 @@ VikunjaClient::VikunjaClient(std::string base_url, HttpClient http, const Clock&
 
 HttpResponse VikunjaClient::call(const std::string& method, const std::string& path,
                                  const std::optional<json>& body,
-                                 std::initializer_list<long> accepted) {
+                                 std::initializer_list<long> accepted, HttpClient::Connection connection) {
   const std::string call_name = fmt::format("{} /api/v1{}", method, path);
-  HttpResult result = http_.send(method, api_ + path, body ? std::optional(body->dump()) : std::nullopt);
+  HttpResult result =
+      http_.send(method, api_ + path, body ? std::optional(body->dump()) : std::nullopt, connection);
   const bool ok = result.response && ((result.response->status >= 200 && result.response->status < 300) ||
                                       std::find(accepted.begin(), accepted.end(),
                                                 result.response->status) != accepted.end());
@@ -91,7 +92,7 @@ std::optional<nlohmann::json> VikunjaClient::get_task(std::int64_t task_id) {
 
 nlohmann::json VikunjaClient::create_task(std::int64_t project_id, const json& task) {
   const std::string path = fmt::format("/projects/{}/tasks", project_id);
-  return object_from(call("PUT", path, task, {}), "PUT /api/v1" + path);
+  return object_from(call("PUT", path, task, {}, HttpClient::Connection::fresh), "PUT /api/v1" + path);
 }
 
 nlohmann::json VikunjaClient::update_task(std::int64_t task_id, const json& task) {
@@ -111,7 +112,8 @@ std::vector<nlohmann::json> VikunjaClient::tasks_of_project(std::int64_t project
 std::vector<nlohmann::json> VikunjaClient::projects() { return all_pages("/projects", ""); }
 
 nlohmann::json VikunjaClient::create_project(const std::string& title) {
-  return object_from(call("PUT", "/projects", json{{"title", title}}, {}), "PUT /api/v1/projects");
+  return object_from(call("PUT", "/projects", json{{"title", title}}, {}, HttpClient::Connection::fresh),
+                     "PUT /api/v1/projects");
 }
 
 std::vector<nlohmann::json> VikunjaClient::labels(const std::string& search) {
@@ -119,7 +121,8 @@ std::vector<nlohmann::json> VikunjaClient::labels(const std::string& search) {
 }
 
 nlohmann::json VikunjaClient::create_label(const std::string& title) {
-  return object_from(call("PUT", "/labels", json{{"title", title}}, {}), "PUT /api/v1/labels");
+  return object_from(call("PUT", "/labels", json{{"title", title}}, {}, HttpClient::Connection::fresh),
+                     "PUT /api/v1/labels");
 }
 
 void VikunjaClient::add_label(std::int64_t task_id, std::int64_t label_id) {

@@ -41,7 +41,8 @@ class VikunjaClient {
 
  private:
   HttpResponse call(const std::string& method, const std::string& path,
-                    const std::optional<json>& body, std::initializer_list<long> accepted);
+                    const std::optional<json>& body, std::initializer_list<long> accepted,
+                    HttpClient::Connection connection = HttpClient::Connection::reuse);
   json object_from(const HttpResponse& response, const std::string& call_name);
   std::vector<json> all_pages(const std::string& path, const std::string& query);
 

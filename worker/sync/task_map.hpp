@@ -1,7 +1,9 @@
 #pragma once
 // Table task_map: which Vikunja task a Taskwarrior task is (tw_uuid <-> vikunja_id), so neither
-// side depends on matching titles. Each method is atomic on its own; a SQLite failure becomes
-// Error naming the queue (75 when it is busy or locked).
+// side depends on matching titles, with the fields both sides last agreed on (the base of the
+// merge). Table tombstones: links whose task was deleted on one side, so that a late, repeated
+// or reconciled event for either id never brings the task back. Each method is atomic on its
+// own; a SQLite failure becomes Error naming the queue (75 when it is busy or locked).
 
 #include <cstdint>
 #include <functional>
@@ -11,14 +13,16 @@
 #include <SQLiteCpp/Database.h>
 
 #include "shared/clock.hpp"
+#include "worker/sync/merge.hpp"
+#include "worker/sync/task_fields.hpp"
 
 namespace vsync {
 
 struct TaskLink {
   std::string tw_uuid;
   std::int64_t vikunja_id = 0;
-  std::optional<UnixMillis> vikunja_updated_at;
-  std::optional<std::string> fingerprint;  // field_mapping's vikunja_fingerprint when last in sync
+  std::optional<UnixMillis> vikunja_updated_at;  // Vikunja's `updated` when last applied
+  std::optional<TaskFields> agreed;              // nullopt until the pair first agreed
 };
 
 class TaskMap {
@@ -30,11 +34,17 @@ class TaskMap {
   // Inserts or replaces the link of this uuid (and drops any other uuid's claim on the id).
   void link(const std::string& tw_uuid, std::int64_t vikunja_id,
             std::optional<UnixMillis> vikunja_updated_at,
-            const std::optional<std::string>& fingerprint = std::nullopt);
+            const std::optional<TaskFields>& agreed = std::nullopt);
   void forget(const std::string& tw_uuid);
+
+  // Ends the link of `tw_uuid` with a tombstone naming the side the task was deleted in.
+  void bury(const std::string& tw_uuid, std::int64_t vikunja_id, Side deleted_in);
+  bool buried_uuid(const std::string& tw_uuid);
+  bool buried_vikunja_id(std::int64_t vikunja_id);
 
  private:
   std::optional<TaskLink> find(const char* where, const std::function<void(SQLite::Statement&)>& bind);
+  bool exists(const char* sql, const std::function<void(SQLite::Statement&)>& bind);
 
   SQLite::Database& db_;
   const Clock& clock_;

@@ -1,40 +1,35 @@
 #pragma once
-// Webhook jobs: a Vikunja event made true in Taskwarrior (design.md "Sync semantics").
-// The Taskwarrior task is found through task_map, else by the vikunja_id UDA it carries, else
-// by title and project among tasks that have none (tasks made before the sync). A change is
-// written as one `task import` of the complete merged task (import replaces whole tasks), and
-// only when the mapped fields differ: our own pushes echoing back cost one `task export`.
-// An event older than the last one applied for that task (Vikunja's `updated`) is skipped.
-
-#include <optional>
-#include <string>
-
-#include <nlohmann/json.hpp>
+// Webhook jobs: a change made in Vikunja carried to Taskwarrior. A webhook is a hint that the
+// task changed, never the state to apply: the task is read back from Vikunja (a stale or
+// reordered payload cannot undo a newer edit; when Vikunja is down the job waits on its
+// breaker). A linked task whose Vikunja fields equal the agreed state is our own change
+// echoing back and costs no `task` run; otherwise both sides are merged (pair_sync.hpp). A task
+// Vikunja no longer has is deleted in Taskwarrior only through its link. An unlinked task is
+// linked to the Taskwarrior task that carries its id, or to the one unlinked Taskwarrior task
+// with its title, project and done state when Vikunja too has exactly one such; else created.
+// A tombstoned id is never brought back.
 
 #include "worker/log/logger.hpp"
 #include "worker/queue/job_handler.hpp"
-#include "worker/remote/task_runner.hpp"
+#include "worker/sync/pair_sync.hpp"
 #include "worker/sync/task_map.hpp"
+#include "worker/sync/vikunja_tasks.hpp"
 
 namespace vsync {
 
 class TaskwarriorSync final : public JobHandler {
  public:
-  TaskwarriorSync(TaskRunner& task, TaskMap& task_map, const Clock& clock,
-                  std::string default_project, Logger& log);
+  TaskwarriorSync(PairSync& pair, VikunjaTasks& vikunja, TaskMap& task_map, Logger& log);
 
   JobOutcome run(const ClaimedJob& job) override;
 
  private:
-  using json = nlohmann::json;
-  std::optional<json> find(std::int64_t vikunja_id, const json& vikunja_task,
-                           const std::optional<std::string>& project_title);
-  JobOutcome remove(const ClaimedJob& job, std::int64_t vikunja_id, const json& vikunja_task);
+  JobOutcome apply_linked(const ClaimedJob& job, const TaskLink& link, const nlohmann::json& vikunja);
+  JobOutcome link_or_create(const nlohmann::json& vikunja);
 
-  TaskRunner& task_;
+  PairSync& pair_;
+  VikunjaTasks& vikunja_;
   TaskMap& task_map_;
-  const Clock& clock_;
-  std::string default_project_;
   Logger& log_;
 };
 

@@ -1,0 +1,184 @@
+// The typed record of the mapped fields: read from and written to each side, compared with the
+// tolerances design.md allows, and stored as the agreed state. Pure functions on JSON.
+
+#include <catch2/catch.hpp>
+
+#include "worker/queue/job_outcome.hpp"
+#include "worker/sync/task_fields.hpp"
+
+using namespace vsync;
+using json = nlohmann::json;
+
+namespace {
+
+constexpr long long day = 86'400;
+constexpr UnixMillis now = 1'800'000'000'000;
+constexpr UnixMillis december_7 = 1'796'634'000'000;  // 2026-12-07T09:00:00Z
+
+json vikunja_task(json fields = json::object()) {
+  json task{{"id", 42}, {"title", "Pay rent"}, {"done", false}, {"due_date", "0001-01-01T00:00:00Z"},
+            {"priority", 0}, {"labels", nullptr}, {"project_id", 3}, {"repeat_after", 0}};
+  for (auto& [key, value] : fields.items()) task[key] = value;
+  return task;
+}
+
+json taskwarrior_task(json fields = json::object()) {
+  json task{{"uuid", "00000000-0000-4000-8000-000000000001"}, {"description", "Pay rent"},
+            {"status", "pending"}, {"entry", "20261126T231229Z"}};
+  for (auto& [key, value] : fields.items()) task[key] = value;
+  return task;
+}
+
+std::string dead_error(const std::function<void()>& read) {
+  try {
+    read();
+  } catch (const JobStopped& stopped) {
+    CHECK(stopped.outcome.kind == JobOutcome::Kind::dead);
+    return stopped.outcome.error;
+  }
+  FAIL("no JobStopped");
+  return "";
+}
+
+}  // namespace
+
+TEST_CASE("a Taskwarrior task and a Vikunja task that mean the same read as the same fields", "[task_fields]") {
+  const TaskFields from_taskwarrior = read_taskwarrior(
+      taskwarrior_task({{"status", "completed"}, {"due", "20261207T090000Z"}, {"priority", "H"},
+                        {"recur", "2weeks"}, {"tags", {"money", "home"}}, {"project", "home"}}),
+      "inbox");
+  const TaskFields from_vikunja = read_vikunja(
+      vikunja_task({{"done", true}, {"due_date", "2026-12-07T10:00:00.5+01:00"}, {"priority", 4},
+                    {"repeat_after", 14 * day}, {"labels", json::array({{{"title", "home"}}, {{"title", "money"}}})}}),
+      "home", "inbox");
+  CHECK(from_taskwarrior.title == "Pay rent");
+  CHECK(from_taskwarrior.done);
+  CHECK(from_taskwarrior.due == december_7);
+  CHECK(from_taskwarrior.priority == Priority::high);
+  CHECK(from_taskwarrior.repeat == 14 * day);
+  CHECK(from_taskwarrior.tags == std::set<std::string>{"home", "money"});
+  CHECK(from_taskwarrior.project == "home");
+  CHECK(from_vikunja.due == december_7);  // to the second, whatever the offset
+  CHECK(same_fields(from_taskwarrior, from_vikunja));
+  for (Field field : all_fields) CHECK(same_field(field, from_taskwarrior, from_vikunja));
+}
+
+TEST_CASE("the default project reads as no project on both sides", "[task_fields]") {
+  CHECK(read_taskwarrior(taskwarrior_task(), "inbox").project.empty());
+  CHECK(read_taskwarrior(taskwarrior_task({{"project", "inbox"}}), "inbox").project.empty());
+  CHECK(read_vikunja(vikunja_task(), "inbox", "inbox").project.empty());
+  CHECK(read_vikunja(vikunja_task(), "work", "inbox").project == "work");
+}
+
+TEST_CASE("months, quarters and years repeat within a day either way, shorter periods exactly", "[task_fields]") {
+  struct Case {
+    long long taskwarrior;
+    long long vikunja;
+    bool same;
+  };
+  for (const Case& c : {Case{30 * day, 30 * day, true}, Case{30 * day, 31 * day, true}, Case{30 * day, 29 * day, true},
+                        Case{30 * day, 32 * day, false}, Case{30 * day, 28 * day, false},
+                        Case{90 * day, 91 * day, true}, Case{90 * day, 89 * day, true}, Case{90 * day, 92 * day, false},
+                        Case{365 * day, 366 * day, true}, Case{365 * day, 364 * day, true},
+                        Case{365 * day, 367 * day, false}, Case{7 * day, 7 * day + 3600, false},
+                        Case{day, day + 1, false}}) {
+    CAPTURE(c.taskwarrior, c.vikunja);
+    TaskFields a, b;
+    a.repeat = c.taskwarrior;
+    b.repeat = c.vikunja;
+    CHECK(same_field(Field::repeat, a, b) == c.same);
+    json written = vikunja_task({{"repeat_after", c.vikunja}});
+    write_vikunja(written, a);
+    CHECK(written["repeat_after"] == (c.same ? c.vikunja : c.taskwarrior));
+  }
+  TaskFields unmapped;  // a Taskwarrior recurrence Vikunja cannot hold
+  unmapped.repeat = std::nullopt;
+  CHECK(read_taskwarrior(taskwarrior_task({{"recur", "weekdays"}}), "inbox").repeat == std::nullopt);
+  json kept = vikunja_task({{"repeat_after", 3 * day}});
+  write_vikunja(kept, unmapped);
+  CHECK(kept["repeat_after"] == 3 * day);
+}
+
+TEST_CASE("fields written to Vikunja keep what only Vikunja has", "[task_fields]") {
+  TaskFields fields;
+  fields.title = "Pay the rent";
+  fields.done = true;
+  fields.due = december_7;
+  fields.priority = Priority::high;
+  fields.repeat = 0;
+  json task = vikunja_task({{"description", "<p>notes</p>"}, {"priority", 4}, {"start_date", "2026-12-01T00:00:00Z"}});
+  write_vikunja(task, fields);
+  CHECK(task["title"] == "Pay the rent");
+  CHECK(task["done"] == true);
+  CHECK(task["due_date"] == "2026-12-07T09:00:00Z");
+  CHECK(task["start_date"] == "0001-01-01T00:00:00Z");  // cleared
+  CHECK(task["priority"] == 4);  // already high: an "urgent" 4 is not rewritten as 5
+  CHECK(task["description"] == "<p>notes</p>");
+  fields.priority = Priority::medium;
+  write_vikunja(task, fields);
+  CHECK(task["priority"] == 3);
+}
+
+TEST_CASE("fields written to Taskwarrior: completion with its end, removals, tags and project", "[task_fields]") {
+  json task = taskwarrior_task({{"tags", {"old"}}, {"priority", "L"}, {"project", "home"}, {"due", "20261201T000000Z"},
+                                {"annotations", json::array({{{"description", "kept"}}})}});
+  TaskFields fields = read_taskwarrior(task, "inbox");
+  fields.done = true;
+  fields.due.reset();
+  fields.priority = Priority::none;
+  fields.tags = {"money"};
+  fields.project.clear();
+  write_taskwarrior(task, fields, december_7, now);
+  CHECK(task["status"] == "completed");
+  CHECK(task["end"] == "20261207T090000Z");
+  CHECK_FALSE(task.contains("due"));
+  CHECK_FALSE(task.contains("priority"));
+  CHECK_FALSE(task.contains("project"));
+  CHECK(task["tags"] == json{"money"});
+  CHECK(task["annotations"][0]["description"] == "kept");
+  CHECK(same_fields(read_taskwarrior(task, "inbox"), fields));
+
+  fields.done = false;
+  write_taskwarrior(task, fields, std::nullopt, now);
+  CHECK(task["status"] == "pending");
+  CHECK_FALSE(task.contains("end"));
+  fields.done = true;
+  write_taskwarrior(task, fields, std::nullopt, now);
+  CHECK(task["end"] == "20270115T080000Z");  // done without done_at ends now
+}
+
+TEST_CASE("a recurring template keeps its status and recurrence whatever is written", "[task_fields]") {
+  json task = taskwarrior_task({{"status", "recurring"}, {"recur", "weekly"}});
+  TaskFields fields = read_taskwarrior(task, "inbox");
+  fields.done = true;
+  fields.repeat = 3 * day;
+  write_taskwarrior(task, fields, std::nullopt, now);
+  CHECK(task["status"] == "recurring");
+  CHECK(task["recur"] == "weekly");
+  CHECK_FALSE(task.contains("end"));
+}
+
+TEST_CASE("the agreed state round-trips through its stored JSON", "[task_fields]") {
+  TaskFields fields = read_taskwarrior(
+      taskwarrior_task({{"due", "20261207T090000Z"}, {"tags", {"a", "b"}}, {"priority", "M"}, {"project", "p"}}),
+      "inbox");
+  const auto stored = fields_from_json(to_json(fields).dump());
+  REQUIRE(stored);
+  CHECK(same_fields(*stored, fields));
+  CHECK(stored->repeat == 0);
+  fields.repeat.reset();
+  CHECK_FALSE(fields_from_json(to_json(fields).dump())->repeat);
+  CHECK_FALSE(fields_from_json("not json"));
+  CHECK_FALSE(fields_from_json(R"({"title":"x"})"));
+  CHECK_FALSE(fields_from_json(R"({"title":"x","done":false,"due":null,"scheduled":null,"until":null,
+                                   "priority":9,"repeat":0,"tags":[],"project":""})"));
+}
+
+TEST_CASE("a Vikunja task without a title or with an unreadable date is dead, with the reason", "[task_fields]") {
+  CHECK(dead_error([] { read_vikunja(vikunja_task({{"title", ""}}), "inbox", "inbox"); }) ==
+        "the Vikunja task has no title");
+  CHECK(dead_error([] { read_vikunja(vikunja_task({{"end_date", 7}}), "inbox", "inbox"); }) ==
+        "the Vikunja task has a end_date that is not a date: 7");
+  CHECK(dead_error([] { read_taskwarrior(taskwarrior_task({{"due", "soon"}}), "inbox"); }) ==
+        "the Taskwarrior task has a due that is not a date: 'soon'");
+}

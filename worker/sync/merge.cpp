@@ -1,0 +1,92 @@
+#include "worker/sync/merge.hpp"
+
+#include <algorithm>
+#include <iterator>
+
+namespace vsync {
+
+namespace {
+
+// Copies one field from `from` into `into`.
+void take(Field field, TaskFields& into, const TaskFields& from) {
+  switch (field) {
+    case Field::title: into.title = from.title; break;
+    case Field::done: into.done = from.done; break;
+    case Field::due: into.due = from.due; break;
+    case Field::scheduled: into.scheduled = from.scheduled; break;
+    case Field::until: into.until = from.until; break;
+    case Field::priority: into.priority = from.priority; break;
+    case Field::repeat: into.repeat = from.repeat; break;
+    case Field::tags: into.tags = from.tags; break;
+    case Field::project: into.project = from.project; break;
+  }
+}
+
+std::set<std::string> merge_tags(const std::optional<TaskFields>& base, const std::set<std::string>& taskwarrior,
+                                 const std::set<std::string>& vikunja) {
+  std::set<std::string> merged;
+  std::set_union(taskwarrior.begin(), taskwarrior.end(), vikunja.begin(), vikunja.end(),
+                 std::inserter(merged, merged.end()));
+  if (!base) return merged;
+  // A tag of the base that either side no longer has was removed there.
+  for (const std::string& tag : base->tags) {
+    if (!taskwarrior.contains(tag) || !vikunja.contains(tag)) merged.erase(tag);
+  }
+  return merged;
+}
+
+Side winner_by(ConflictRule rule, Side newer) {
+  switch (rule) {
+    case ConflictRule::taskwarrior: return Side::taskwarrior;
+    case ConflictRule::vikunja: return Side::vikunja;
+    case ConflictRule::newest: return newer;
+  }
+  return newer;
+}
+
+}  // namespace
+
+std::string_view to_string(Side side) { return side == Side::taskwarrior ? "taskwarrior" : "vikunja"; }
+
+std::string_view to_string(ConflictRule rule) {
+  switch (rule) {
+    case ConflictRule::newest: return "newest";
+    case ConflictRule::taskwarrior: return "taskwarrior";
+    case ConflictRule::vikunja: return "vikunja";
+  }
+  return "?";
+}
+
+std::optional<ConflictRule> parse_conflict_rule(std::string_view text) {
+  for (ConflictRule rule : {ConflictRule::newest, ConflictRule::taskwarrior, ConflictRule::vikunja}) {
+    if (to_string(rule) == text) return rule;
+  }
+  return std::nullopt;
+}
+
+MergeResult merge_fields(const std::optional<TaskFields>& base, const TaskFields& taskwarrior,
+                         const TaskFields& vikunja, ConflictRule rule, Side newer) {
+  MergeResult result{taskwarrior, {}};
+  for (Field field : all_fields) {
+    if (field == Field::repeat) continue;  // Taskwarrior's, already in place
+    if (field == Field::tags) {
+      result.fields.tags = merge_tags(base, taskwarrior.tags, vikunja.tags);
+      continue;
+    }
+    if (same_field(field, taskwarrior, vikunja)) continue;
+    const bool taskwarrior_changed = !base || !same_field(field, *base, taskwarrior);
+    const bool vikunja_changed = !base || !same_field(field, *base, vikunja);
+    if (taskwarrior_changed && !vikunja_changed) continue;  // Taskwarrior's value is in place
+    if (vikunja_changed && !taskwarrior_changed) {
+      take(field, result.fields, vikunja);
+      continue;
+    }
+    const Side winner = winner_by(rule, newer);
+    if (winner == Side::vikunja) take(field, result.fields, vikunja);
+    result.conflicts.push_back({field, base ? describe_field(field, *base) : "(none)",
+                                describe_field(field, taskwarrior), describe_field(field, vikunja), winner});
+  }
+  return result;
+}
+
+}  // namespace vsync

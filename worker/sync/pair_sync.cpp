@@ -1,0 +1,152 @@
+#include "worker/sync/pair_sync.hpp"
+
+#include <uuid/uuid.h>
+
+#include "shared/json_document.hpp"
+#include "shared/task_status.hpp"
+#include "shared/timestamp.hpp"
+#include "worker/sync/field_mapping.hpp"
+
+namespace vsync {
+
+namespace {
+
+std::int64_t id_of(const nlohmann::json& object) { return object.at("id").get<std::int64_t>(); }
+
+std::optional<UnixMillis> vikunja_updated(const nlohmann::json& task) {
+  const auto text = optional_string(task, "updated");
+  return text ? parse_rfc3339(*text) : std::nullopt;
+}
+
+// When the task last changed: `modified`, or `entry` for one never modified.
+std::optional<UnixMillis> taskwarrior_modified(const nlohmann::json& task) {
+  auto text = optional_string(task, "modified");
+  if (!text) text = optional_string(task, "entry");
+  return text ? parse_taskwarrior_date(*text) : std::nullopt;
+}
+
+std::optional<UnixMillis> vikunja_done_at(const nlohmann::json& task) {
+  const auto text = optional_string(task, "done_at");
+  const auto time = text ? parse_rfc3339(*text) : std::nullopt;
+  return time && *time > *parse_rfc3339(vikunja_no_date) ? time : std::nullopt;
+}
+
+// What export adds that import must not get back.
+nlohmann::json importable(nlohmann::json task) {
+  task.erase("id");
+  task.erase("urgency");
+  return task;
+}
+
+// A version 4 uuid for a task created from Vikunja, from libuuid (getrandom, not a PRNG seeded
+// once per process).
+std::string new_uuid() {
+  uuid_t uuid;
+  uuid_generate_random(uuid);
+  char text[37];
+  uuid_unparse_lower(uuid, text);
+  return text;
+}
+
+}  // namespace
+
+PairSync::PairSync(VikunjaTasks& vikunja, TaskRunner& task, TaskMap& task_map, ConflictLog& conflicts,
+                   const Clock& clock, SyncSettings settings, Logger& log)
+    : vikunja_(vikunja), task_(task), task_map_(task_map), conflicts_(conflicts), clock_(clock),
+      settings_(std::move(settings)), log_(log) {}
+
+std::optional<nlohmann::json> PairSync::taskwarrior_task(const std::string& uuid) {
+  auto tasks = task_.export_tasks({uuid});
+  if (tasks.empty()) return std::nullopt;
+  return std::move(tasks.front());
+}
+
+void PairSync::converge(const std::string& tw_uuid, const std::optional<TaskFields>& base, json taskwarrior,
+                        const json& vikunja) {
+  const std::int64_t vikunja_id = id_of(vikunja);
+  const TaskFields taskwarrior_fields = read_taskwarrior(taskwarrior, settings_.default_project);
+  const TaskFields vikunja_fields = vikunja_.fields_of(vikunja);
+  // Unknown times count as old: a side that says when it changed wins over one that does not.
+  const Side newer = taskwarrior_modified(taskwarrior).value_or(0) > vikunja_updated(vikunja).value_or(0)
+                         ? Side::taskwarrior
+                         : Side::vikunja;
+  const MergeResult merged = merge_fields(base, taskwarrior_fields, vikunja_fields, settings_.conflict_rule, newer);
+  conflicts_.record(tw_uuid, vikunja_id, merged.conflicts, settings_.conflict_rule);
+
+  json vikunja_now = vikunja;
+  if (!same_fields(merged.fields, vikunja_fields)) vikunja_now = vikunja_.update(vikunja, merged.fields);
+  if (!same_fields(merged.fields, taskwarrior_fields)) {
+    // The vikunja_id UDA goes along with a real change; the link alone is not worth a write.
+    write_taskwarrior(taskwarrior, merged.fields, vikunja_done_at(vikunja), clock_.now());
+    taskwarrior["vikunja_id"] = std::to_string(vikunja_id);
+    task_.import_task(importable(std::move(taskwarrior)));
+  }
+  task_map_.link(tw_uuid, vikunja_id, vikunja_updated(vikunja_now), merged.fields);
+  log_.log(LogLevel::debug, "pair converged", "tw_uuid={} vikunja_id={} conflicts={}", tw_uuid, vikunja_id,
+           merged.conflicts.size());
+}
+
+void PairSync::deleted_in_vikunja(const TaskLink& link) {
+  const auto taskwarrior = taskwarrior_task(link.tw_uuid);
+  if (taskwarrior && status_of(*taskwarrior, "task export") != TaskStatus::deleted) {
+    if (!link.agreed || !same_fields(read_taskwarrior(*taskwarrior, settings_.default_project), *link.agreed)) {
+      conflicts_.record_delete(link.tw_uuid, link.vikunja_id, Side::vikunja, taskwarrior->dump());
+    }
+    task_.delete_task(link.tw_uuid);
+  }
+  task_map_.bury(link.tw_uuid, link.vikunja_id, Side::vikunja);
+  log_.log(LogLevel::info, "deleted in Vikunja", "tw_uuid={} vikunja_id={}", link.tw_uuid, link.vikunja_id);
+}
+
+void PairSync::deleted_in_taskwarrior(const TaskLink& link) {
+  if (const auto vikunja = vikunja_.get(link.vikunja_id)) {
+    if (!link.agreed || !same_fields(vikunja_.fields_of(*vikunja), *link.agreed)) {
+      conflicts_.record_delete(link.tw_uuid, link.vikunja_id, Side::taskwarrior, vikunja->dump());
+    }
+    vikunja_.remove(link.vikunja_id);
+  }
+  task_map_.bury(link.tw_uuid, link.vikunja_id, Side::taskwarrior);
+  log_.log(LogLevel::info, "deleted in Taskwarrior", "tw_uuid={} vikunja_id={}", link.tw_uuid, link.vikunja_id);
+}
+
+bool PairSync::unlinked(const std::string& tw_uuid) {
+  return !task_map_.by_uuid(tw_uuid) && !task_map_.buried_uuid(tw_uuid);
+}
+
+TaskwarriorCandidates PairSync::taskwarrior_candidates(const TaskFields& fields, std::int64_t vikunja_id) {
+  TaskwarriorCandidates found;
+  // One export serves both. Nothing from the network is passed as a filter: titles are
+  // compared here.
+  const std::string id_text = std::to_string(vikunja_id);
+  for (json& candidate : task_.export_tasks({"status.not:deleted"})) {
+    if (status_of(candidate, "task export") == TaskStatus::recurring) continue;  // a template
+    if (!unlinked(string_or(candidate, "uuid"))) continue;
+    const auto candidate_id = optional_string(candidate, "vikunja_id");
+    if (candidate_id == id_text) {
+      found.by_vikunja_id = std::move(candidate);
+      continue;
+    }
+    if (candidate_id) continue;  // the other half of another Vikunja task
+    const TaskFields candidate_fields = read_taskwarrior(candidate, settings_.default_project);
+    if (candidate_fields.title == fields.title && candidate_fields.project == fields.project &&
+        candidate_fields.done == fields.done) {
+      found.by_title.push_back(std::move(candidate));
+    }
+  }
+  return found;
+}
+
+void PairSync::create_in_taskwarrior(const json& vikunja) {
+  const std::int64_t vikunja_id = id_of(vikunja);
+  const TaskFields fields = vikunja_.fields_of(vikunja);
+  json task{{"uuid", new_uuid()}, {"status", to_string(TaskStatus::pending)},
+            {"entry", format_taskwarrior_date(clock_.now())}};
+  write_taskwarrior(task, fields, vikunja_done_at(vikunja), clock_.now());
+  task["vikunja_id"] = std::to_string(vikunja_id);
+  task_.import_task(task);
+  task_map_.link(task["uuid"].get<std::string>(), vikunja_id, vikunja_updated(vikunja), fields);
+  log_.log(LogLevel::info, "created in Taskwarrior", "tw_uuid={} vikunja_id={}", task["uuid"].get<std::string>(),
+           vikunja_id);
+}
+
+}  // namespace vsync

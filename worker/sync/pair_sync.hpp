@@ -1,0 +1,75 @@
+#pragma once
+// One linked pair brought together (design.md "Convergence"): both sides' current tasks are
+// merged against the state they last agreed on, each side is written only where it lacks the
+// merge, and the merge becomes the new agreed state. Deletes follow the link and leave a
+// tombstone; a delete wins over an edit on the other side, and that edit is kept in the
+// conflicts table. The handlers of push, delete and webhook jobs decide which pair and when;
+// this decides what both sides end up holding.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "shared/clock.hpp"
+#include "worker/log/logger.hpp"
+#include "worker/remote/task_runner.hpp"
+#include "worker/sync/conflict_log.hpp"
+#include "worker/sync/merge.hpp"
+#include "worker/sync/task_map.hpp"
+#include "worker/sync/vikunja_tasks.hpp"
+
+namespace vsync {
+
+struct SyncSettings {
+  std::string default_project;  // Vikunja's project for tasks without one in Taskwarrior
+  ConflictRule conflict_rule = ConflictRule::newest;
+};
+
+// Taskwarrior tasks that could be the other half of an unlinked Vikunja task.
+struct TaskwarriorCandidates {
+  std::optional<nlohmann::json> by_vikunja_id;  // carries the vikunja_id UDA of that task
+  std::vector<nlohmann::json> by_title;         // same title, project and done state
+};
+
+class PairSync {
+ public:
+  using json = nlohmann::json;
+
+  PairSync(VikunjaTasks& vikunja, TaskRunner& task, TaskMap& task_map, ConflictLog& conflicts,
+           const Clock& clock, SyncSettings settings, Logger& log);
+
+  // Taskwarrior's current task; nullopt when it has none with this uuid.
+  std::optional<json> taskwarrior_task(const std::string& uuid);
+
+  // Merges and writes both sides of the pair (tw_uuid, Vikunja's task) against `base`, and
+  // links them with the merge as the agreed state.
+  void converge(const std::string& tw_uuid, const std::optional<TaskFields>& base, json taskwarrior,
+                const json& vikunja);
+
+  void deleted_in_vikunja(const TaskLink& link);
+  void deleted_in_taskwarrior(const TaskLink& link);
+
+  // Unlinked Taskwarrior tasks (templates and deleted ones excluded) that match `fields`.
+  TaskwarriorCandidates taskwarrior_candidates(const TaskFields& fields, std::int64_t vikunja_id);
+
+  // Creates the Vikunja task in Taskwarrior and links the two.
+  void create_in_taskwarrior(const json& vikunja);
+
+  const SyncSettings& settings() const { return settings_; }
+
+ private:
+  bool unlinked(const std::string& tw_uuid);
+
+  VikunjaTasks& vikunja_;
+  TaskRunner& task_;
+  TaskMap& task_map_;
+  ConflictLog& conflicts_;
+  const Clock& clock_;
+  SyncSettings settings_;
+  Logger& log_;
+};
+
+}  // namespace vsync

@@ -1,0 +1,71 @@
+#pragma once
+// The mapped fields of a task as one typed record (design.md "Convergence"): what the sync
+// carries between the two sides, read from and written to each side here and nowhere else.
+// The agreed state of a linked pair is one such record; the merge works on three of them.
+//
+// Equal records mean the two sides agree: dates are compared as instants to the second,
+// priorities by level (a Vikunja 4 and 5 are both high), tags as sets, and a repeat of a month
+// or more within a day either way (Taskwarrior's months are 30 days, Vikunja's may be 31).
+
+#include <optional>
+#include <set>
+#include <string>
+#include <string_view>
+
+#include <nlohmann/json.hpp>
+
+#include "shared/clock.hpp"
+#include "shared/enum_format.hpp"
+
+namespace vsync {
+
+enum class Priority { none, low, medium, high };
+
+enum class Field { title, done, due, scheduled, until, priority, repeat, tags, project };
+inline constexpr Field all_fields[] = {Field::title,    Field::done,   Field::due,
+                                       Field::scheduled, Field::until, Field::priority,
+                                       Field::repeat,   Field::tags,   Field::project};
+std::string_view to_string(Field field);
+
+struct TaskFields {
+  std::string title;
+  bool done = false;
+  std::optional<UnixMillis> due, scheduled, until;
+  Priority priority = Priority::none;
+  // Seconds between repeats, 0 for none; nullopt for a Taskwarrior recurrence Vikunja cannot
+  // express, which leaves Vikunja's as it is.
+  std::optional<long long> repeat;
+  std::set<std::string> tags;
+  std::string project;  // the project's title; empty for the default project
+};
+
+bool same_field(Field field, const TaskFields& a, const TaskFields& b);
+bool same_fields(const TaskFields& a, const TaskFields& b);  // every field
+std::string describe_field(Field field, const TaskFields& fields);  // for conflicts and logs
+
+// The agreed state as stored in task_map.agreed.
+nlohmann::json to_json(const TaskFields& fields);
+// nullopt for a stored value that is not a record of this shape (it is then no base at all).
+std::optional<TaskFields> fields_from_json(std::string_view text);
+
+// A Taskwarrior task (hook snapshot or `task export`). `default_project` reads as no project.
+// Throws JobStopped (dead) for a date that cannot be read.
+TaskFields read_taskwarrior(const nlohmann::json& task, const std::string& default_project);
+
+// A Vikunja task, with the title of its project. Throws JobStopped (dead) for a task without a
+// title or with a date that cannot be read.
+TaskFields read_vikunja(const nlohmann::json& task, const std::string& project_title,
+                        const std::string& default_project);
+
+// Writes `fields` onto a Taskwarrior task for `task import`, which replaces the whole task, so
+// the task should be the one exported. Completion sets `end` (to `done_at` when known, else
+// now). Recurrence is never written: importing a `recur` makes Taskwarrior split the task into
+// a template and an instance. An empty project removes it.
+void write_taskwarrior(nlohmann::json& task, const TaskFields& fields,
+                       std::optional<UnixMillis> done_at, UnixMillis now);
+
+// Writes `fields` onto a Vikunja task for POST (a full replace, so the task should be the one
+// read). Project and labels are the caller's: they need ids.
+void write_vikunja(nlohmann::json& task, const TaskFields& fields);
+
+}  // namespace vsync

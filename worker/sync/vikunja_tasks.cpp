@@ -1,0 +1,107 @@
+#include "worker/sync/vikunja_tasks.hpp"
+
+#include "shared/json_document.hpp"
+#include "worker/sync/field_mapping.hpp"
+
+namespace vsync {
+
+namespace {
+
+std::int64_t id_of(const nlohmann::json& object) { return object.at("id").get<std::int64_t>(); }
+
+std::string title_of(const nlohmann::json& object) { return string_or(object, "title"); }
+
+}  // namespace
+
+VikunjaTasks::VikunjaTasks(VikunjaClient& client, std::string default_project, Logger& log)
+    : client_(client), default_project_(std::move(default_project)), log_(log) {}
+
+void VikunjaTasks::load_projects() {
+  for (const json& project : client_.projects()) {
+    project_ids_.emplace(title_of(project), id_of(project));
+    project_titles_.emplace(id_of(project), title_of(project));
+  }
+}
+
+std::int64_t VikunjaTasks::project_id(const std::string& title) {
+  const std::string wanted = title.empty() ? default_project_ : title;
+  if (const auto cached = project_ids_.find(wanted); cached != project_ids_.end()) return cached->second;
+  load_projects();
+  if (const auto found = project_ids_.find(wanted); found != project_ids_.end()) return found->second;
+  const std::int64_t created = id_of(client_.create_project(wanted));
+  log_.log(LogLevel::info, "project created", "title={} id={}", log_quote(wanted), created);
+  project_titles_[created] = wanted;
+  return project_ids_[wanted] = created;
+}
+
+std::string VikunjaTasks::project_title(std::int64_t id) {
+  if (const auto cached = project_titles_.find(id); cached != project_titles_.end()) return cached->second;
+  load_projects();
+  const auto found = project_titles_.find(id);
+  // A project we cannot list (shared with us read-only, say) keeps the task where it is.
+  return found != project_titles_.end() ? found->second : default_project_;
+}
+
+std::int64_t VikunjaTasks::label_id(const std::string& title) {
+  if (const auto cached = label_ids_.find(title); cached != label_ids_.end()) return cached->second;
+  // The search is a case-insensitive substring match: keep only the exact title.
+  for (const json& label : client_.labels(title)) {
+    if (title_of(label) == title) return label_ids_[title] = id_of(label);
+  }
+  const std::int64_t created = id_of(client_.create_label(title));
+  log_.log(LogLevel::info, "label created", "title={} id={}", log_quote(title), created);
+  return label_ids_[title] = created;
+}
+
+void VikunjaTasks::forget_cached() {
+  project_ids_.clear();
+  project_titles_.clear();
+  label_ids_.clear();
+}
+
+TaskFields VikunjaTasks::fields_of(const json& task) {
+  return read_vikunja(task, project_title(task.value("project_id", std::int64_t{0})), default_project_);
+}
+
+void VikunjaTasks::set_labels(std::int64_t task_id, const json& current_labels,
+                              const std::set<std::string>& tags) {
+  std::map<std::string, std::int64_t> current;
+  if (current_labels.is_array()) {
+    for (const json& label : current_labels) current.emplace(title_of(label), id_of(label));
+  }
+  for (const std::string& tag : tags) {
+    if (!current.contains(tag)) client_.add_label(task_id, label_id(tag));
+  }
+  for (const auto& [title, id] : current) {
+    if (!tags.contains(title)) client_.remove_label(task_id, id);
+  }
+}
+
+nlohmann::json VikunjaTasks::update(const json& current, const TaskFields& fields) {
+  json wanted = current;
+  write_vikunja(wanted, fields);
+  wanted["project_id"] = project_id(fields.project);
+  json result = current;
+  if (wanted != current) result = client_.update_task(id_of(current), wanted);
+  set_labels(id_of(current), current.value("labels", json()), fields.tags);
+  return result;
+}
+
+nlohmann::json VikunjaTasks::create(const TaskFields& fields) {
+  json fresh = json::object();
+  write_vikunja(fresh, fields);
+  json created = client_.create_task(project_id(fields.project), fresh);
+  set_labels(id_of(created), json(), fields.tags);
+  return created;
+}
+
+std::vector<nlohmann::json> VikunjaTasks::with_title(const std::string& project, const std::string& title,
+                                                     bool done) {
+  std::vector<json> matches;
+  for (json& task : client_.tasks_of_project(project_id(project), title)) {
+    if (title_of(task) == title && task.value(vikunja_done_field, false) == done) matches.push_back(std::move(task));
+  }
+  return matches;
+}
+
+}  // namespace vsync

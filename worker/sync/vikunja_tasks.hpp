@@ -1,0 +1,56 @@
+#pragma once
+// Vikunja as the sync sees it: tasks read and written as TaskFields, projects and labels by
+// title. Projects and labels are looked up once per worker and remembered, and created when
+// missing; forget_cached() empties that memory (a project or label deleted in Vikunja since).
+// An update reads nothing itself: the caller passes the task it read, the whole of which is
+// sent back (POST replaces), and labels change through the label endpoints only where they
+// differ. Calls that fail throw JobStopped (vikunja_client.hpp).
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "worker/log/logger.hpp"
+#include "worker/remote/vikunja_client.hpp"
+#include "worker/sync/task_fields.hpp"
+
+namespace vsync {
+
+class VikunjaTasks {
+ public:
+  using json = nlohmann::json;
+
+  VikunjaTasks(VikunjaClient& client, std::string default_project, Logger& log);
+
+  std::optional<json> get(std::int64_t task_id) { return client_.get_task(task_id); }
+  TaskFields fields_of(const json& task);
+  // Writes `fields` over `current` (as read); returns the task as Vikunja now holds it.
+  json update(const json& current, const TaskFields& fields);
+  json create(const TaskFields& fields);
+  bool remove(std::int64_t task_id) { return client_.delete_task(task_id); }
+  // Tasks of the project with exactly this title and done state.
+  std::vector<json> with_title(const std::string& project, const std::string& title, bool done);
+
+  void forget_cached();
+  bool has_cached() const { return !project_ids_.empty() || !label_ids_.empty(); }
+
+ private:
+  std::int64_t project_id(const std::string& title);  // "" is the default project
+  std::string project_title(std::int64_t id);
+  std::int64_t label_id(const std::string& title);
+  void load_projects();
+  void set_labels(std::int64_t task_id, const json& current_labels, const std::set<std::string>& tags);
+
+  VikunjaClient& client_;
+  std::string default_project_;
+  Logger& log_;
+  std::map<std::string, std::int64_t> project_ids_;
+  std::map<std::int64_t, std::string> project_titles_;
+  std::map<std::string, std::int64_t> label_ids_;
+};
+
+}  // namespace vsync
