@@ -37,12 +37,6 @@ std::string input_path(const Options& options, const Environment& env) {
   return *path;
 }
 
-EnqueueResult add_to_queue(const Options& options, const Environment& env, const NewJob& job) {
-  const SystemClock clock;
-  QueueStore store(queue_path(env, options.db).value, clock);
-  return store.enqueue(job);
-}
-
 void report(const EnqueueResult& result, const NewJob& job) {
   if (result.outcome == EnqueueResult::Outcome::kept_newer) {
     fmt::print(stderr,
@@ -52,6 +46,24 @@ void report(const EnqueueResult& result, const NewJob& job) {
   }
   fmt::print("{}\n", result.job_id);
 }
+
+EnqueueResult add_to_queue(const Options& options, const Environment& env, const NewJob& job) {
+  const SystemClock clock;
+  QueueStore store(queue_path(env, options.db).value, clock);
+  return store.enqueue(job);
+}
+
+// A webhook job, keyed by its task's link when there is one (QueueStore::key_of_vikunja_task).
+EnqueueResult add_webhook_to_queue(const Options& options, const Environment& env, const WebhookEvent& event,
+                                   const std::string& body) {
+  const SystemClock clock;
+  QueueStore store(queue_path(env, options.db).value, clock);
+  const NewJob job{JobKind::webhook, store.key_of_vikunja_task(event.task_id), body, event.task_updated};
+  const EnqueueResult result = store.enqueue(job);
+  report(result, job);
+  return result;
+}
+
 
 std::string without_trailing_newlines(std::string text) {
   while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.pop_back();
@@ -91,8 +103,7 @@ ExitCode run_webhook(const Options& options, const Environment& env) {
     fmt::print(stderr, "vikunja-enqueue: ignoring event {}: not synced\n", event.event_name);
     return ExitCode::ok;
   }
-  const NewJob job{JobKind::webhook, vikunja_key(event.task_id), body, event.task_updated};
-  report(add_to_queue(options, env, job), job);
+  add_webhook_to_queue(options, env, event, body);
   return ExitCode::ok;
 }
 

@@ -96,14 +96,25 @@ QueueStore::QueueStore(const fs::path& path, const Clock& clock,
   }
 }
 
+std::string QueueStore::key_of_vikunja_task(std::int64_t vikunja_task_id) {
+  try {
+    SQLite::Statement linked(db_, "SELECT tw_uuid FROM task_map WHERE vikunja_id = ?");
+    linked.bind(1, vikunja_task_id);
+    return linked.executeStep() ? taskwarrior_key(linked.getColumn(0).getString()) : vikunja_key(vikunja_task_id);
+  } catch (const SQLite::Exception& e) {
+    throw_queue_error(fmt::format("cannot read the task map of queue {}", path_.string()), e);
+  }
+}
+
 EnqueueResult QueueStore::enqueue(const NewJob& job) {
   try {
     SQLite::Transaction transaction(db_, SQLite::TransactionBehavior::IMMEDIATE);
     const UnixMillis now = clock_.now();
 
     SQLite::Statement find_pending(
-        db_, "SELECT id, snapshot_at FROM jobs WHERE key = ? AND state = 'pending'");
+        db_, "SELECT id, snapshot_at FROM jobs WHERE key = ? AND target = ? AND state = 'pending'");
     find_pending.bind(1, job.key);
+    find_pending.bind(2, std::string(to_string(target_of(job.kind))));
     if (find_pending.executeStep()) {
       const std::int64_t id = find_pending.getColumn(0).getInt64();
       const auto pending_snapshot = find_pending.getColumn(1);

@@ -8,11 +8,8 @@
 #include <cstdint>
 #include <filesystem>
 #include <string>
-#include <string_view>
 
 #include <SQLiteCpp/Database.h>
-#include <SQLiteCpp/Exception.h>
-#include <fmt/format.h>
 
 #include "shared/clock.hpp"
 #include "shared/job.hpp"
@@ -36,10 +33,15 @@ class QueueStore {
   QueueStore(const std::filesystem::path& path, const Clock& clock,
              std::chrono::milliseconds busy_timeout = default_busy_timeout);
 
-  // The coalescing rule of design.md: one pending job per key, newest snapshot wins (a delete
-  // replaces a pending push), attempts and due time reset; a key whose job is running gets a
-  // second, pending job that waits for it.
+  // The coalescing rule of design.md: one pending job per key and direction (push and delete
+  // to Vikunja, webhooks to Taskwarrior), newest snapshot wins (a delete replaces a pending
+  // push), attempts and due time reset; a key whose job is running gets a second, pending job
+  // that waits for it.
   EnqueueResult enqueue(const NewJob& job);
+
+  // The key of a webhook job: the linked Taskwarrior task's (tw:<uuid>), so that jobs about one
+  // task in both directions run one at a time in queue order; vk:<id> while it is unlinked.
+  std::string key_of_vikunja_task(std::int64_t vikunja_task_id);
 
   const std::filesystem::path& path() const { return path_; }
   SQLite::Database& database() { return db_; }
@@ -52,16 +54,5 @@ class QueueStore {
 
 // Wraps a SQLite failure on the queue as Error with the sysexits code that fits its cause.
 [[noreturn]] void throw_queue_error(const std::string& context, const SQLite::Exception& e);
-
-// Runs `work` on the queue `db`; a SQLite failure becomes Error("cannot <action> in queue
-// <path>: <SQLite's message>"), 75 when the queue is busy or locked.
-template <typename Work>
-auto on_queue(SQLite::Database& db, std::string_view action, Work&& work) -> decltype(work()) {
-  try {
-    return work();
-  } catch (const SQLite::Exception& e) {
-    throw_queue_error(fmt::format("cannot {} in queue {}", action, db.getFilename()), e);
-  }
-}
 
 }  // namespace vsync

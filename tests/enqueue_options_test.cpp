@@ -46,6 +46,7 @@ TEST_CASE("usage errors say what is wrong and where to look", "[enqueue_options]
   fails_with({"vikunja-enqueue", "push", "--signature", "x"}, "--signature is only for the webhook command");
   try {
     parse({"vikunja-enqueue"});
+    FAIL("parsed an empty command line");
   } catch (const Error& e) {
     CHECK(e.exit_code() == ExitCode::usage);
   }

@@ -4,12 +4,13 @@
 #include <catch2/catch.hpp>
 
 #include "queue_dump.hpp"
+#include "worker/sync/task_map.hpp"
 #include "worker_fixture.hpp"
 
 using namespace vsync;
 using namespace vsync::test;
 
-TEST_CASE("in half-open exactly one probe goes out across two connections", "[breaker]") {
+TEST_CASE("in half-open exactly one probe goes out across two connections", "[claims][breaker]") {
   WorkerFixture f;
   f.push(1);
   f.push(2);
@@ -248,3 +249,41 @@ TEST_CASE("next_wake: the earliest time a claim could find work", "[claims][next
     CHECK(both.next_wake() == test_epoch + 3'000);
   }
 }
+
+TEST_CASE("a linked task's jobs in both directions share a key and run one at a time in queue order",
+          "[claims]") {
+  WorkerFixture f;
+  const auto task = WorkerFixture::tw_task(1, "Pay rent");
+  const std::string uuid = task["uuid"];
+  TaskMap(f.store.database(), f.clock).link(uuid, 7, std::nullopt);
+  CHECK(f.store.key_of_vikunja_task(7) == "tw:" + uuid);
+  CHECK(f.store.key_of_vikunja_task(8) == "vk:8");
+  const auto webhook = f.store.enqueue({JobKind::webhook, f.store.key_of_vikunja_task(7),
+                                        R"({"event_name":"task.updated"})", std::nullopt}).job_id;
+  const auto push = f.enqueue(JobKind::push, task);
+  CHECK(push != webhook);  // one pending job per key and direction: not coalesced
+  QueueStore other_connection(f.dir / "queue.db", f.clock);
+  auto a = f.claims(f.store, "worker-a", {Target::vikunja, Target::taskwarrior});
+  auto b = f.claims(other_connection, "worker-b", {Target::vikunja, Target::taskwarrior});
+  const auto first = a.claim_next();
+  REQUIRE(first);
+  CHECK(first->id == webhook);
+  CHECK_FALSE(b.claim_next());  // the push waits for the webhook job
+  a.finish(*first, JobOutcome::done());
+  const auto second = b.claim_next();
+  REQUIRE(second);
+  CHECK(second->id == push);
+
+  SECTION("an older pending job of the key goes first even when a newer one is due earlier") {
+    b.finish(*second, JobOutcome::done());
+    const auto later = f.store.enqueue({JobKind::webhook, f.store.key_of_vikunja_task(7),
+                                        R"({"event_name":"task.updated"})", std::nullopt}).job_id;
+    f.enqueue(JobKind::push, task);  // queued after, due now
+    f.store.database().exec(fmt::format("UPDATE jobs SET due_at = {} WHERE id = {}", test_epoch + 5'000, later));
+    CHECK_FALSE(a.claim_next());
+    CHECK(a.next_wake() == test_epoch + 5'000);
+    f.clock.advance(5'000);
+    CHECK(a.claim_next()->id == later);
+  }
+}
+

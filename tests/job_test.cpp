@@ -31,6 +31,7 @@ TEST_CASE("a spelling the schema should have refused is an error naming it", "[j
   CHECK_THROWS_WITH(parse_target(""), "unknown target '' in the queue");
   try {
     parse_target("jira");
+    FAIL("parsed an unknown target");
   } catch (const Error& e) {
     CHECK(e.exit_code() == ExitCode::io);
   }

@@ -67,7 +67,7 @@ TEST_CASE("output that is not an array of tasks is a retry on the taskwarrior br
     const JobOutcome outcome = stopped_by([&] { runner.export_tasks({}); });
     CHECK(outcome.kind == JobOutcome::Kind::retry);
     CHECK(outcome.trips_breaker);
-    CHECK_THAT(outcome.error, Catch::StartsWith("task export printed something that is not an array of tasks: "));
+    CHECK_THAT(outcome.error, Catch::StartsWith("task export printed something that is not an array of tasks ("));
   }
   CHECK(f.fake_task("").export_tasks({}).empty());
   CHECK(f.fake_task("[]\n").export_tasks({}).empty());

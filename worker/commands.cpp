@@ -1,5 +1,6 @@
 #include "worker/commands.hpp"
 
+#include <algorithm>
 #include <cmath>
 
 #include <fmt/format.h>
@@ -66,13 +67,19 @@ ExitCode run_forever(const Options& options, const Environment& env) {
   Worker worker(session.store, session.config, session.clock, session.log);
   const SystemdNotifier systemd;
   systemd.notify("READY=1");
+  std::string last_status;
   session.log.log(LogLevel::info, "worker started", "queue={}", log_quote(session.store.path().string()));
   while (!waiter.stop_requested()) {
     waiter.forget_queue_changes();
     const DrainStats stats = worker.drain([&] { return waiter.stop_requested(); });
     if (stats.total() > 0) log_drain(session.log, stats, worker, session.clock);
-    systemd.notify(service_status(session.store, stats));
-    systemd.notify("WATCHDOG=1");
+    // Only what changed, and the watchdog only when systemd asked for it: sd_notify blocks
+    // when nobody reads the socket, and a status line must never stall the worker.
+    if (std::string status = service_status(session.store, stats); status != last_status) {
+      systemd.notify(status);
+      last_status = std::move(status);
+    }
+    if (systemd.watchdog_period()) systemd.notify("WATCHDOG=1");
     if (waiter.stop_requested()) break;
     std::optional<std::chrono::milliseconds> timeout;
     if (const auto wake = worker.next_wake()) {

@@ -3,6 +3,7 @@
 #include <chrono>
 
 #include <SQLiteCpp/Exception.h>
+#include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include "shared/error.hpp"
@@ -30,8 +31,11 @@ JobOutcome run_job(JobHandler& handler, const ClaimedJob& job) {
   } catch (const nlohmann::json::exception& e) {
     // A response of a shape we did not expect (a field of another type): the call failed.
     return JobOutcome::retry(fmt::format("unexpected response from the target: {}", e.what()), true);
-  } catch (const Error&) {
-    throw;  // the queue itself failed: fatal for the drain
+  } catch (const Error& e) {
+    // Data a job carries or reads back that cannot be read (an unknown status, say) is that
+    // job's fault; anything else (the queue itself failed) is fatal for the drain.
+    if (e.exit_code() == ExitCode::data) return JobOutcome::dead(e.what());
+    throw;
   } catch (const SQLite::Exception&) {
     throw;
   }

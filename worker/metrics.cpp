@@ -4,6 +4,7 @@
 #include <SQLiteCpp/Transaction.h>
 #include <fmt/format.h>
 
+#include "worker/queue/on_queue.hpp"
 #include "worker/queue_status.hpp"
 
 namespace vsync {

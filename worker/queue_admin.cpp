@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include "worker/queue/breaker.hpp"
+#include "worker/queue/on_queue.hpp"
 
 namespace vsync {
 
@@ -23,7 +24,7 @@ int retry_where(QueueStore& store, const std::string& where,
                             "updated_at = :now, lease_until = NULL, lease_owner = NULL "
                             "WHERE state IN ('dead', 'pending') AND " + where +
                             " AND NOT EXISTS (SELECT 1 FROM jobs AS p WHERE p.key = jobs.key "
-                            "AND p.state = 'pending' AND p.id <> jobs.id)");
+                            "AND p.target = jobs.target AND p.state = 'pending' AND p.id <> jobs.id)");
     retry.bind(":now", now);
     bind(retry);
     const int changed = retry.exec();
@@ -46,7 +47,7 @@ int retry_dead_jobs(QueueStore& store, UnixMillis now) {
   // At most one pending job per key: of several dead jobs of one key, the newest snapshot.
   return retry_where(store,
                      "state = 'dead' AND id = (SELECT max(id) FROM jobs AS d "
-                     "WHERE d.key = jobs.key AND d.state = 'dead')",
+                     "WHERE d.key = jobs.key AND d.target = jobs.target AND d.state = 'dead')",
                      [](SQLite::Statement&) {}, now);
 }
 

@@ -1,11 +1,14 @@
 #include "worker/queue_status.hpp"
 
+#include <algorithm>
+
 #include <SQLiteCpp/Statement.h>
 #include <SQLiteCpp/Transaction.h>
 #include <fmt/format.h>
 
 #include "shared/timestamp.hpp"
 #include "worker/log/logger.hpp"
+#include "worker/queue/on_queue.hpp"
 
 namespace vsync {
 

@@ -1,6 +1,6 @@
 #pragma once
-// systemd's notify protocol through libsystemd's sd_notify(3), which knows every socket form
-// systemd may hand over and the WATCHDOG_PID rule. Without NOTIFY_SOCKET every call is a
+// systemd's notify protocol through libsystemd's sd_notify(3), which knows the socket forms
+// systemd hands over (path and abstract) and the WATCHDOG_PID rule. Without NOTIFY_SOCKET every call is a
 // no-op, so the worker runs the same outside systemd.
 
 #include <chrono>

@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "worker/metrics.hpp"
+#include "worker/queue/on_queue.hpp"
 #include "worker/queue_admin.hpp"
 
 namespace vsync {
@@ -73,7 +74,7 @@ JobOutcome Worker::run(const ClaimedJob& job) {
 DrainStats Worker::drain(const std::function<bool()>& should_stop) {
   const auto started = std::chrono::steady_clock::now();
   const DrainStats stats =
-      on_queue(store_.database(), "drain", [&] { return vsync::drain(claims_, *this, log_, should_stop); });
+      on_queue(store_.database(), "claim and settle jobs", [&] { return vsync::drain(claims_, *this, log_, should_stop); });
   // An idle drain writes nothing: `run` is woken by writes to the queue, its own included.
   if (stats.total() > 0) {
     record_counters(std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());

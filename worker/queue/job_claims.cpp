@@ -21,6 +21,8 @@ constexpr const char* claimable_sql = R"sql(
     AND NOT EXISTS (SELECT 1 FROM jobs AS r
                     WHERE r.key = j.key AND r.state = 'running' AND r.id <> j.id
                       AND (r.lease_until > :now OR r.id < j.id))
+    AND NOT EXISTS (SELECT 1 FROM jobs AS o
+                    WHERE o.key = j.key AND o.state = 'pending' AND o.id < j.id)
   ORDER BY due_at, id LIMIT 1)sql";
 
 }  // namespace
@@ -136,8 +138,9 @@ UnixMillis JobClaims::pause_end(const JobOutcome& outcome, UnixMillis now) const
 void JobClaims::settle_retry(const ClaimedJob& job, const JobOutcome& outcome, UnixMillis now,
                              bool refund) {
   const int attempts = refund ? job.attempts - 1 : job.attempts;
-  SQLite::Statement newer(db_, "SELECT id FROM jobs WHERE key = ? AND state = 'pending'");
+  SQLite::Statement newer(db_, "SELECT id FROM jobs WHERE key = ? AND target = ? AND state = 'pending'");
   newer.bind(1, job.key);
+  newer.bind(2, target_text(job.target));
   if (newer.executeStep()) {
     // Newest snapshot wins: the pending job carries a later version of this change.
     SQLite::Statement superseded(db_,
@@ -237,7 +240,7 @@ std::optional<UnixMillis> JobClaims::next_wake() {
       SQLite::Statement due(db_,
                             "SELECT min(due_at) FROM jobs AS j WHERE state = 'pending' AND target = ? AND kind = ? "
                             "AND NOT EXISTS (SELECT 1 FROM jobs AS r WHERE r.key = j.key "
-                            "AND r.state = 'running')");
+                            "AND (r.state = 'running' OR (r.state = 'pending' AND r.id < j.id)))");
       due.bind(1, target_text(target_of(kind)));
       due.bind(2, std::string(to_string(kind)));
       due.executeStep();

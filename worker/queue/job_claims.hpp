@@ -2,7 +2,9 @@
 // Claiming jobs as leases and settling them, for any number of workers on one queue.
 // A claim is one BEGIN IMMEDIATE transaction that also consults the target's breaker: jobs of an
 // open target are skipped, and in half-open exactly one job (the probe) is let through across
-// all processes. A key's next job waits while one of its jobs runs. A running job whose lease
+// all processes. A key's jobs run one at a time in the order they were queued: one waits while
+// another of its key runs or an older one is pending (a linked task's jobs in both directions
+// share a key: QueueStore::key_of_vikunja_task). A running job whose lease
 // expired (its worker died) may be claimed again; each claim counts one attempt.
 
 #include <cstdint>

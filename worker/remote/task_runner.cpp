@@ -62,14 +62,19 @@ std::vector<nlohmann::json> TaskRunner::export_tasks(const std::vector<std::stri
   const ProcessResult result = checked(args, "", "task export");
   // rc.json.array=on: one JSON array, parsed once. An empty export may print nothing at all.
   if (result.out.find_first_not_of(" \t\r\n") == std::string::npos) return {};
-  auto tasks = nlohmann::json::parse(result.out, nullptr, false);
-  const bool all_objects = tasks.is_array() && std::all_of(tasks.begin(), tasks.end(),
-                                                            [](const auto& task) { return task.is_object(); });
-  if (!all_objects) {
-    throw JobStopped{JobOutcome::retry(fmt::format("task export printed something that is not an array of tasks: {}",
-                                                   first_line(result.out)), true).on(Target::taskwarrior)};
+  std::string problem;
+  try {
+    auto tasks = nlohmann::json::parse(result.out);
+    const bool all_objects = tasks.is_array() && std::all_of(tasks.begin(), tasks.end(),
+                                                              [](const auto& task) { return task.is_object(); });
+    if (all_objects) return tasks.get<std::vector<nlohmann::json>>();
+    problem = tasks.is_array() ? "an element is not an object" : std::string("a ") + tasks.type_name();
+  } catch (const nlohmann::json::parse_error& e) {
+    problem = e.what();
   }
-  return tasks.get<std::vector<nlohmann::json>>();
+  throw JobStopped{JobOutcome::retry(
+      fmt::format("task export printed something that is not an array of tasks ({}): {}", problem,
+                  first_line(result.out)), true).on(Target::taskwarrior)};
 }
 
 void TaskRunner::import_task(const nlohmann::json& task) {

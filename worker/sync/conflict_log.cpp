@@ -3,6 +3,7 @@
 #include <SQLiteCpp/Statement.h>
 
 #include "shared/queue_store.hpp"
+#include "worker/queue/on_queue.hpp"
 
 namespace vsync {
 

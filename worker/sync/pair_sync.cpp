@@ -2,6 +2,8 @@
 
 #include <uuid/uuid.h>
 
+#include <fmt/format.h>
+
 #include "shared/json_document.hpp"
 #include "shared/task_status.hpp"
 #include "shared/timestamp.hpp"
@@ -118,7 +120,7 @@ TaskwarriorCandidates PairSync::taskwarrior_candidates(const TaskFields& fields,
   // One export serves both. Nothing from the network is passed as a filter: titles are
   // compared here.
   const std::string id_text = std::to_string(vikunja_id);
-  for (json& candidate : task_.export_tasks({"status.not:deleted"})) {
+  for (json& candidate : task_.export_tasks({fmt::format("status.not:{}", TaskStatus::deleted)})) {
     if (status_of(candidate, "task export") == TaskStatus::recurring) continue;  // a template
     if (!unlinked(string_or(candidate, "uuid"))) continue;
     const auto candidate_id = optional_string(candidate, "vikunja_id");

@@ -4,6 +4,7 @@
 #include <SQLiteCpp/Transaction.h>
 
 #include "shared/queue_store.hpp"
+#include "worker/queue/on_queue.hpp"
 
 namespace vsync {
 
