@@ -317,6 +317,18 @@ void FakeVikunja::install_routes() {
     send_json(response, 201, projects_.at(id));
   });
 
+  // Every task the user can see (Vikunja v1.0+), done ones included; `s` searches titles.
+  server.Get("/api/v1/tasks", [this, page_of](const Request& request, Response& response) {
+    if (intercept(request, response)) return;
+    std::lock_guard lock(mutex_);
+    const std::string search = request.has_param("s") ? request.get_param_value("s") : "";
+    std::vector<json> items;
+    for (const auto& [id, task] : tasks_) {
+      if (search.empty() || contains_text(task, "title", search)) items.push_back(task_view(id));
+    }
+    page_of(request, response, items, {});
+  });
+
   server.Get(R"(/api/v1/projects/(\d+)/tasks)", [this, page_of](const Request& request, Response& response) {
     if (intercept(request, response)) return;
     std::lock_guard lock(mutex_);

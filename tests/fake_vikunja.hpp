@@ -2,7 +2,7 @@
 // A stand-in for Vikunja on 127.0.0.1 (an ephemeral port), faithful to vikunja-api.md where the
 // sync depends on it: bearer-token auth (401 code 11), PUT creates and POST is a full replace,
 // 404 codes 3001/4002/8002, paginated lists with x-pagination-* headers and a saved-filter
-// pseudo-project on every page, label search by substring, label add (400 code 8001 when already
+// pseudo-project on every page, all tasks at GET /tasks, label search by substring, label add (400 code 8001 when already
 // there) and remove (403 when not there). It can be told to refuse connections, answer a fixed
 // status or garbage, hang, or lose the answer to the next create.
 

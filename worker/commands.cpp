@@ -67,6 +67,12 @@ ExitCode run_forever(const Options& options, const Environment& env) {
   Worker worker(session.store, session.config, session.clock, session.log);
   const SystemdNotifier systemd;
   systemd.notify("READY=1");
+  try {
+    // Once at start: whatever changed while no worker ran (design.md "Convergence").
+    worker.reconcile(false);
+  } catch (const Error& e) {
+    session.log.log(LogLevel::warning, "reconcile failed", "error={}", log_quote(e.what()));
+  }
   std::string last_status;
   session.log.log(LogLevel::info, "worker started", "queue={}", log_quote(session.store.path().string()));
   while (!waiter.stop_requested()) {
@@ -93,6 +99,13 @@ ExitCode run_forever(const Options& options, const Environment& env) {
   }
   systemd.notify("STOPPING=1");
   session.log.log(LogLevel::info, "worker stopped", "reason={}", "signal");
+  return ExitCode::ok;
+}
+
+ExitCode reconcile(const Options& options, const Environment& env) {
+  Session session(options, env);
+  Worker worker(session.store, session.config, session.clock, session.log);
+  fmt::print("{}", describe_plan(worker.reconcile(options.dry_run), options.dry_run));
   return ExitCode::ok;
 }
 
@@ -159,6 +172,7 @@ ExitCode run_command(const Options& options, const Environment& env) {
     case Command::version: fmt::print("{}", version_text); return ExitCode::ok;
     case Command::drain: return drain_once(options, env);
     case Command::run: return run_forever(options, env);
+    case Command::reconcile: return reconcile(options, env);
     case Command::status: return show_status(options, env);
     case Command::metrics: return print_metrics(options, env);
     case Command::config: return print_config(env);

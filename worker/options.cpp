@@ -24,6 +24,10 @@ Commands:
                              for a backoff or a breaker window
   run                        drain, then wait (no CPU) for new jobs, the next due time or the
                              breaker's retry time; SIGTERM/SIGINT finish the current job, exit 0
+  reconcile [--dry-run]      read both sides in full and queue the jobs that bring them
+                             together: changes and deletes whose events were lost, tasks on
+                             one side only (the first run links same-title pairs); with
+                             --dry-run print them and change nothing
   status [--json]            breakers, job counts, oldest pending age, next due time, dead
                              jobs and every setting with its origin; exit 1 when a breaker is
                              open or dead jobs exist
@@ -38,6 +42,7 @@ Options:
   --db PATH   the queue (default: $VIKUNJA_SYNC_DB, else
               ${XDG_STATE_HOME:-$HOME/.local/state}/vikunja-sync/queue.db)
   --json      status as JSON (schema version 1, see README)
+  --dry-run   reconcile: print what it would queue, change nothing
   -h, --help  show this help
   --version   show the version
 
@@ -51,8 +56,10 @@ Environment:
   VIKUNJA_SYNC_BACKOFF_BASE         first retry delay in seconds (5), doubled per attempt
   VIKUNJA_SYNC_BACKOFF_CAP          longest retry delay in seconds (3600)
   VIKUNJA_SYNC_HTTP_TIMEOUT         seconds for one HTTP request (30)
-  VIKUNJA_SYNC_TASK_BIN             the task binary for webhook jobs (task); TASKRC and TASKDATA
-                                    are passed through
+  VIKUNJA_SYNC_TASK_BIN             the task binary (task); TASKRC and TASKDATA are passed
+                                    through
+  VIKUNJA_SYNC_CONFLICT             a field changed on both sides: newest (default),
+                                    taskwarrior or vikunja
   VIKUNJA_SYNC_LOG_LEVEL            error, warning, notice, info (default) or debug
   VIKUNJA_SYNC_DB                   the queue file (absolute path)
 
@@ -86,6 +93,7 @@ Command parse_command(const std::vector<std::string_view>& words) {
   const std::string_view word = words.front();
   if (word == "drain") return Command::drain;
   if (word == "run") return Command::run;
+  if (word == "reconcile") return Command::reconcile;
   if (word == "status") return Command::status;
   if (word == "metrics") return Command::metrics;
   if (word == "config") return Command::config;
@@ -101,7 +109,7 @@ Command parse_command(const std::vector<std::string_view>& words) {
 }  // namespace
 
 Options parse_options(std::span<char*> argv) {
-  enum LongOnly { db = 1000, json, dead, older_than };
+  enum LongOnly { db = 1000, json, dead, older_than, dry_run };
   Options options;
   bool older_than_given = false;
   const CommandLine line = parse_command_line(
@@ -109,12 +117,14 @@ Options parse_options(std::span<char*> argv) {
       {{"db", required_argument, nullptr, db},
        {"json", no_argument, nullptr, json},
        {"dead", no_argument, nullptr, dead},
-       {"older-than", required_argument, nullptr, older_than}},
+       {"older-than", required_argument, nullptr, older_than},
+       {"dry-run", no_argument, nullptr, dry_run}},
       [&](int id, const char* value) {
         switch (id) {
           case db: options.db = value; break;
           case json: options.json = true; break;
           case dead: options.all_dead = true; break;
+          case dry_run: options.dry_run = true; break;
           case older_than:
             options.older_than_days = parse_number<double>(value, "--older-than");
             older_than_given = true;
@@ -136,6 +146,7 @@ Options parse_options(std::span<char*> argv) {
   refuse(options.json && options.command != Command::status, "--json", "status");
   refuse(options.all_dead && options.command != Command::retry, "--dead", "retry");
   refuse(older_than_given && options.command != Command::purge, "--older-than", "purge");
+  refuse(options.dry_run && options.command != Command::reconcile, "--dry-run", "reconcile");
 
   switch (options.command) {
     case Command::retry:

@@ -12,12 +12,13 @@
 
 namespace vsync::worker {
 
-enum class Command { drain, run, status, metrics, config, retry, purge, breaker_reset, help, version };
+enum class Command { drain, run, reconcile, status, metrics, config, retry, purge, breaker_reset, help, version };
 
 struct Options {
   Command command = Command::help;
   std::optional<std::string> db;
   bool json = false;                   // status --json
+  bool dry_run = false;                // reconcile --dry-run
   bool all_dead = false;               // retry --dead
   std::vector<std::int64_t> job_ids;   // retry ID...
   double older_than_days = 7;          // purge --older-than DAYS

@@ -8,6 +8,8 @@
 
 #include "worker/metrics.hpp"
 #include "worker/queue/on_queue.hpp"
+#include "shared/error.hpp"
+#include "shared/timestamp.hpp"
 #include "worker/queue_admin.hpp"
 
 namespace vsync {
@@ -54,6 +56,7 @@ Worker::Worker(QueueStore& store, const WorkerConfig& config, const Clock& clock
             SyncSettings{config.default_project.value, config.conflict_rule.value}, log),
       push_(pair_, vikunja_, task_map_, log),
       taskwarrior_(pair_, vikunja_, task_map_, log),
+      reconcile_(vikunja_, task_, task_map_, store, config.default_project.value, clock),
       claims_(store, clock, breaker_policy(config),
               ClaimPolicy{config.lease(), config.max_attempts.value},
               Backoff(config.backoff_base.value, config.backoff_cap.value), log, std::move(owner),
@@ -83,6 +86,26 @@ DrainStats Worker::drain(const std::function<bool()>& should_stop) {
     log_.log(LogLevel::debug, "done jobs purged", "count={}", purged);
   }
   return stats;
+}
+
+ReconcilePlan Worker::reconcile(bool dry_run) {
+  const std::vector<Target> called{Target::vikunja, Target::taskwarrior};
+  if (const auto blocked = claims_.blocked(called)) {
+    throw Error(ExitCode::temp_fail, fmt::format("reconcile skipped: the {} breaker pauses calls until {}",
+                                                 blocked->first, format_rfc3339(blocked->second)));
+  }
+  ReconcilePlan plan;
+  try {
+    plan = reconcile_.plan();
+  } catch (const JobStopped& stopped) {
+    claims_.record_outside_job(called, stopped.outcome);
+    throw Error(ExitCode::temp_fail, fmt::format("reconcile: {}", stopped.outcome.error));
+  }
+  claims_.record_outside_job(called, JobOutcome::done());
+  if (!dry_run) reconcile_.apply(plan);
+  log_.log(LogLevel::info, "reconcile", "dry_run={} jobs={} agreeing_pairs={} buried={}", dry_run, plan.jobs.size(),
+           plan.agreeing_pairs, plan.to_bury.size());
+  return plan;
 }
 
 void Worker::record_counters(double drain_seconds) {

@@ -18,6 +18,7 @@
 #include "worker/remote/vikunja_client.hpp"
 #include "worker/sync/conflict_log.hpp"
 #include "worker/sync/pair_sync.hpp"
+#include "worker/sync/reconcile.hpp"
 #include "worker/sync/task_map.hpp"
 #include "worker/sync/taskwarrior_sync.hpp"
 #include "worker/sync/vikunja_push.hpp"
@@ -34,6 +35,10 @@ class Worker final : private JobHandler {
 
   DrainStats drain(const std::function<bool()>& should_stop = [] { return false; });
   std::optional<UnixMillis> next_wake() { return claims_.next_wake(); }
+  // Plans the jobs that bring both sides together (reconcile.hpp) and, unless `dry_run`,
+  // queues them. Throws Error(temp_fail) while a breaker pauses Vikunja or Taskwarrior, or
+  // when a side cannot be read (the failure counts on its breaker, as a job's would).
+  ReconcilePlan reconcile(bool dry_run);
   long long requests_sent() const { return client_.requests_sent(); }
   long long task_processes() const { return task_.processes_started(); }
 
@@ -54,6 +59,7 @@ class Worker final : private JobHandler {
   PairSync pair_;
   VikunjaPush push_;
   TaskwarriorSync taskwarrior_;
+  Reconcile reconcile_;
   JobClaims claims_;
   std::map<std::string, long long> outcomes_recorded_;  // what the counters table already has
   long long task_runs_recorded_ = 0;

@@ -82,8 +82,9 @@ std::optional<ClaimedJob> JobClaims::claim_next() {
     for (Target target : targets_) {
       if (auto found = candidate(target, now)) candidates.push_back(*found);
     }
-    std::sort(candidates.begin(), candidates.end(),
-              [](const Candidate& a, const Candidate& b) { return a.due_at < b.due_at; });
+    std::sort(candidates.begin(), candidates.end(), [](const Candidate& a, const Candidate& b) {
+      return std::pair(a.due_at, a.id) < std::pair(b.due_at, b.id);
+    });
     for (const Candidate& found : candidates) {
       const auto admission = admit_all(found.kind, now);
       if (!admission) continue;
@@ -170,24 +171,51 @@ void JobClaims::settle_retry(const ClaimedJob& job, const JobOutcome& outcome, U
   update.exec();
 }
 
+void JobClaims::update_breakers(const std::vector<Target>& called, Target failed, const JobOutcome& outcome,
+                                UnixMillis now) {
+  switch (outcome.kind) {
+    case JobOutcome::Kind::done:
+      for (Target target : called) breaker_.record_success(target, now);
+      break;
+    case JobOutcome::Kind::dead: breaker_.record_success(failed, now); break;
+    case JobOutcome::Kind::retry:
+      if (outcome.trips_breaker) breaker_.record_failure(failed, now, outcome.error);
+      break;
+    case JobOutcome::Kind::paused:
+      breaker_.pause(failed, now, pause_end(outcome, now), outcome.reason, outcome.error);
+      break;
+  }
+}
+
+std::optional<std::pair<Target, UnixMillis>> JobClaims::blocked(const std::vector<Target>& called) {
+  try {
+    const UnixMillis now = clock_.now();
+    for (Target target : called) {
+      if (const auto until = breaker_.blocked_until(target, now)) return std::pair{target, *until};
+    }
+    return std::nullopt;
+  } catch (const SQLite::Exception& e) {
+    throw_queue_error(fmt::format("cannot read the breakers of queue {}", store_.path().string()), e);
+  }
+}
+
+void JobClaims::record_outside_job(const std::vector<Target>& called, const JobOutcome& outcome) {
+  try {
+    SQLite::Transaction transaction(db_, SQLite::TransactionBehavior::IMMEDIATE);
+    update_breakers(called, outcome.failed_target.value_or(called.front()), outcome, clock_.now());
+    transaction.commit();
+  } catch (const SQLite::Exception& e) {
+    throw_queue_error(fmt::format("cannot update the breakers of queue {}", store_.path().string()), e);
+  }
+}
+
 void JobClaims::finish(const ClaimedJob& job, const JobOutcome& outcome) {
   try {
     SQLite::Transaction transaction(db_, SQLite::TransactionBehavior::IMMEDIATE);
     const UnixMillis now = clock_.now();
     using Kind = JobOutcome::Kind;
     const Target failed = outcome.failed_target.value_or(job.target);
-    switch (outcome.kind) {
-      case Kind::done:
-        for (Target target : targets_called(job.kind)) breaker_.record_success(target, now);
-        break;
-      case Kind::dead: breaker_.record_success(failed, now); break;
-      case Kind::retry:
-        if (outcome.trips_breaker) breaker_.record_failure(failed, now, outcome.error);
-        break;
-      case Kind::paused:
-        breaker_.pause(failed, now, pause_end(outcome, now), outcome.reason, outcome.error);
-        break;
-    }
+    update_breakers(targets_called(job.kind), failed, outcome, now);
 
     SQLite::Statement owned(db_, "SELECT 1 FROM jobs WHERE id = ? AND state = 'running' AND lease_owner = ?");
     owned.bind(1, job.id);

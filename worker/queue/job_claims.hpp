@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "shared/job.hpp"
@@ -41,6 +42,11 @@ class JobClaims {
   // over meanwhile is left to its new owner.
   void finish(const ClaimedJob& job, const JobOutcome& outcome);
 
+  // For calls made outside a job (a reconcile): the first of `called` whose breaker blocks
+  // calls now, with when it ends; and the breaker side of such a call's outcome.
+  std::optional<std::pair<Target, UnixMillis>> blocked(const std::vector<Target>& called);
+  void record_outside_job(const std::vector<Target>& called, const JobOutcome& outcome);
+
   // The earliest time a claim could find work: the next due job of a target that is not
   // paused, a breaker's retry time, a lease's expiry. nullopt when the queue holds no work.
   std::optional<UnixMillis> next_wake();
@@ -58,6 +64,7 @@ class JobClaims {
   std::optional<bool> admit_all(JobKind kind, UnixMillis now);  // nullopt: not now; else probe
   std::optional<Candidate> candidate(Target target, UnixMillis now);
   void bury_exhausted_leases(UnixMillis now);
+  void update_breakers(const std::vector<Target>& called, Target failed, const JobOutcome& outcome, UnixMillis now);
   void settle_retry(const ClaimedJob& job, const JobOutcome& outcome, UnixMillis now, bool refund);
   UnixMillis pause_end(const JobOutcome& outcome, UnixMillis now) const;
 

@@ -109,6 +109,18 @@ std::vector<nlohmann::json> VikunjaClient::tasks_of_project(std::int64_t project
   return all_pages(fmt::format("/projects/{}/tasks", project_id), "&s=" + url_encode(search));
 }
 
+std::vector<nlohmann::json> VikunjaClient::all_tasks() {
+  try {
+    return all_pages("/tasks", "");
+  } catch (const JobStopped& stopped) {
+    // Vikunja 0.24 and older list them at /tasks/all; /tasks is then the router's 404.
+    if (stopped.outcome.kind != JobOutcome::Kind::dead || stopped.outcome.error.find("HTTP 404") == std::string::npos) {
+      throw;
+    }
+    return all_pages("/tasks/all", "");
+  }
+}
+
 std::vector<nlohmann::json> VikunjaClient::projects() { return all_pages("/projects", ""); }
 
 nlohmann::json VikunjaClient::create_project(const std::string& title) {

@@ -28,6 +28,8 @@ class VikunjaClient {
   json update_task(std::int64_t task_id, const json& task);  // the whole task: POST replaces
   bool delete_task(std::int64_t task_id);                    // false when it was already gone
   std::vector<json> tasks_of_project(std::int64_t project_id, const std::string& search);
+  // Every task the token can see, done ones included (GET /tasks; /tasks/all before v1.0).
+  std::vector<json> all_tasks();
 
   std::vector<json> projects();
   json create_project(const std::string& title);

@@ -8,17 +8,53 @@
 
 namespace vsync {
 
+namespace {
+
+constexpr const char* select_links = "SELECT tw_uuid, vikunja_id, vikunja_updated_at, agreed FROM task_map";
+
+TaskLink link_of(SQLite::Statement& query) {
+  TaskLink link{query.getColumn(0).getString(), query.getColumn(1).getInt64(), std::nullopt, std::nullopt};
+  if (!query.getColumn(2).isNull()) link.vikunja_updated_at = query.getColumn(2).getInt64();
+  if (!query.getColumn(3).isNull()) link.agreed = fields_from_json(query.getColumn(3).getString());
+  return link;
+}
+
+}  // namespace
+
 std::optional<TaskLink> TaskMap::find(const char* where,
                                       const std::function<void(SQLite::Statement&)>& bind) {
   return on_queue(db_, "read the task map", [&]() -> std::optional<TaskLink> {
-    SQLite::Statement query(db_, std::string("SELECT tw_uuid, vikunja_id, vikunja_updated_at, agreed "
-                                             "FROM task_map WHERE ") + where);
+    SQLite::Statement query(db_, std::string(select_links) + " WHERE " + where);
     bind(query);
     if (!query.executeStep()) return std::nullopt;
-    TaskLink link{query.getColumn(0).getString(), query.getColumn(1).getInt64(), std::nullopt, std::nullopt};
-    if (!query.getColumn(2).isNull()) link.vikunja_updated_at = query.getColumn(2).getInt64();
-    if (!query.getColumn(3).isNull()) link.agreed = fields_from_json(query.getColumn(3).getString());
-    return link;
+    return link_of(query);
+  });
+}
+
+std::vector<TaskLink> TaskMap::all_links() {
+  return on_queue(db_, "read the task map", [&] {
+    SQLite::Statement query(db_, select_links);
+    std::vector<TaskLink> links;
+    while (query.executeStep()) links.push_back(link_of(query));
+    return links;
+  });
+}
+
+std::set<std::string> TaskMap::buried_uuids() {
+  return on_queue(db_, "read the task map", [&] {
+    SQLite::Statement query(db_, "SELECT tw_uuid FROM tombstones");
+    std::set<std::string> uuids;
+    while (query.executeStep()) uuids.insert(query.getColumn(0).getString());
+    return uuids;
+  });
+}
+
+std::set<std::int64_t> TaskMap::buried_vikunja_ids() {
+  return on_queue(db_, "read the task map", [&] {
+    SQLite::Statement query(db_, "SELECT vikunja_id FROM tombstones");
+    std::set<std::int64_t> ids;
+    while (query.executeStep()) ids.insert(query.getColumn(0).getInt64());
+    return ids;
   });
 }
 

@@ -8,7 +8,9 @@
 #include <cstdint>
 #include <functional>
 #include <optional>
+#include <set>
 #include <string>
+#include <vector>
 
 #include <SQLiteCpp/Database.h>
 
@@ -41,6 +43,11 @@ class TaskMap {
   void bury(const std::string& tw_uuid, std::int64_t vikunja_id, Side deleted_in);
   bool buried_uuid(const std::string& tw_uuid);
   bool buried_vikunja_id(std::int64_t vikunja_id);
+
+  // Everything at once, for a reconcile.
+  std::vector<TaskLink> all_links();
+  std::set<std::string> buried_uuids();
+  std::set<std::int64_t> buried_vikunja_ids();
 
  private:
   std::optional<TaskLink> find(const char* where, const std::function<void(SQLite::Statement&)>& bind);

@@ -27,6 +27,7 @@ class VikunjaTasks {
   VikunjaTasks(VikunjaClient& client, std::string default_project, Logger& log);
 
   std::optional<json> get(std::int64_t task_id) { return client_.get_task(task_id); }
+  std::vector<json> all() { return client_.all_tasks(); }
   TaskFields fields_of(const json& task);
   // Writes `fields` over `current` (as read); returns the task as Vikunja now holds it.
   json update(const json& current, const TaskFields& fields);

@@ -1,0 +1,174 @@
+// reconcile: lost events on either side found by comparing both sides in full, onboarding of
+// existing tasks, and nothing queued or written when there is nothing to do.
+
+#include <catch2/catch.hpp>
+
+#include "queue_dump.hpp"
+#include "shared/error.hpp"
+#include "taskwarrior_fixture.hpp"
+#include "worker/sync/task_map.hpp"
+
+using namespace vsync;
+using namespace vsync::test;
+using json = nlohmann::json;
+
+namespace {
+
+// Reconciles, then drains everything that queued; returns the plan.
+ReconcilePlan reconcile_and_drain(TaskwarriorFixture& f, Worker& worker) {
+  const ReconcilePlan plan = worker.reconcile(false);
+  worker.drain();
+  f.clock.advance(1);
+  return plan;
+}
+
+std::map<std::string, int> titles(const std::vector<json>& tasks, const char* field) {
+  std::map<std::string, int> counts;
+  for (const json& task : tasks) ++counts[task[field].get<std::string>()];
+  return counts;
+}
+
+}  // namespace
+
+TEST_CASE("a reconcile with nothing to do queues nothing and sends no write", "[reconcile]") {
+  TaskwarriorFixture f;
+  REQUIRE(f.task({"add", "Pay rent", "+bills"}).exit_code == 0);
+  const auto id = f.vikunja_task("inbox", {{"title", "Water plants"}});
+  f.notify("task.created", id);
+  auto worker = f.worker();
+  worker->drain();
+  const long long jobs = count_jobs(f.dir / "queue.db");
+  f.vikunja.forget_requests();
+
+  const ReconcilePlan plan = worker->reconcile(false);
+  CHECK(plan.nothing_to_do());
+  CHECK(plan.agreeing_pairs == 2);
+  CHECK(count_jobs(f.dir / "queue.db") == jobs);
+  CHECK(f.vikunja.requests_matching("PUT", "/") == 0);
+  CHECK(f.vikunja.requests_matching("POST", "/") == 0);
+  CHECK(f.vikunja.requests_matching("DELETE", "/") == 0);
+  CHECK_THAT(describe_plan(plan, false), Catch::EndsWith("nothing to do\n"));
+}
+
+TEST_CASE("reconcile finds creates, edits and deletes in Vikunja whose webhooks were lost", "[reconcile]") {
+  TaskwarriorFixture f;
+  auto worker = f.worker();
+  const auto id = f.vikunja_task("Home", {{"title", "Lost create"}, {"priority", 3}});  // no webhook
+  reconcile_and_drain(f, *worker);
+  REQUIRE(f.by_vikunja_id(id));
+  CHECK((*f.by_vikunja_id(id))["priority"] == "M");
+
+  f.vikunja.edit_task(id, {{"title", "Lost edit"}});  // no webhook
+  const ReconcilePlan edit = reconcile_and_drain(f, *worker);
+  REQUIRE(edit.jobs.size() == 1);
+  CHECK(edit.jobs[0].reason == "changed in Vikunja");
+  CHECK((*f.by_vikunja_id(id))["description"] == "Lost edit");
+
+  f.vikunja.remove_task(id);  // no webhook
+  const ReconcilePlan removal = reconcile_and_drain(f, *worker);
+  REQUIRE(removal.jobs.size() == 1);
+  CHECK(removal.jobs[0].reason == "gone from Vikunja");
+  CHECK((*f.by_vikunja_id(id))["status"] == "deleted");
+  CHECK(reconcile_and_drain(f, *worker).nothing_to_do());
+}
+
+TEST_CASE("reconcile finds Taskwarrior changes that ran no hook", "[reconcile]") {
+  TaskwarriorFixture f;
+  REQUIRE(f.task({"add", "Renew passport", "priority:L"}).exit_code == 0);
+  auto worker = f.worker();
+  worker->drain();
+  const std::string uuid = f.exported().at(0)["uuid"];
+  const std::int64_t id = f.vikunja.tasks().at(0)["id"];
+
+  // As `task sync` or an import with hooks off would change it.
+  REQUIRE(f.task({"rc.hooks=off", uuid, "modify", "priority:H", "+travel"}).exit_code == 0);
+  REQUIRE(f.task({"rc.hooks=off", "add", "Book flights"}).exit_code == 0);
+  const ReconcilePlan changed = reconcile_and_drain(f, *worker);
+  CHECK(changed.jobs.size() == 2);
+  CHECK((*f.vikunja.task(id))["priority"] == 5);
+  CHECK(f.vikunja.tasks().size() == 2);
+
+  REQUIRE(f.task({"rc.hooks=off", uuid, "delete"}).exit_code == 0);
+  reconcile_and_drain(f, *worker);
+  CHECK_FALSE(f.vikunja.task(id));
+  CHECK(TaskMap(f.store.database(), f.clock).buried_uuid(uuid));
+  CHECK(reconcile_and_drain(f, *worker).nothing_to_do());
+}
+
+TEST_CASE("a linked task missing from Taskwarrior altogether is reported and left alone", "[reconcile]") {
+  TaskwarriorFixture f;
+  auto worker = f.worker();
+  const auto id = f.vikunja_task("inbox", {{"title", "Kept in Vikunja"}});
+  f.notify("task.created", id);
+  worker->drain();
+  TaskMap(f.store.database(), f.clock).link("00000000-0000-4000-8000-00000000abcd", id, std::nullopt);
+  const ReconcilePlan plan = worker->reconcile(false);
+  REQUIRE(plan.left_alone.size() == 1);
+  CHECK_THAT(plan.left_alone[0], Catch::Contains("Taskwarrior no longer has the task (purged?); nothing deleted"));
+  CHECK(f.vikunja.task(id));
+}
+
+TEST_CASE("onboarding: 30 Taskwarrior-only, 20 Vikunja-only and 10 same-title tasks become 60 on each side",
+          "[reconcile][onboarding]") {
+  TaskwarriorFixture f;
+  for (int n = 1; n <= 30; ++n) REQUIRE(f.task({"rc.hooks=off", "add", fmt::format("Taskwarrior task {}", n)}).exit_code == 0);
+  for (int n = 1; n <= 10; ++n) {
+    REQUIRE(f.task({"rc.hooks=off", "add", fmt::format("Shared task {}", n), "project:Home"}).exit_code == 0);
+    f.vikunja_task("Home", {{"title", fmt::format("Shared task {}", n)}});
+  }
+  for (int n = 1; n <= 20; ++n) f.vikunja_task("inbox", {{"title", fmt::format("Vikunja task {}", n)}});
+
+  auto worker = f.worker();
+  SECTION("--dry-run plans and changes nothing") {
+    const ReconcilePlan plan = worker->reconcile(true);
+    CHECK(plan.jobs.size() == 70);  // a push for each of the 40 in Taskwarrior, a webhook for each of the 30 in Vikunja
+    CHECK(count_jobs(f.dir / "queue.db") == 0);
+    CHECK(f.vikunja.tasks().size() == 30);
+  }
+  SECTION("the first reconcile links and creates, the second changes nothing") {
+    reconcile_and_drain(f, *worker);
+    CHECK(count_jobs(f.dir / "queue.db", "state <> 'done'") == 0);
+    const auto taskwarrior = f.exported_with_status("pending");
+    const auto vikunja = f.vikunja.tasks();
+    CHECK(taskwarrior.size() == 60);
+    CHECK(vikunja.size() == 60);
+    const auto taskwarrior_titles = titles(taskwarrior, "description");
+    CHECK(taskwarrior_titles == titles(vikunja, "title"));
+    for (const auto& [title, count] : taskwarrior_titles) {
+      CAPTURE(title);
+      CHECK(count == 1);
+    }
+    CHECK(f.store.database().execAndGet("SELECT count(*) FROM task_map").getInt() == 60);
+
+    f.vikunja.forget_requests();
+    const long long processes = worker->task_processes();
+    const ReconcilePlan second = reconcile_and_drain(f, *worker);
+    CHECK(second.nothing_to_do());
+    CHECK(second.agreeing_pairs == 60);
+    CHECK(f.vikunja.requests_matching("PUT", "/") + f.vikunja.requests_matching("POST", "/") == 0);
+    CHECK(worker->task_processes() == processes + 1);  // the one export
+  }
+}
+
+TEST_CASE("reconcile waits while a breaker is open and counts a failed read on it", "[reconcile]") {
+  TaskwarriorFixture f;
+  auto worker = f.worker();
+  SECTION("Vikunja unreachable") {
+    f.vikunja.refuse_connections();
+    try {
+      worker->reconcile(false);
+      FAIL("reconciled without Vikunja");
+    } catch (const Error& e) {
+      CHECK(e.exit_code() == ExitCode::temp_fail);
+      CHECK_THAT(std::string(e.what()), Catch::StartsWith("reconcile: GET /api/v1/tasks?page=1&per_page=50: cannot reach Vikunja"));
+    }
+    CHECK(f.breaker_column("vikunja", "consecutive_failures") == "1");
+  }
+  SECTION("the breaker open") {
+    f.store.database().exec(fmt::format("UPDATE breaker SET state = 'open', retry_at = {} WHERE target = 'vikunja'",
+                                        test_epoch + 60'000));
+    f.vikunja.forget_requests();
+    CHECK_THROWS_WITH(worker->reconcile(false), Catch::StartsWith("reconcile skipped: the vikunja breaker pauses calls until"));
+    CHECK(f.vikunja.requests() == 0);
+  }
+}

@@ -1,0 +1,141 @@
+#include "worker/sync/reconcile.hpp"
+
+#include <map>
+
+#include <fmt/format.h>
+
+#include "shared/json_document.hpp"
+#include "shared/task_status.hpp"
+#include "shared/timestamp.hpp"
+
+namespace vsync {
+
+namespace {
+
+std::int64_t id_of(const nlohmann::json& object) { return object.at("id").get<std::int64_t>(); }
+
+std::optional<UnixMillis> updated_of(const nlohmann::json& task) {
+  const auto text = optional_string(task, "updated");
+  return text ? parse_rfc3339(*text) : std::nullopt;
+}
+
+}  // namespace
+
+Reconcile::Reconcile(VikunjaTasks& vikunja, TaskRunner& task, TaskMap& task_map, QueueStore& store,
+                     std::string default_project, const Clock& clock)
+    : vikunja_(vikunja), task_(task), task_map_(task_map), store_(store),
+      default_project_(std::move(default_project)), clock_(clock) {}
+
+PlannedJob Reconcile::push(JobKind kind, const nlohmann::json& taskwarrior, std::string reason) {
+  const std::string uuid = string_or(taskwarrior, "uuid");
+  return {NewJob{kind, taskwarrior_key(uuid), taskwarrior.dump(), std::nullopt},
+          string_or(taskwarrior, "description"), std::move(reason)};
+}
+
+PlannedJob Reconcile::webhook(const char* event, const nlohmann::json& vikunja_task, std::string reason) {
+  // The body a webhook would carry; the handler reads the task back from Vikunja anyway.
+  const nlohmann::json body{{"event_name", event},
+                            {"time", format_rfc3339(clock_.now())},
+                            {"data", {{"task", vikunja_task}}},
+                            {"sent_by", "vikunja-worker reconcile"}};
+  return {NewJob{JobKind::webhook, store_.key_of_vikunja_task(id_of(vikunja_task)), body.dump(),
+                 updated_of(vikunja_task)},
+          string_or(vikunja_task, "title"), std::move(reason)};
+}
+
+void Reconcile::plan_link(ReconcilePlan& plan, const TaskLink& link, const nlohmann::json* taskwarrior,
+                          const nlohmann::json* vikunja) {
+  const auto status = taskwarrior ? std::optional(status_of(*taskwarrior, "task export")) : std::nullopt;
+  const bool taskwarrior_alive = status && *status != TaskStatus::deleted;
+  if (!vikunja) {
+    if (taskwarrior_alive) {
+      plan.jobs.push_back(webhook("task.deleted", {{"id", link.vikunja_id}, {"title", string_or(*taskwarrior, "description")}},
+                                  "gone from Vikunja"));
+    } else {
+      plan.to_bury.push_back(link);
+    }
+    return;
+  }
+  if (!taskwarrior) {
+    plan.left_alone.push_back(fmt::format("tw:{} <-> vikunja #{} \"{}\": in Vikunja, but Taskwarrior no longer has the "
+                                          "task (purged?); nothing deleted",
+                                          link.tw_uuid, link.vikunja_id, string_or(*vikunja, "title")));
+    return;
+  }
+  if (*status == TaskStatus::deleted) {
+    plan.jobs.push_back(push(JobKind::del, *taskwarrior, "deleted in Taskwarrior"));
+    return;
+  }
+  if (*status == TaskStatus::recurring) return;  // a template: its instances are the linked ones
+  const TaskFields taskwarrior_fields = read_taskwarrior(*taskwarrior, default_project_);
+  const TaskFields vikunja_fields = vikunja_.fields_of(*vikunja);
+  if (!link.agreed || !same_fields(taskwarrior_fields, *link.agreed)) {
+    plan.jobs.push_back(push(JobKind::push, *taskwarrior, link.agreed ? "changed in Taskwarrior" : "never agreed"));
+  } else if (!same_fields(vikunja_fields, *link.agreed)) {
+    plan.jobs.push_back(webhook("task.updated", *vikunja, "changed in Vikunja"));
+  } else {
+    ++plan.agreeing_pairs;
+  }
+}
+
+ReconcilePlan Reconcile::plan() {
+  ReconcilePlan plan;
+  std::map<std::string, nlohmann::json> taskwarrior;
+  for (auto& task : task_.export_tasks({})) {
+    std::string uuid = string_or(task, "uuid");
+    taskwarrior.emplace(std::move(uuid), std::move(task));
+  }
+  std::map<std::int64_t, nlohmann::json> vikunja;
+  for (auto& task : vikunja_.all()) vikunja.emplace(id_of(task), std::move(task));
+  plan.taskwarrior_tasks = static_cast<int>(taskwarrior.size());
+  plan.vikunja_tasks = static_cast<int>(vikunja.size());
+
+  std::set<std::string> linked_uuids = task_map_.buried_uuids();
+  std::set<std::int64_t> linked_ids = task_map_.buried_vikunja_ids();
+  for (const TaskLink& link : task_map_.all_links()) {
+    linked_uuids.insert(link.tw_uuid);
+    linked_ids.insert(link.vikunja_id);
+    const auto tw = taskwarrior.find(link.tw_uuid);
+    const auto vk = vikunja.find(link.vikunja_id);
+    plan_link(plan, link, tw == taskwarrior.end() ? nullptr : &tw->second, vk == vikunja.end() ? nullptr : &vk->second);
+  }
+  // Unlinked tasks: onboarding, and creates whose event was lost. Pushes are planned first, so
+  // that a namesake pair is linked by the push before the webhook of its Vikunja half runs.
+  for (const auto& [uuid, task] : taskwarrior) {
+    const TaskStatus status = status_of(task, "task export");
+    if (linked_uuids.contains(uuid) || (status != TaskStatus::pending && status != TaskStatus::waiting)) continue;
+    plan.jobs.push_back(push(JobKind::push, task, "only in Taskwarrior"));
+  }
+  for (const auto& [id, task] : vikunja) {
+    if (linked_ids.contains(id) || task.value("done", false)) continue;
+    plan.jobs.push_back(webhook("task.created", task, "only in Vikunja"));
+  }
+  return plan;
+}
+
+void Reconcile::apply(const ReconcilePlan& plan) {
+  for (const PlannedJob& planned : plan.jobs) store_.enqueue(planned.job);
+  for (const TaskLink& link : plan.to_bury) {
+    // Deleted on both sides without either delete reaching the queue: which side went first
+    // is unknown; Taskwarrior's is recorded.
+    task_map_.bury(link.tw_uuid, link.vikunja_id, Side::taskwarrior);
+  }
+}
+
+std::string describe_plan(const ReconcilePlan& plan, bool dry_run) {
+  std::string text = fmt::format("reconcile: {} Taskwarrior tasks, {} Vikunja tasks, {} linked pairs agree\n",
+                                 plan.taskwarrior_tasks, plan.vikunja_tasks, plan.agreeing_pairs);
+  const char* verb = dry_run ? "would queue" : "queued";
+  for (const PlannedJob& planned : plan.jobs) {
+    text += fmt::format("{} {} {} \"{}\": {}\n", verb, planned.job.kind, planned.job.key, planned.title, planned.reason);
+  }
+  for (const TaskLink& link : plan.to_bury) {
+    text += fmt::format("{} tw:{} <-> vikunja #{}: deleted on both sides\n", dry_run ? "would forget" : "forgot",
+                        link.tw_uuid, link.vikunja_id);
+  }
+  for (const std::string& note : plan.left_alone) text += "left alone: " + note + "\n";
+  if (plan.nothing_to_do()) text += "nothing to do\n";
+  return text;
+}
+
+}  // namespace vsync

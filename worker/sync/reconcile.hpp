@@ -1,0 +1,75 @@
+#pragma once
+// `vikunja-worker reconcile`: the safety net under the events (design.md "Convergence").
+// Both sides are read in full (Vikunja's task list page by page, one `task export`) and each
+// linked pair is compared with the state it last agreed on; what differs becomes the job that
+// brings the two together, queued like any other (same breakers, backoff and order per task):
+//   changed in Taskwarrior (or both)      -> push        changed in Vikunja only -> webhook
+//   deleted in Taskwarrior                -> delete      gone from Vikunja       -> webhook task.deleted
+//   only in Taskwarrior (pending)         -> push        only in Vikunja (open)  -> webhook task.created
+// The push and webhook handlers link a task to its namesake when there is exactly one on each
+// side, so a first reconcile on existing data links same-title pairs instead of duplicating
+// them. A link gone on both sides is buried. A linked task missing from Taskwarrior altogether
+// (purged long after its deletion, or another TASKDATA) is reported and left alone: absence is
+// no evidence of a fresh delete. Completed tasks that were never linked are not onboarded.
+// Nothing is written to either side by the reconcile itself; a reconcile with nothing to do
+// queues nothing.
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "shared/clock.hpp"
+#include "shared/job.hpp"
+#include "shared/queue_store.hpp"
+#include "worker/remote/task_runner.hpp"
+#include "worker/sync/task_map.hpp"
+#include "worker/sync/vikunja_tasks.hpp"
+
+namespace vsync {
+
+struct PlannedJob {
+  NewJob job;
+  std::string title;
+  std::string reason;
+};
+
+struct ReconcilePlan {
+  std::vector<PlannedJob> jobs;
+  std::vector<TaskLink> to_bury;  // gone on both sides
+  std::vector<std::string> left_alone;
+  int agreeing_pairs = 0;
+  int taskwarrior_tasks = 0;  // read, for the summary
+  int vikunja_tasks = 0;
+
+  bool nothing_to_do() const { return jobs.empty() && to_bury.empty(); }
+};
+
+class Reconcile {
+ public:
+  Reconcile(VikunjaTasks& vikunja, TaskRunner& task, TaskMap& task_map, QueueStore& store,
+            std::string default_project, const Clock& clock);
+
+  // Reads both sides; throws JobStopped when one cannot be read.
+  ReconcilePlan plan();
+  void apply(const ReconcilePlan& plan);
+
+ private:
+  void plan_link(ReconcilePlan& plan, const TaskLink& link, const nlohmann::json* taskwarrior,
+                 const nlohmann::json* vikunja);
+  PlannedJob push(JobKind kind, const nlohmann::json& taskwarrior, std::string reason);
+  PlannedJob webhook(const char* event, const nlohmann::json& vikunja_task, std::string reason);
+
+  VikunjaTasks& vikunja_;
+  TaskRunner& task_;
+  TaskMap& task_map_;
+  QueueStore& store_;
+  std::string default_project_;
+  const Clock& clock_;
+};
+
+// One line per planned change and a summary, for `reconcile [--dry-run]`.
+std::string describe_plan(const ReconcilePlan& plan, bool dry_run);
+
+}  // namespace vsync
