@@ -11,6 +11,7 @@ cmake --install "$build" --prefix "$scratch/prefix" > /dev/null
 "$scratch/prefix/bin/vikunja-enqueue" --version | grep -q '^vikunja-enqueue '
 "$scratch/prefix/bin/vikunja-worker" --version | grep -q '^vikunja-worker '
 grep -qx "ExecStart=$scratch/prefix/bin/vikunja-worker run" "$scratch/prefix/lib/systemd/user/vikunja-sync-worker.service"
+grep -qx "ExecStart=$scratch/prefix/bin/vikunja-worker reconcile" "$scratch/prefix/lib/systemd/user/vikunja-sync-reconcile.service"
 grep -q "$scratch/prefix/bin/vikunja-enqueue" "$scratch/prefix/share/vikunja-sync/webhook/hooks.json"
 test -f "$scratch/prefix/share/doc/vikunja-sync/README.md"
 

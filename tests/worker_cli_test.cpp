@@ -30,7 +30,13 @@ struct Installation {
   std::map<std::string, std::string> env{{"VIKUNJA_SYNC_DB", db.string()},
                                          {"VIKUNJA_URL", vikunja.url()},
                                          {"VIKUNJA_API_TOKEN", FakeVikunja::token},
-                                         {"VIKUNJA_SYNC_HTTP_TIMEOUT", "2"}};
+                                         {"VIKUNJA_SYNC_HTTP_TIMEOUT", "2"},
+                                         {"HOME", dir.path().string()},
+                                         {"TASKRC", (dir / "taskrc").string()},
+                                         {"TASKDATA", (dir / "task").string()}};
+
+  // A Taskwarrior of its own: `run` reconciles at start, pushes read the task back.
+  Installation() { dir.write("taskrc", "data.location=" + (dir / "task").string() + "\n"); }
 
   std::vector<std::string> environment() const {
     std::vector<std::string> entries{"PATH=/usr/bin:/bin"};
@@ -99,6 +105,31 @@ TEST_CASE("during an outage drain returns at once with the breaker open and exit
   CHECK(install.worker({"drain"}).exit_code == 0);
   CHECK(install.worker({"status"}).exit_code == 0);
   CHECK(install.vikunja.tasks().size() == 50);
+}
+
+TEST_CASE("vikunja-worker reconcile --dry-run prints the plan and changes nothing, reconcile queues it",
+          "[worker_cli]") {
+  Installation install;
+  const auto inbox = install.vikunja.add_project("inbox");
+  install.vikunja.add_task(inbox, json{{"title", "Made in Vikunja"}});
+  auto result = install.worker({"reconcile", "--dry-run"});
+  CHECK(result.exit_code == 0);
+  CHECK_THAT(result.out, Catch::StartsWith("reconcile: 0 Taskwarrior tasks, 1 Vikunja tasks, 0 linked pairs agree\n") &&
+                             Catch::Contains("would queue webhook vk:2 \"Made in Vikunja\": only in Vikunja\n"));
+  CHECK(count_jobs(install.db) == 0);
+  result = install.worker({"reconcile"});
+  CHECK(result.exit_code == 0);
+  CHECK_THAT(result.out, Catch::Contains("queued webhook vk:2"));
+  CHECK(count_jobs(install.db, "kind = 'webhook'") == 1);
+  CHECK(install.worker({"drain"}).exit_code == 0);
+  CHECK_THAT(install.worker({"reconcile"}).out, Catch::EndsWith("1 linked pairs agree\nnothing to do\n"));
+  result = install.worker({"drain", "--dry-run"});
+  CHECK(result.exit_code == 64);
+  CHECK(result.err == "vikunja-worker: --dry-run is only for reconcile (try: vikunja-worker --help)\n");
+  install.vikunja.refuse_connections();
+  result = install.worker({"reconcile"});
+  CHECK(result.exit_code == 75);
+  CHECK_THAT(result.err, Catch::StartsWith("vikunja-worker: reconcile: GET /api/v1/tasks?page=1&per_page=50: cannot reach Vikunja"));
 }
 
 TEST_CASE("vikunja-worker refuses bad configuration and usage with sysexits codes", "[worker_cli]") {
