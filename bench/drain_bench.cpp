@@ -4,6 +4,7 @@
 // Usage: drain_bench [JOBS=2000] [OUTAGE_JOBS=1000]
 
 #include <chrono>
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 
@@ -32,8 +33,14 @@ struct Bench {
     char pattern[] = "/tmp/vsync-drain-bench-XXXXXX";
     dir = ::mkdtemp(pattern);
     store = std::make_unique<QueueStore>(dir / (name + ".db"), clock);
+    // A Taskwarrior of the benchmark's own: a push of a linked task reads it back.
+    fs::create_directories(dir / "task");
+    std::FILE* taskrc = std::fopen((dir / "taskrc").c_str(), "w");
+    fmt::print(taskrc, "data.location={}\n", (dir / "task").string());
+    std::fclose(taskrc);
     config = load_worker_config(Environment::from_map(
-        {{"VIKUNJA_URL", vikunja.url()}, {"VIKUNJA_API_TOKEN", FakeVikunja::token}}));
+        {{"VIKUNJA_URL", vikunja.url()}, {"VIKUNJA_API_TOKEN", FakeVikunja::token},
+         {"TASKRC", (dir / "taskrc").string()}, {"TASKDATA", (dir / "task").string()}}));
   }
   ~Bench() { fs::remove_all(dir); }
 

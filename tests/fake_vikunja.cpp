@@ -1,5 +1,7 @@
 #include "fake_vikunja.hpp"
 
+#include <functional>
+
 #include <httplib.h>
 
 #include <algorithm>
@@ -279,23 +281,28 @@ void FakeVikunja::install_routes() {
   server.set_keep_alive_max_count(1000);
   server.set_tcp_nodelay(true);  // else Nagle and delayed ACKs add 40 ms to every answer
 
-  const auto page_of = [this](const Request& request, Response& response, const std::vector<json>& items,
-                              const std::vector<json>& every_page) {
+  // One page of `count` items, item(i) making the i-th only when it is on the page.
+  const auto page_of_count = [this](const Request& request, Response& response, std::size_t count,
+                                    const std::function<json(std::size_t)>& item, const std::vector<json>& every_page) {
     const int per_page = std::min(max_per_page_, request.has_param("per_page") && std::stoi(request.get_param_value("per_page")) > 0
                                                      ? std::stoi(request.get_param_value("per_page"))
                                                      : max_per_page_);
     const int page = request.has_param("page") ? std::stoi(request.get_param_value("page")) : 1;
     json body = json::array();
     for (std::size_t i = static_cast<std::size_t>((page - 1) * per_page);
-         i < items.size() && i < static_cast<std::size_t>(page * per_page); ++i) {
-      body.push_back(items[i]);
+         i < count && i < static_cast<std::size_t>(page * per_page); ++i) {
+      body.push_back(item(i));
     }
     const int result_count = static_cast<int>(body.size());
     for (const json& extra : every_page) body.push_back(extra);
-    const int total_pages = result_count == 0 ? 0 : static_cast<int>((items.size() + per_page - 1) / per_page);
+    const int total_pages = result_count == 0 ? 0 : static_cast<int>((count + per_page - 1) / per_page);
     response.set_header("x-pagination-total-pages", std::to_string(total_pages));
     response.set_header("x-pagination-result-count", std::to_string(result_count));
     send_json(response, 200, body);
+  };
+  const auto page_of = [page_of_count](const Request& request, Response& response, const std::vector<json>& items,
+                                       const std::vector<json>& every_page) {
+    page_of_count(request, response, items.size(), [&](std::size_t i) { return items[i]; }, every_page);
   };
 
   server.Get("/api/v1/projects", [this, page_of](const Request& request, Response& response) {
@@ -318,15 +325,15 @@ void FakeVikunja::install_routes() {
   });
 
   // Every task the user can see (Vikunja v1.0+), done ones included; `s` searches titles.
-  server.Get("/api/v1/tasks", [this, page_of](const Request& request, Response& response) {
+  server.Get("/api/v1/tasks", [this, page_of_count](const Request& request, Response& response) {
     if (intercept(request, response)) return;
     std::lock_guard lock(mutex_);
     const std::string search = request.has_param("s") ? request.get_param_value("s") : "";
-    std::vector<json> items;
+    std::vector<std::int64_t> ids;
     for (const auto& [id, task] : tasks_) {
-      if (search.empty() || contains_text(task, "title", search)) items.push_back(task_view(id));
+      if (search.empty() || contains_text(task, "title", search)) ids.push_back(id);
     }
-    page_of(request, response, items, {});
+    page_of_count(request, response, ids.size(), [&](std::size_t i) { return task_view(ids[i]); }, {});
   });
 
   server.Get(R"(/api/v1/projects/(\d+)/tasks)", [this, page_of](const Request& request, Response& response) {
