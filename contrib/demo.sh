@@ -74,15 +74,24 @@ run "$bin/vikunja-worker" drain
 run "$bin/vikunja-worker" status || true
 run sqlite3 -box "$VIKUNJA_SYNC_DB" "SELECT * FROM queue_summary"
 
-say "A change made in Vikunja arrives as a signed webhook and lands in Taskwarrior"
-body="$fixtures/vikunja-webhook-task.updated.json"
-signature=$(openssl dgst -sha256 -hmac "$VIKUNJA_WEBHOOK_SECRET" -hex < "$body" | sed 's/.*= //')
-run "$bin/vikunja-enqueue" webhook "$body" --signature "$signature"
+say "A change made in Vikunja (through its API, as the web UI would) arrives as a signed webhook"
+id=$(sqlite3 "$VIKUNJA_SYNC_DB" "SELECT vikunja_id FROM task_map ORDER BY created_at LIMIT 1")
+api() { curl -sS -H "Authorization: Bearer $VIKUNJA_API_TOKEN" -H 'Content-Type: application/json' "$@"; }
+api -X POST "$VIKUNJA_URL/api/v1/tasks/$id" \
+  -d "$(api "$VIKUNJA_URL/api/v1/tasks/$id" | sed 's/"priority":[0-9]*/"priority":5/')" > /dev/null
+printf '{"event_name":"task.updated","time":"2026-11-27T10:00:00Z","data":{"task":%s}}' \
+  "$(api "$VIKUNJA_URL/api/v1/tasks/$id")" > "$demo/webhook.json"
+signature=$(openssl dgst -sha256 -hmac "$VIKUNJA_WEBHOOK_SECRET" -hex < "$demo/webhook.json" | sed 's/.*= //')
+run "$bin/vikunja-enqueue" webhook "$demo/webhook.json" --signature "$signature"
 run "$bin/vikunja-worker" drain
-run task rc.uda.vikunja_id.type=string rc.uda.vikunja_id.label=Vikunja vikunja_id:131 info
-say "Delivered again (Vikunja retries): recognised as already applied, no task process runs"
-run "$bin/vikunja-enqueue" webhook "$body" --signature "$signature"
+run task rc.uda.vikunja_id.type=string rc.uda.vikunja_id.label=Vikunja "vikunja_id:$id" info
+say "Delivered again (Vikunja retries): one read of the task, recognised as agreed, no task process runs"
+run "$bin/vikunja-enqueue" webhook "$demo/webhook.json" --signature "$signature"
 VIKUNJA_SYNC_LOG_LEVEL=debug run "$bin/vikunja-worker" drain
+
+say "Reconcile: both sides compared in full; nothing differs, so nothing is queued"
+run "$bin/vikunja-worker" reconcile
+run sqlite3 -box "$VIKUNJA_SYNC_DB" "SELECT tw_uuid, vikunja_id, json_extract(agreed, '$.title') AS agreed_title FROM task_map"
 
 kill "$fake"; wait "$fake" || true
 trap - EXIT
