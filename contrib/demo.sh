@@ -75,7 +75,8 @@ run "$bin/vikunja-worker" status || true
 run sqlite3 -box "$VIKUNJA_SYNC_DB" "SELECT * FROM queue_summary"
 
 say "A change made in Vikunja (through its API, as the web UI would) arrives as a signed webhook"
-id=$(sqlite3 "$VIKUNJA_SYNC_DB" "SELECT vikunja_id FROM task_map ORDER BY created_at LIMIT 1")
+uuid=$(task rc.verbose=nothing _get 1.uuid)   # "Water the plants"
+id=$(sqlite3 "$VIKUNJA_SYNC_DB" "SELECT vikunja_id FROM task_map WHERE tw_uuid = '$uuid'")
 api() { curl -sS -H "Authorization: Bearer $VIKUNJA_API_TOKEN" -H 'Content-Type: application/json' "$@"; }
 api -X POST "$VIKUNJA_URL/api/v1/tasks/$id" \
   -d "$(api "$VIKUNJA_URL/api/v1/tasks/$id" | sed 's/"priority":[0-9]*/"priority":5/')" > /dev/null
