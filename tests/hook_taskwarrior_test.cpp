@@ -65,10 +65,7 @@ struct Taskwarrior {
 
 TEST_CASE("task add, modify, done and delete queue the right jobs through the hook",
           "[hook][taskwarrior]") {
-  if (!task_available()) {
-    WARN("the `task` binary is not installed; skipped");
-    return;
-  }
+  if (!task_available()) FAIL("the `task` binary is not installed (Debian package taskwarrior): this test needs it");
   Taskwarrior tw;
   REQUIRE(tw.task({"add", "Buy milk", "project:home", "+errand"}).exit_code == 0);
   const std::string milk = tw.uuid_of("1");
@@ -98,10 +95,7 @@ TEST_CASE("task add, modify, done and delete queue the right jobs through the ho
 
 TEST_CASE("with VIKUNJA_SYNC_RUNNING set the hook lets the change through and queues nothing",
           "[hook][taskwarrior]") {
-  if (!task_available()) {
-    WARN("the `task` binary is not installed; skipped");
-    return;
-  }
+  if (!task_available()) FAIL("the `task` binary is not installed (Debian package taskwarrior): this test needs it");
   Taskwarrior tw;
   tw.extra_env.push_back("VIKUNJA_SYNC_RUNNING=1");
   REQUIRE(tw.task({"add", "From the worker"}).exit_code == 0);
@@ -110,10 +104,7 @@ TEST_CASE("with VIKUNJA_SYNC_RUNNING set the hook lets the change through and qu
 }
 
 TEST_CASE("a broken queue never blocks the user's Taskwarrior change", "[hook][taskwarrior]") {
-  if (!task_available()) {
-    WARN("the `task` binary is not installed; skipped");
-    return;
-  }
+  if (!task_available()) FAIL("the `task` binary is not installed (Debian package taskwarrior): this test needs it");
   Taskwarrior tw;
   std::filesystem::create_directory(tw.db);  // a directory where the queue file should be
   const auto added = tw.task({"add", "Still saved"});
@@ -124,10 +115,7 @@ TEST_CASE("a broken queue never blocks the user's Taskwarrior change", "[hook][t
 
 TEST_CASE("install-hooks links the binary as on-add and on-modify, and task diagnostics sees them active",
           "[hook][taskwarrior]") {
-  if (!task_available()) {
-    WARN("the `task` binary is not installed; skipped");
-    return;
-  }
+  if (!task_available()) FAIL("the `task` binary is not installed (Debian package taskwarrior): this test needs it");
   TempDir dir;
   const auto data = dir / "data";
   dir.write("taskrc", "data.location=" + data.string() + "\n");

@@ -1,10 +1,13 @@
 #include "shared/queue_store.hpp"
 
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <thread>
 
 #include <SQLiteCpp/Statement.h>
+
 #include <catch2/catch.hpp>
 
 #include "queue_dump.hpp"
@@ -209,12 +212,27 @@ TEST_CASE("queue paths that cannot hold a queue are refused with their cause", "
                             ": it is a SQLite database but not a vikunja-sync queue");
   }
   SECTION("the directory is read-only") {
-    if (::geteuid() == 0) SUCCEED("root writes anywhere; nothing to check");
-    else {
-      std::filesystem::create_directory(dir / "ro");
-      std::filesystem::permissions(dir / "ro", std::filesystem::perms::owner_read |
-                                                   std::filesystem::perms::owner_exec);
-      REQUIRE_THROWS_AS(QueueStore(dir / "ro" / "queue.db", clock), Error);
+    namespace fs = std::filesystem;
+    fs::create_directory(dir / "ro");
+    fs::permissions(dir.path(), fs::perms::owner_all | fs::perms::others_read | fs::perms::others_exec);
+    fs::permissions(dir / "ro", fs::perms::owner_read | fs::perms::owner_exec | fs::perms::others_read |
+                                    fs::perms::others_exec);
+    // Root writes anywhere: under root (as in CI) the attempt is made as user nobody, in a child.
+    const pid_t child = ::fork();
+    REQUIRE(child >= 0);
+    if (child == 0) {
+      if (::geteuid() == 0 && (::setgid(65534) != 0 || ::setuid(65534) != 0)) ::_exit(99);
+      try {
+        QueueStore store(dir / "ro" / "queue.db", clock);
+        ::_exit(0);
+      } catch (const Error& e) {
+        ::_exit(static_cast<int>(e.exit_code()));
+      }
     }
+    int status = 0;
+    REQUIRE(::waitpid(child, &status, 0) == child);
+    REQUIRE(WIFEXITED(status));
+    CHECK(WEXITSTATUS(status) == static_cast<int>(ExitCode::cant_create));
+    CHECK_FALSE(fs::exists(dir / "ro" / "queue.db"));
   }
 }
