@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -50,6 +51,14 @@ std::vector<char*> c_strings(const std::vector<std::string>& strings) {
 
 // Only async-signal-safe calls between fork and exec.
 [[noreturn]] void exec_child(Pipe& in, Pipe& out, Pipe& err, char* const* argv, char* const* envp) {
+  ::setpgid(0, 0);
+  // Ignored signals stay ignored across exec and blocked ones stay blocked: undo both.
+  struct sigaction default_action {};
+  default_action.sa_handler = SIG_DFL;
+  for (int number = 1; number < NSIG; ++number) ::sigaction(number, &default_action, nullptr);
+  sigset_t none;
+  ::sigemptyset(&none);
+  ::sigprocmask(SIG_SETMASK, &none, nullptr);
   ::dup2(in.read_end, STDIN_FILENO);
   ::dup2(out.write_end, STDOUT_FILENO);
   ::dup2(err.write_end, STDERR_FILENO);
@@ -70,17 +79,25 @@ int milliseconds_until(Deadline deadline) {
   return left.count() < 0 ? 0 : static_cast<int>(left.count());
 }
 
-// Pumps stdin in and stdout/stderr out until both outputs close or the deadline passes.
-bool exchange(Pipe& in, Pipe& out, Pipe& err, const std::string& input, ProcessResult& result,
-              Deadline deadline) {
+enum class Exchange { finished, timed_out, too_large };
+
+// Pumps stdin in and stdout/stderr out until both outputs close, the deadline passes or the
+// output passes its bound. Stdin is written without blocking, so a child that never reads it
+// cannot stall us past the deadline.
+Exchange exchange(Pipe& in, Pipe& out, Pipe& err, const std::string& input, ProcessResult& result,
+                  Deadline deadline, std::size_t max_output) {
   std::size_t written = 0;
-  if (input.empty()) in.close_write();
+  if (input.empty()) {
+    in.close_write();
+  } else {
+    ::fcntl(in.write_end, F_SETFL, ::fcntl(in.write_end, F_GETFL) | O_NONBLOCK);
+  }
   while (out.read_end >= 0 || err.read_end >= 0) {
     std::array<pollfd, 3> fds{{{out.read_end, POLLIN, 0}, {err.read_end, POLLIN, 0},
                                {in.write_end, POLLOUT, 0}}};
     const int ready = ::poll(fds.data(), fds.size(), milliseconds_until(deadline));
     if (ready < 0 && errno == EINTR) continue;
-    if (ready <= 0) return false;
+    if (ready <= 0) return Exchange::timed_out;
     char buffer[65536];
     Pipe* outputs[] = {&out, &err};
     std::string* sinks[] = {&result.out, &result.err};
@@ -89,6 +106,7 @@ bool exchange(Pipe& in, Pipe& out, Pipe& err, const std::string& input, ProcessR
       const ssize_t got = ::read(fds[i].fd, buffer, sizeof buffer);
       if (got > 0) {
         sinks[i]->append(buffer, static_cast<std::size_t>(got));
+        if (result.out.size() + result.err.size() > max_output) return Exchange::too_large;
       } else if (got == 0 || errno != EINTR) {
         outputs[i]->close_read();
       }
@@ -99,7 +117,21 @@ bool exchange(Pipe& in, Pipe& out, Pipe& err, const std::string& input, ProcessR
       if ((put < 0 && errno != EINTR && errno != EAGAIN) || written == input.size()) in.close_write();
     }
   }
-  return true;
+  return Exchange::finished;
+}
+
+// Waits for the child's exit until the deadline (it may close its output and linger);
+// false when the deadline passed first.
+bool exited_by(pid_t pid, Deadline deadline) {
+  // glibc 2.36's <sys/pidfd.h> declares pidfd_open without C linkage for C++: the syscall itself.
+  const int pidfd = static_cast<int>(::syscall(SYS_pidfd_open, pid, 0));
+  if (pidfd < 0) return true;  // no pidfd (an old kernel): waitpid below blocks as before
+  pollfd exit{pidfd, POLLIN, 0};
+  int ready;
+  while ((ready = ::poll(&exit, 1, milliseconds_until(deadline))) < 0 && errno == EINTR) {
+  }
+  ::close(pidfd);
+  return ready > 0;
 }
 
 }  // namespace
@@ -135,15 +167,16 @@ ProcessResult run_process(const ProcessRequest& request) {
                 fmt::format("cannot start {}: {}", request.argv[0], std::strerror(errno)));
   }
   if (pid == 0) exec_child(in, out, err, argv.data(), envp.data());
+  ::setpgid(pid, pid);  // also here, so that the group exists before we may have to kill it
 
   in.close_read();
   out.close_write();
   err.close_write();
   ProcessResult result;
-  if (!exchange(in, out, err, request.stdin_data, result, deadline)) {
-    result.timed_out = true;
-    ::kill(pid, SIGKILL);
-  }
+  const Exchange exchanged = exchange(in, out, err, request.stdin_data, result, deadline, request.max_output_bytes);
+  result.output_too_large = exchanged == Exchange::too_large;
+  result.timed_out = exchanged == Exchange::timed_out || (exchanged == Exchange::finished && !exited_by(pid, deadline));
+  if (result.timed_out || result.output_too_large) ::kill(-pid, SIGKILL);  // the whole group
   int status = 0;
   while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
   }

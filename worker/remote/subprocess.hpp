@@ -1,6 +1,10 @@
 #pragma once
 // Runs a program by fork/exec with an argv vector — never through a shell, so no argument is
 // ever re-parsed — feeds it stdin, captures stdout and stderr, and kills it at a deadline.
+// The child starts as the user would start it: no signal blocked, default dispositions (the
+// worker blocks SIGTERM for its signalfd and ignores SIGPIPE), in a process group of its own,
+// which is killed whole at the deadline or when its output passes the bound. The deadline
+// covers the whole exchange: writing stdin (never blocking), reading, and the child's exit.
 // Throws Error(software) only when the process cannot be started at all (fork or pipe failed);
 // a program that is not found exits 127, as a shell would report it.
 
@@ -17,12 +21,14 @@ struct ProcessRequest {
   // The child's whole environment as NAME=VALUE; nullopt inherits ours.
   std::optional<std::vector<std::string>> environment;
   std::chrono::milliseconds timeout{30'000};
+  std::size_t max_output_bytes = 64 * 1024 * 1024;  // stdout and stderr together
 };
 
 struct ProcessResult {
   int exit_code = -1;    // the exit status, or -1 when killed by a signal
   int term_signal = 0;   // the signal that ended it, if any
   bool timed_out = false;
+  bool output_too_large = false;  // killed: its output passed max_output_bytes
   std::string out;
   std::string err;
 };

@@ -44,6 +44,12 @@ ProcessResult TaskRunner::checked(const std::vector<std::string>& args, const st
     throw JobStopped{JobOutcome::retry(fmt::format("{}: task did not finish within {} s and was killed",
                                                    what, timeout_ / 1000.0), true).on(Target::taskwarrior)};
   }
+  if (result.output_too_large) {
+    // Not Taskwarrior's outage: no breaker, a retry with backoff (the user may archive tasks).
+    throw JobStopped{JobOutcome::retry(fmt::format("{}: task printed more than {} MiB and was killed", what,
+                                                   ProcessRequest{}.max_output_bytes / (1024 * 1024)), false)
+                         .on(Target::taskwarrior)};
+  }
   if (result.exit_code == 127 && result.out.empty() && result.err.empty()) {
     throw JobStopped{JobOutcome::retry(fmt::format("{}: cannot run {}", what, task_bin_), true).on(Target::taskwarrior)};
   }

@@ -1,0 +1,106 @@
+// run_process with children that misbehave: ignore or block signals, flood stdout, never read
+// stdin, leave grandchildren behind. Real programs (sh, sleep, yes, grep) on a real kernel.
+
+#include <signal.h>
+#include <unistd.h>
+
+#include <catch2/catch.hpp>
+
+#include <chrono>
+#include <string>
+
+#include "worker/remote/subprocess.hpp"
+
+using namespace vsync;
+using namespace std::chrono_literals;
+
+namespace {
+
+ProcessResult run(std::vector<std::string> argv, std::chrono::milliseconds timeout = 10s, std::string input = "",
+                  std::size_t max_output = 64 * 1024 * 1024) {
+  ProcessRequest request{std::move(argv), std::move(input), std::nullopt, timeout};
+  request.max_output_bytes = max_output;
+  return run_process(request);
+}
+
+// The line of /proc/self/status named `field`, as the child sees it.
+std::string status_line(const ProcessResult& result, const std::string& field) {
+  const auto at = result.out.find(field + ":");
+  REQUIRE(at != std::string::npos);
+  const auto value = result.out.substr(at + field.size() + 1, result.out.find('\n', at) - at - field.size() - 1);
+  return value.substr(value.find_first_not_of(" \t"));
+}
+
+}  // namespace
+
+TEST_CASE("a child starts with no signal blocked and default dispositions, whatever the worker has", "[subprocess]") {
+  sigset_t blocked, previous;
+  sigemptyset(&blocked);
+  sigaddset(&blocked, SIGTERM);
+  sigaddset(&blocked, SIGINT);
+  REQUIRE(pthread_sigmask(SIG_BLOCK, &blocked, &previous) == 0);  // as `run` does for its signalfd
+  struct sigaction ignore {};
+  ignore.sa_handler = SIG_IGN;
+  struct sigaction previous_pipe {};
+  REQUIRE(sigaction(SIGPIPE, &ignore, &previous_pipe) == 0);
+  const ProcessResult result = run({"cat", "/proc/self/status"});
+  pthread_sigmask(SIG_SETMASK, &previous, nullptr);
+  sigaction(SIGPIPE, &previous_pipe, nullptr);
+  REQUIRE(result.exit_code == 0);
+  CHECK(status_line(result, "SigBlk") == "0000000000000000");
+  CHECK(status_line(result, "SigIgn") == "0000000000000000");
+}
+
+TEST_CASE("a child that floods its output is killed past the bound", "[subprocess]") {
+  const auto started = std::chrono::steady_clock::now();
+  const ProcessResult result = run({"yes"}, 10s, "", 1024 * 1024);
+  CHECK(result.output_too_large);
+  CHECK_FALSE(result.timed_out);
+  CHECK(result.term_signal == SIGKILL);
+  CHECK(result.out.size() <= 1024 * 1024 + 65536);
+  CHECK(std::chrono::steady_clock::now() - started < 5s);
+}
+
+TEST_CASE("a child that never reads its stdin cannot stall the caller past the deadline", "[subprocess]") {
+  const std::string megabytes(8 * 1024 * 1024, 'x');  // far more than a pipe holds
+  const auto started = std::chrono::steady_clock::now();
+  const ProcessResult result = run({"sleep", "30"}, 300ms, megabytes);
+  CHECK(result.timed_out);
+  CHECK(result.term_signal == SIGKILL);
+  CHECK(std::chrono::steady_clock::now() - started < 5s);
+}
+
+TEST_CASE("at the deadline the child's whole process group is killed, grandchildren too", "[subprocess]") {
+  // sh ignores SIGTERM here and leaves a grandchild holding nothing of ours.
+  const ProcessResult result = run({"sh", "-c", "trap '' TERM; sleep 30 > /dev/null 2>&1 & echo $!; exec sleep 30"}, 300ms);
+  CHECK(result.timed_out);
+  const pid_t grandchild = std::stoi(result.out);
+  // The kill was sent before run_process returned; a SIGKILLed process is gone or a zombie
+  // (reaped by init), never still running.
+  bool running = ::kill(grandchild, 0) == 0;
+  if (running) {
+    const std::string stat_path = "/proc/" + std::to_string(grandchild) + "/stat";
+    std::FILE* stat = std::fopen(stat_path.c_str(), "r");
+    char state = 'X';
+    if (stat != nullptr) {
+      std::fscanf(stat, "%*d %*s %c", &state);
+      std::fclose(stat);
+    }
+    running = state != 'Z' && state != 'X';
+  }
+  CHECK_FALSE(running);
+}
+
+TEST_CASE("a child that closes its output but lingers is killed at the deadline", "[subprocess]") {
+  const auto started = std::chrono::steady_clock::now();
+  const ProcessResult result = run({"sh", "-c", "exec > /dev/null 2>&1; sleep 30"}, 300ms);
+  CHECK(result.timed_out);
+  CHECK(std::chrono::steady_clock::now() - started < 5s);
+}
+
+TEST_CASE("a program that is not there exits 127; arguments are never re-parsed", "[subprocess]") {
+  CHECK(run({"/nonexistent/program"}).exit_code == 127);
+  const ProcessResult echoed = run({"printf", "%s|", "$(id)", "; rm -rf /", "`x`"});
+  CHECK(echoed.exit_code == 0);
+  CHECK(echoed.out == "$(id)|; rm -rf /|`x`|");
+}
