@@ -98,7 +98,7 @@ TEST_CASE("a child that closes its output but lingers is killed at the deadline"
   CHECK(std::chrono::steady_clock::now() - started < 5s);
 }
 
-TEST_CASE("a program that is not there exits 127; arguments are never re-parsed", "[subprocess]") {
+TEST_CASE("a program that is not there exits 127, and arguments are never re-parsed", "[subprocess]") {
   CHECK(run({"/nonexistent/program"}).exit_code == 127);
   const ProcessResult echoed = run({"printf", "%s|", "$(id)", "; rm -rf /", "`x`"});
   CHECK(echoed.exit_code == 0);
