@@ -17,6 +17,13 @@ TEST_CASE("HTTP failures are classified in one place", "[http_outcome]") {
   CHECK(with_status(404, {}, R"({"code":4002,"message":"This task does not exist"})").error ==
         "GET /x: HTTP 404: (code 4002) This task does not exist");
   CHECK(with_status(401).reason == "authentication");
+  const JobOutcome router_404 = with_status(404, {}, R"({"message":"Not Found"})");
+  CHECK(router_404.kind == JobOutcome::Kind::paused);  // no Vikunja error code: a wrong URL
+  CHECK(router_404.reason == "configuration");
+  CHECK(router_404.error == "GET /x: HTTP 404: Not Found (not Vikunja's answer: check VIKUNJA_URL; /api/v1 is added to it)");
+  CHECK(with_status(404, {}, "").reason == "configuration");
+  CHECK(with_status(404, {}, R"({"code":3001,"message":"This project does not exist."})").kind == JobOutcome::Kind::dead);
+  CHECK(router_404.failed_target == Target::vikunja);
   CHECK(with_status(429, {{"x-ratelimit-reset", "2000"}}).not_before == 2'000'000);
   CHECK(with_status(429, {{"retry-after", "Wed, 21 Oct 2015 07:28:00 GMT"}}).not_before == 1445412480000);
   CHECK(with_status(429).not_before == std::nullopt);

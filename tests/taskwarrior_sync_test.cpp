@@ -259,3 +259,24 @@ TEST_CASE("a round trip Taskwarrior -> Vikunja -> webhook -> Taskwarrior leaves 
   CHECK(f.vikunja.requests_matching("POST", "/api/v1/tasks") == 0);
   CHECK(count_jobs(f.dir / "queue.db", "kind = 'push'") == 1);  // and no new push job
 }
+
+TEST_CASE("a wrong VIKUNJA_URL pauses Vikunja with reason configuration and never reads as a delete",
+          "[taskwarrior]") {
+  TaskwarriorFixture f;
+  auto worker = f.worker();
+  const auto id = f.vikunja_task("inbox", {{"title", "Keep me"}});
+  f.notify("task.created", id);
+  worker->drain();
+  REQUIRE(f.by_vikunja_id(id));
+  f.env["VIKUNJA_URL"] = f.vikunja.url() + "/vikunja";  // a reverse proxy's prefix that is not there
+  auto misconfigured = f.worker("worker-b");
+  f.notify("task.updated", id);
+  REQUIRE(f.task({"add", "Pushed too"}).exit_code == 0);
+  misconfigured->drain();
+  CHECK((*f.by_vikunja_id(id))["status"] == "pending");  // a router's 404 is no delete
+  CHECK(f.breaker_column("vikunja", "reason") == "configuration");
+  CHECK(f.breaker_column("vikunja", "state") == "open");
+  CHECK_THAT(f.breaker_column("vikunja", "last_error"), Catch::Contains("check VIKUNJA_URL"));
+  CHECK(count_jobs(f.dir / "queue.db", "state = 'dead'") == 0);
+  CHECK(count_jobs(f.dir / "queue.db", "state = 'pending'") == 2);
+}

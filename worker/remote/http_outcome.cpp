@@ -37,6 +37,14 @@ std::optional<UnixMillis> rate_limit_end(const HttpResponse& response, UnixMilli
 
 }  // namespace
 
+long long vikunja_error_code(const HttpResponse& response) {
+  const auto body = nlohmann::json::parse(response.body, nullptr, false);
+  if (body.is_object() && body.contains("code") && body["code"].is_number_integer()) {
+    return body["code"].get<long long>();
+  }
+  return -1;
+}
+
 std::string server_message(const HttpResponse& response) {
   const auto body = nlohmann::json::parse(response.body, nullptr, false);
   if (body.is_object() && body.contains("message") && body["message"].is_string()) {
@@ -61,6 +69,10 @@ JobOutcome classify(const HttpResult& result, UnixMillis now, const std::string&
   const std::string error = fmt::format("{}: HTTP {}: {}", call, status, server_message(response));
   if (status == 429) return JobOutcome::paused("rate limited", rate_limit_end(response, now), error);
   if (status == 401) return JobOutcome::paused("authentication", std::nullopt, error);
+  if (status == 404 && vikunja_error_code(response) < 0) {
+    return JobOutcome::paused("configuration", std::nullopt,
+                              error + " (not Vikunja's answer: check VIKUNJA_URL; /api/v1 is added to it)");
+  }
   if (status == 408 || status >= 500 || status < 400) return JobOutcome::retry(error, true);
   return JobOutcome::dead(error);
 }

@@ -3,6 +3,8 @@
 //   transport failure (refused, reset, DNS, TLS, timeout), 5xx, 408 -> retry, trips the breaker
 //   429 -> paused until Retry-After or X-RateLimit-Reset
 //   401 -> paused, reason "authentication" (a bad or under-scoped token; never dead-letters)
+//   404 without Vikunja's error code -> paused, reason "configuration": no Vikunja answered
+//        that path (VIKUNJA_URL missing a reverse proxy's prefix, say); never dead-letters
 //   other 4xx -> dead: the job's own fault, with the server's message kept
 // A 2xx whose body is not the JSON expected is a retry that trips (see unexpected_body).
 
@@ -21,5 +23,8 @@ JobOutcome unexpected_body(const HttpResponse& response, const std::string& call
 
 // Vikunja's {"code": N, "message": "..."} as "(code N) message", else the body's start.
 std::string server_message(const HttpResponse& response);
+
+// Vikunja's error code from such a body; -1 when the body has none (a router's or proxy's 404).
+long long vikunja_error_code(const HttpResponse& response);
 
 }  // namespace vsync

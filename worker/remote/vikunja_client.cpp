@@ -15,6 +15,7 @@ namespace vsync {
 namespace {
 
 constexpr int max_pages = 1000;
+constexpr long long task_not_found = 4002;  // "This task does not exist"
 
 std::string url_encode(const std::string& text) {
   char* escaped = curl_easy_escape(nullptr, text.c_str(), static_cast<int>(text.size()));
@@ -23,14 +24,6 @@ std::string url_encode(const std::string& text) {
   return result;
 }
 
-// Vikunja's error code from a body such as {"code":8001,"message":"..."}.
-long long error_code(const HttpResponse& response) {
-  const auto body = nlohmann::json::parse(response.body, nullptr, false);
-  if (body.is_object() && body.contains("code") && body["code"].is_number_integer()) {
-    return body["code"].get<long long>();
-  }
-  return -1;
-}
 
 }  // namespace
 
@@ -86,7 +79,11 @@ std::vector<nlohmann::json> VikunjaClient::all_pages(const std::string& path, co
 std::optional<nlohmann::json> VikunjaClient::get_task(std::int64_t task_id) {
   const std::string path = fmt::format("/tasks/{}", task_id);
   const HttpResponse response = call("GET", path, std::nullopt, {404});
-  if (response.status == 404) return std::nullopt;
+  if (response.status == 404) {
+    // Gone only when Vikunja says so; any other 404 (a wrong URL) must never read as a delete.
+    if (vikunja_error_code(response) == task_not_found) return std::nullopt;
+    throw JobStopped{classify_failure({response, {}}, clock_.now(), "GET /api/v1" + path)};
+  }
   return object_from(response, "GET /api/v1" + path);
 }
 
@@ -101,7 +98,11 @@ nlohmann::json VikunjaClient::update_task(std::int64_t task_id, const json& task
 }
 
 bool VikunjaClient::delete_task(std::int64_t task_id) {
-  return call("DELETE", fmt::format("/tasks/{}", task_id), std::nullopt, {404}).status != 404;
+  const std::string path = fmt::format("/tasks/{}", task_id);
+  const HttpResponse response = call("DELETE", path, std::nullopt, {404});
+  if (response.status != 404) return true;
+  if (vikunja_error_code(response) == task_not_found) return false;
+  throw JobStopped{classify_failure({response, {}}, clock_.now(), "DELETE /api/v1" + path)};
 }
 
 std::vector<nlohmann::json> VikunjaClient::tasks_of_project(std::int64_t project_id,
@@ -114,10 +115,12 @@ std::vector<nlohmann::json> VikunjaClient::all_tasks() {
     return all_pages("/tasks", "");
   } catch (const JobStopped& stopped) {
     // Vikunja 0.24 and older list them at /tasks/all; /tasks is then the router's 404.
-    if (stopped.outcome.kind != JobOutcome::Kind::dead || stopped.outcome.error.find("HTTP 404") == std::string::npos) {
-      throw;
+    if (stopped.outcome.reason != "configuration") throw;
+    try {
+      return all_pages("/tasks/all", "");
+    } catch (const JobStopped&) {
+      throw stopped;  // neither path: the first answer says more
     }
-    return all_pages("/tasks/all", "");
   }
 }
 
@@ -140,7 +143,7 @@ nlohmann::json VikunjaClient::create_label(const std::string& title) {
 void VikunjaClient::add_label(std::int64_t task_id, std::int64_t label_id) {
   const HttpResponse response = call("PUT", fmt::format("/tasks/{}/labels", task_id),
                                      json{{"label_id", label_id}}, {400});
-  if (response.status == 400 && error_code(response) != 8001) {  // 8001: already on the task
+  if (response.status == 400 && vikunja_error_code(response) != 8001) {  // 8001: already on the task
     throw JobStopped{classify_failure({response, {}}, clock_.now(),
                                       fmt::format("PUT /api/v1/tasks/{}/labels", task_id))};
   }
