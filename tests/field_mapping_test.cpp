@@ -8,7 +8,7 @@
 using namespace vsync;
 using json = nlohmann::json;
 
-TEST_CASE("dates, priorities and recurrences convert as design.md's table says", "[field_mapping]") {
+TEST_CASE("dates and priorities convert as design.md's table says", "[field_mapping]") {
   CHECK(parse_taskwarrior_date("20261207T090000Z") == parse_taskwarrior_date("2026-12-07T09:00:00Z"));
   CHECK(parse_taskwarrior_date("20261207T090000Z") == 1'796'634'000'000);
   CHECK_FALSE(parse_taskwarrior_date("tomorrow"));
@@ -25,16 +25,6 @@ TEST_CASE("dates, priorities and recurrences convert as design.md's table says",
   CHECK(taskwarrior_priority(1) == "L");
   CHECK_FALSE(taskwarrior_priority(0));
 
-  CHECK(repeat_seconds("daily") == 86400);
-  CHECK(repeat_seconds("weekly") == 604800);
-  CHECK(repeat_seconds("biweekly") == 1209600);
-  CHECK(repeat_seconds("monthly") == 2592000);
-  CHECK(repeat_seconds("quarterly") == 7776000);
-  CHECK(repeat_seconds("yearly") == 31536000);
-  CHECK(repeat_seconds("3days") == 3 * 86400);
-  CHECK(repeat_seconds("2weeks") == 2 * 604800);
-  CHECK_FALSE(repeat_seconds("weekdays"));
-  CHECK_FALSE(repeat_seconds("0days"));
 
   CHECK(taskwarrior_tags(json{{"tags", {"a", "", 7, "b"}}}) == std::vector<std::string>{"a", "b"});
   CHECK(taskwarrior_tags(json::object()).empty());

@@ -13,7 +13,6 @@ TaskFields base_fields() {
   fields.title = "Pay rent";
   fields.due = 1'796'634'000'000;
   fields.priority = Priority::low;
-  fields.repeat = 0;
   fields.tags = {"home", "money"};
   fields.project = "home";
   return fields;
@@ -106,16 +105,6 @@ TEST_CASE("without a base every difference is decided by the rule, tags are unit
   CHECK(result.fields.tags == std::set<std::string>{"bills", "home", "money"});
   REQUIRE(result.conflicts.size() == 1);
   CHECK(result.conflicts.front().base == "(none)");
-}
-
-TEST_CASE("recurrence is Taskwarrior's", "[merge]") {
-  TaskFields taskwarrior = base_fields();
-  TaskFields vikunja = base_fields();
-  vikunja.repeat = 7 * 86'400;
-  CHECK(merge(taskwarrior, vikunja).fields.repeat == 0);
-  taskwarrior.repeat = 86'400;
-  CHECK(merge(taskwarrior, vikunja, ConflictRule::vikunja).fields.repeat == 86'400);
-  CHECK(merge(taskwarrior, vikunja).conflicts.empty());
 }
 
 TEST_CASE("conflict rules are spelled as VIKUNJA_SYNC_CONFLICT takes them", "[merge]") {

@@ -55,7 +55,6 @@ TEST_CASE("a Taskwarrior task and a Vikunja task that mean the same read as the 
   CHECK(from_taskwarrior.done);
   CHECK(from_taskwarrior.due == december_7);
   CHECK(from_taskwarrior.priority == Priority::high);
-  CHECK(from_taskwarrior.repeat == 14 * day);
   CHECK(from_taskwarrior.tags == std::set<std::string>{"home", "money"});
   CHECK(from_taskwarrior.project == "home");
   CHECK(from_vikunja.due == december_7);  // to the second, whatever the offset
@@ -70,33 +69,17 @@ TEST_CASE("the default project reads as no project on both sides", "[task_fields
   CHECK(read_vikunja(vikunja_task(), "work", "inbox").project == "work");
 }
 
-TEST_CASE("months, quarters and years repeat within a day either way, shorter periods exactly", "[task_fields]") {
-  struct Case {
-    long long taskwarrior;
-    long long vikunja;
-    bool same;
-  };
-  for (const Case& c : {Case{30 * day, 30 * day, true}, Case{30 * day, 31 * day, true}, Case{30 * day, 29 * day, true},
-                        Case{30 * day, 32 * day, false}, Case{30 * day, 28 * day, false},
-                        Case{90 * day, 91 * day, true}, Case{90 * day, 89 * day, true}, Case{90 * day, 92 * day, false},
-                        Case{365 * day, 366 * day, true}, Case{365 * day, 364 * day, true},
-                        Case{365 * day, 367 * day, false}, Case{7 * day, 7 * day + 3600, false},
-                        Case{day, day + 1, false}}) {
-    CAPTURE(c.taskwarrior, c.vikunja);
-    TaskFields a, b;
-    a.repeat = c.taskwarrior;
-    b.repeat = c.vikunja;
-    CHECK(same_field(Field::repeat, a, b) == c.same);
-    json written = vikunja_task({{"repeat_after", c.vikunja}});
-    write_vikunja(written, a);
-    CHECK(written["repeat_after"] == (c.same ? c.vikunja : c.taskwarrior));
-  }
-  TaskFields unmapped;  // a Taskwarrior recurrence Vikunja cannot hold
-  unmapped.repeat = std::nullopt;
-  CHECK(read_taskwarrior(taskwarrior_task({{"recur", "weekdays"}}), "inbox").repeat == std::nullopt);
-  json kept = vikunja_task({{"repeat_after", 3 * day}});
-  write_vikunja(kept, unmapped);
-  CHECK(kept["repeat_after"] == 3 * day);
+TEST_CASE("recurrence is left to each side: never read, never written", "[task_fields]") {
+  const TaskFields fields = read_taskwarrior(taskwarrior_task({{"recur", "weekly"}, {"due", "20261207T090000Z"}}), "inbox");
+  json task = vikunja_task({{"repeat_after", 3 * day}, {"repeat_mode", 1}});
+  write_vikunja(task, fields);
+  CHECK(task["repeat_after"] == 3 * day);  // a repeat set in Vikunja stays
+  CHECK(task["repeat_mode"] == 1);
+  json fresh = json::object();
+  write_vikunja(fresh, fields);
+  CHECK_FALSE(fresh.contains("repeat_after"));  // an instance is a plain task in Vikunja
+  CHECK(same_fields(read_vikunja(vikunja_task({{"repeat_after", 7 * day}}), "inbox", "inbox"),
+                    read_vikunja(vikunja_task(), "inbox", "inbox")));
 }
 
 TEST_CASE("fields written to Vikunja keep what only Vikunja has", "[task_fields]") {
@@ -105,7 +88,6 @@ TEST_CASE("fields written to Vikunja keep what only Vikunja has", "[task_fields]
   fields.done = true;
   fields.due = december_7;
   fields.priority = Priority::high;
-  fields.repeat = 0;
   json task = vikunja_task({{"description", "<p>notes</p>"}, {"priority", 4}, {"start_date", "2026-12-01T00:00:00Z"}});
   write_vikunja(task, fields);
   CHECK(task["title"] == "Pay the rent");
@@ -151,7 +133,6 @@ TEST_CASE("a recurring template keeps its status and recurrence whatever is writ
   json task = taskwarrior_task({{"status", "recurring"}, {"recur", "weekly"}});
   TaskFields fields = read_taskwarrior(task, "inbox");
   fields.done = true;
-  fields.repeat = 3 * day;
   write_taskwarrior(task, fields, std::nullopt, now);
   CHECK(task["status"] == "recurring");
   CHECK(task["recur"] == "weekly");
@@ -165,13 +146,10 @@ TEST_CASE("the agreed state round-trips through its stored JSON", "[task_fields]
   const auto stored = fields_from_json(to_json(fields).dump());
   REQUIRE(stored);
   CHECK(same_fields(*stored, fields));
-  CHECK(stored->repeat == 0);
-  fields.repeat.reset();
-  CHECK_FALSE(fields_from_json(to_json(fields).dump())->repeat);
   CHECK_FALSE(fields_from_json("not json"));
   CHECK_FALSE(fields_from_json(R"({"title":"x"})"));
   CHECK_FALSE(fields_from_json(R"({"title":"x","done":false,"due":null,"scheduled":null,"until":null,
-                                   "priority":9,"repeat":0,"tags":[],"project":""})"));
+                                   "priority":9,"tags":[],"project":""})"));
 }
 
 TEST_CASE("a Vikunja task without a title or with an unreadable date is dead, with the reason", "[task_fields]") {

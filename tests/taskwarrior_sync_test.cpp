@@ -36,7 +36,8 @@ TEST_CASE("a task created, changed, completed, re-opened and deleted in Vikunja 
   CHECK((*task)["priority"] == "L");
   CHECK_FALSE(task->contains("due"));
   CHECK((*task)["tags"] == json({"bills", "with space"}));
-  CHECK_FALSE(task->contains("recur"));  // recurrence is Taskwarrior's
+  CHECK_FALSE(task->contains("recur"));  // recurrence stays on each side
+  CHECK((*f.vikunja.task(id))["repeat_after"] == 604800);
 
   f.vikunja.edit_task(id, {{"done", true}, {"done_at", "2026-11-26T10:02:00Z"}});
   f.notify("task.updated", id);

@@ -1,7 +1,5 @@
 #include "worker/sync/field_mapping.hpp"
 
-#include <charconv>
-
 #include <fmt/format.h>
 
 #include "shared/json_document.hpp"
@@ -9,20 +7,6 @@
 #include "worker/queue/job_outcome.hpp"
 
 namespace vsync {
-
-namespace {
-
-constexpr long long day = 86400, week = 7 * day;
-
-long long count_prefix(std::string_view text, std::string_view unit) {
-  if (!text.ends_with(unit)) return 0;
-  long long count = 0;
-  const auto digits = text.substr(0, text.size() - unit.size());
-  const auto [end, error] = std::from_chars(digits.data(), digits.data() + digits.size(), count);
-  return error == std::errc{} && end == digits.data() + digits.size() && count > 0 ? count : 0;
-}
-
-}  // namespace
 
 std::optional<UnixMillis> parse_taskwarrior_date(std::string_view text) {
   if (text.size() == 16 && text[8] == 'T' && text[15] == 'Z') {
@@ -48,17 +32,6 @@ std::optional<std::string> taskwarrior_priority(long long vikunja_priority) {
   return std::nullopt;
 }
 
-std::optional<long long> repeat_seconds(std::string_view recur) {
-  if (recur == "daily") return day;
-  if (recur == "weekly") return week;
-  if (recur == "biweekly") return 2 * week;
-  if (recur == "monthly") return 30 * day;
-  if (recur == "quarterly") return 90 * day;
-  if (recur == "yearly") return 365 * day;
-  if (const long long days = count_prefix(recur, "days")) return days * day;
-  if (const long long weeks = count_prefix(recur, "weeks")) return weeks * week;
-  return std::nullopt;
-}
 
 std::vector<std::string> taskwarrior_tags(const nlohmann::json& taskwarrior_task) {
   std::vector<std::string> tags;

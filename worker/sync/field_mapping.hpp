@@ -1,9 +1,8 @@
 #pragma once
 // The value conversions of design.md's field mapping, one field at a time:
 //   dates: Taskwarrior's 20261207T090000Z <-> Vikunja's RFC 3339 (0001-01-01T00:00:00Z = none);
-//   priority: H/M/L/none <-> 5/3/1/0 (back: 4-5 -> H, 2-3 -> M, 1 -> L, 0 -> none);
-//   recur: daily, weekly, biweekly, monthly, quarterly, yearly, Ndays, Nweeks -> repeat_after
-//   seconds. task_fields.hpp assembles them into the record the sync merges.
+//   priority: H/M/L/none <-> 5/3/1/0 (back: 4-5 -> H, 2-3 -> M, 1 -> L, 0 -> none).
+// task_fields.hpp assembles them into the record the sync merges.
 
 #include <optional>
 #include <string>
@@ -31,9 +30,6 @@ std::optional<UnixMillis> strict_vikunja_date(const nlohmann::json& task, const 
 
 int vikunja_priority(const std::optional<std::string>& taskwarrior_priority);
 std::optional<std::string> taskwarrior_priority(long long vikunja_priority);
-
-// nullopt for a recurrence Vikunja cannot express (it is then left alone on the Vikunja side).
-std::optional<long long> repeat_seconds(std::string_view recur);
 
 std::vector<std::string> taskwarrior_tags(const nlohmann::json& taskwarrior_task);
 

@@ -16,7 +16,6 @@ void take(Field field, TaskFields& into, const TaskFields& from) {
     case Field::scheduled: into.scheduled = from.scheduled; break;
     case Field::until: into.until = from.until; break;
     case Field::priority: into.priority = from.priority; break;
-    case Field::repeat: into.repeat = from.repeat; break;
     case Field::tags: into.tags = from.tags; break;
     case Field::project: into.project = from.project; break;
   }
@@ -68,7 +67,6 @@ MergeResult merge_fields(const std::optional<TaskFields>& base, const TaskFields
                          const TaskFields& vikunja, ConflictRule rule, Side newer) {
   MergeResult result{taskwarrior, {}};
   for (Field field : all_fields) {
-    if (field == Field::repeat) continue;  // Taskwarrior's, already in place
     if (field == Field::tags) {
       result.fields.tags = merge_tags(base, taskwarrior.tags, vikunja.tags);
       continue;

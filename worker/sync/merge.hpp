@@ -5,8 +5,6 @@
 // on either side is added, one removed on either side is removed. A field changed on both
 // sides to different values is a conflict, decided by the rule. Without a base (two tasks
 // linked for the first time) every differing field is decided by the rule.
-// Recurrence is Taskwarrior's: Vikunja's repeat is never written back (see task_fields.hpp),
-// so the merged repeat is always Taskwarrior's.
 
 #include <optional>
 #include <string>

@@ -1,7 +1,5 @@
 #include "worker/sync/task_fields.hpp"
 
-#include <cstdlib>
-
 #include <fmt/format.h>
 
 #include "shared/json_document.hpp"
@@ -14,18 +12,11 @@ namespace vsync {
 
 namespace {
 
-constexpr long long day_seconds = 86'400;
-
 std::optional<UnixMillis> to_second(std::optional<UnixMillis> time) {
   if (!time) return time;
   return *time - (((*time % 1000) + 1000) % 1000);
 }
 
-bool same_repeat(const std::optional<long long>& a, const std::optional<long long>& b) {
-  if (!a || !b) return true;  // a recurrence Vikunja cannot hold is nobody's change
-  if (*a == *b) return true;
-  return std::max(*a, *b) >= 30 * day_seconds && std::llabs(*a - *b) <= day_seconds;
-}
 
 std::string describe_date(const std::optional<UnixMillis>& time) {
   return time ? format_rfc3339(*time) : "(none)";
@@ -81,7 +72,6 @@ std::string_view to_string(Field field) {
     case Field::scheduled: return "scheduled";
     case Field::until: return "until";
     case Field::priority: return "priority";
-    case Field::repeat: return "repeat";
     case Field::tags: return "tags";
     case Field::project: return "project";
   }
@@ -96,7 +86,6 @@ bool same_field(Field field, const TaskFields& a, const TaskFields& b) {
     case Field::scheduled: return a.scheduled == b.scheduled;
     case Field::until: return a.until == b.until;
     case Field::priority: return a.priority == b.priority;
-    case Field::repeat: return same_repeat(a.repeat, b.repeat);
     case Field::tags: return a.tags == b.tags;
     case Field::project: return a.project == b.project;
   }
@@ -118,7 +107,6 @@ std::string describe_field(Field field, const TaskFields& fields) {
     case Field::scheduled: return describe_date(fields.scheduled);
     case Field::until: return describe_date(fields.until);
     case Field::priority: return level_of(fields.priority).value_or("(none)");
-    case Field::repeat: return fields.repeat ? fmt::format("{}s", *fields.repeat) : "(not mapped)";
     case Field::tags: return fmt::format("{}", fmt::join(fields.tags, " "));
     case Field::project: return fields.project.empty() ? "(default)" : fields.project;
   }
@@ -133,7 +121,6 @@ nlohmann::json to_json(const TaskFields& fields) {
           {"scheduled", time(fields.scheduled)},
           {"until", time(fields.until)},
           {"priority", static_cast<int>(fields.priority)},
-          {"repeat", fields.repeat ? nlohmann::json(*fields.repeat) : nlohmann::json()},
           {"tags", fields.tags},
           {"project", fields.project}};
 }
@@ -154,7 +141,6 @@ std::optional<TaskFields> fields_from_json(std::string_view text) {
     const int priority = stored.at("priority").get<int>();
     if (priority < 0 || priority > static_cast<int>(Priority::high)) return std::nullopt;
     fields.priority = static_cast<Priority>(priority);
-    if (!stored.at("repeat").is_null()) fields.repeat = stored.at("repeat").get<long long>();
     fields.tags = stored.at("tags").get<std::set<std::string>>();
     fields.project = stored.at("project").get<std::string>();
     return fields;
@@ -171,8 +157,6 @@ TaskFields read_taskwarrior(const nlohmann::json& task, const std::string& defau
   fields.scheduled = taskwarrior_date(task, "scheduled");
   fields.until = taskwarrior_date(task, "until");
   fields.priority = priority_of_level(optional_string(task, "priority"));
-  const auto recur = optional_string(task, "recur");
-  fields.repeat = recur ? repeat_seconds(*recur) : std::optional(0LL);
   for (const std::string& tag : taskwarrior_tags(task)) fields.tags.insert(tag);
   fields.project = project_or_none(string_or(task, "project"), default_project);
   return fields;
@@ -191,8 +175,6 @@ TaskFields read_vikunja(const nlohmann::json& task, const std::string& project_t
   const auto priority = task.find("priority");
   fields.priority = priority_of_level(taskwarrior_priority(
       priority != task.end() && priority->is_number_integer() ? priority->get<long long>() : 0));
-  const auto repeat = task.find("repeat_after");
-  fields.repeat = repeat != task.end() && repeat->is_number_integer() ? repeat->get<long long>() : 0;
   const auto labels = task.find("labels");
   if (labels != task.end() && labels->is_array()) {
     for (const auto& label : *labels) {
@@ -244,13 +226,6 @@ void write_vikunja(nlohmann::json& task, const TaskFields& fields) {
   const long long current_number = current != task.end() && current->is_number_integer() ? current->get<long long>() : 0;
   if (priority_of_level(taskwarrior_priority(current_number)) != fields.priority) {
     task["priority"] = vikunja_priority(level_of(fields.priority));
-  }
-  const auto current_repeat = task.find("repeat_after");
-  const std::optional<long long> repeat_now =
-      current_repeat != task.end() && current_repeat->is_number_integer() ? current_repeat->get<long long>() : 0;
-  if (fields.repeat && !same_repeat(fields.repeat, repeat_now)) {
-    task["repeat_after"] = *fields.repeat;
-    task["repeat_mode"] = 0;
   }
 }
 

@@ -4,8 +4,13 @@
 // The agreed state of a linked pair is one such record; the merge works on three of them.
 //
 // Equal records mean the two sides agree: dates are compared as instants to the second,
-// priorities by level (a Vikunja 4 and 5 are both high), tags as sets, and a repeat of a month
-// or more within a day either way (Taskwarrior's months are 30 days, Vikunja's may be 31).
+// priorities by level (a Vikunja 4 and 5 are both high), tags as sets.
+//
+// Recurrence is not part of the record. Taskwarrior recurs by generating a new task per period
+// (each linked to its own Vikunja task); Vikunja recurs by moving one task's dates when it is
+// marked done. Writing an instance's `recur` as `repeat_after` made Vikunja move the completed
+// instance to the next period (a duplicate of the next instance), and writing `recur` back
+// would split a task into a template and an instance. Each side keeps its own recurrence.
 
 #include <optional>
 #include <set>
@@ -21,10 +26,9 @@ namespace vsync {
 
 enum class Priority { none, low, medium, high };
 
-enum class Field { title, done, due, scheduled, until, priority, repeat, tags, project };
-inline constexpr Field all_fields[] = {Field::title,    Field::done,   Field::due,
-                                       Field::scheduled, Field::until, Field::priority,
-                                       Field::repeat,   Field::tags,   Field::project};
+enum class Field { title, done, due, scheduled, until, priority, tags, project };
+inline constexpr Field all_fields[] = {Field::title, Field::done,     Field::due,  Field::scheduled,
+                                       Field::until, Field::priority, Field::tags, Field::project};
 std::string_view to_string(Field field);
 
 struct TaskFields {
@@ -32,9 +36,6 @@ struct TaskFields {
   bool done = false;
   std::optional<UnixMillis> due, scheduled, until;
   Priority priority = Priority::none;
-  // Seconds between repeats, 0 for none; nullopt for a Taskwarrior recurrence Vikunja cannot
-  // express, which leaves Vikunja's as it is.
-  std::optional<long long> repeat;
   std::set<std::string> tags;
   std::string project;  // the project's title; empty for the default project
 };
@@ -59,8 +60,7 @@ TaskFields read_vikunja(const nlohmann::json& task, const std::string& project_t
 
 // Writes `fields` onto a Taskwarrior task for `task import`, which replaces the whole task, so
 // the task should be the one exported. Completion sets `end` (to `done_at` when known, else
-// now). Recurrence is never written: importing a `recur` makes Taskwarrior split the task into
-// a template and an instance. An empty project removes it.
+// now). An empty project removes it.
 void write_taskwarrior(nlohmann::json& task, const TaskFields& fields,
                        std::optional<UnixMillis> done_at, UnixMillis now);
 
