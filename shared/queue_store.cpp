@@ -96,6 +96,17 @@ QueueStore::QueueStore(const fs::path& path, const Clock& clock,
   }
 }
 
+bool QueueStore::has_pending(const std::string& key, Target target) {
+  try {
+    SQLite::Statement pending(db_, "SELECT 1 FROM jobs WHERE key = ? AND target = ? AND state = 'pending'");
+    pending.bind(1, key);
+    pending.bind(2, std::string(to_string(target)));
+    return pending.executeStep();
+  } catch (const SQLite::Exception& e) {
+    throw_queue_error(fmt::format("cannot read queue {}", path_.string()), e);
+  }
+}
+
 std::string QueueStore::key_of_vikunja_task(std::int64_t vikunja_task_id) {
   try {
     SQLite::Statement linked(db_, "SELECT tw_uuid FROM task_map WHERE vikunja_id = ?");

@@ -39,6 +39,9 @@ class QueueStore {
   // that waits for it.
   EnqueueResult enqueue(const NewJob& job);
 
+  // Whether `key` has a pending job to `target` (a reconcile leaves such a job as it is).
+  bool has_pending(const std::string& key, Target target);
+
   // The key of a webhook job: the linked Taskwarrior task's (tw:<uuid>), so that jobs about one
   // task in both directions run one at a time in queue order; vk:<id> while it is unlinked.
   std::string key_of_vikunja_task(std::int64_t vikunja_task_id);

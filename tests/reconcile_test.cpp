@@ -124,6 +124,8 @@ TEST_CASE("onboarding: 30 Taskwarrior-only, 20 Vikunja-only and 10 same-title ta
     CHECK(plan.jobs.size() == 70);  // a push for each of the 40 in Taskwarrior, a webhook for each of the 30 in Vikunja
     CHECK(count_jobs(f.dir / "queue.db") == 0);
     CHECK(f.vikunja.tasks().size() == 30);
+    CHECK(f.exported().size() == 40);
+    CHECK(f.store.database().execAndGet("SELECT count(*) FROM task_map").getInt() == 0);
   }
   SECTION("the first reconcile links and creates, the second changes nothing") {
     reconcile_and_drain(f, *worker);
@@ -171,4 +173,18 @@ TEST_CASE("reconcile waits while a breaker is open and counts a failed read on i
     CHECK_THROWS_WITH(worker->reconcile(false), Catch::StartsWith("reconcile skipped: the vikunja breaker pauses calls until"));
     CHECK(f.vikunja.requests() == 0);
   }
+}
+
+TEST_CASE("reconcile leaves a job already waiting for a task as it is", "[reconcile]") {
+  TaskwarriorFixture f;
+  REQUIRE(f.task({"add", "Pay rent"}).exit_code == 0);
+  auto worker = f.worker();
+  worker->drain();
+  const std::string uuid = f.exported().at(0)["uuid"];
+  REQUIRE(f.task({uuid, "modify", "priority:H"}).exit_code == 0);  // a push, pending
+  f.store.database().exec("UPDATE jobs SET attempts = 3 WHERE state = 'pending'");
+  const ReconcilePlan plan = worker->reconcile(false);
+  REQUIRE(plan.jobs.size() == 1);  // planned, but the pending job stays
+  CHECK(count_jobs(f.dir / "queue.db", "state = 'pending' AND attempts = 3") == 1);
+  CHECK(count_jobs(f.dir / "queue.db", "state = 'pending'") == 1);
 }

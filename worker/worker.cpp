@@ -67,8 +67,10 @@ JobOutcome Worker::run(const ClaimedJob& job) {
   try {
     return handler.run(job);
   } catch (const JobStopped& stopped) {
-    if (stopped.outcome.kind != JobOutcome::Kind::dead || !vikunja_.has_cached()) throw;
-    // A 404 for a project or label deleted in Vikunja since we cached its id: look again.
+    // A project (3001) or label (8002) deleted in Vikunja since we cached its id: look again.
+    const bool stale_cache = stopped.outcome.error.find("(code 3001)") != std::string::npos ||
+                             stopped.outcome.error.find("(code 8002)") != std::string::npos;
+    if (stopped.outcome.kind != JobOutcome::Kind::dead || !stale_cache || !vikunja_.has_cached()) throw;
     vikunja_.forget_cached();
     return handler.run(job);
   }
@@ -103,8 +105,8 @@ ReconcilePlan Worker::reconcile(bool dry_run) {
   }
   claims_.record_outside_job(called, JobOutcome::done());
   if (!dry_run) reconcile_.apply(plan);
-  log_.log(LogLevel::info, "reconcile", "dry_run={} jobs={} agreeing_pairs={} buried={}", dry_run, plan.jobs.size(),
-           plan.agreeing_pairs, plan.to_bury.size());
+  log_.log(LogLevel::info, "reconcile", "dry_run={} jobs={} agreeing_pairs={} left_alone={}", dry_run,
+           plan.jobs.size(), plan.agreeing_pairs, plan.left_alone.size());
   return plan;
 }
 

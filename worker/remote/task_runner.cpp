@@ -12,7 +12,9 @@ namespace vsync {
 namespace {
 
 const std::vector<std::string> overrides = {
-    "rc.confirmation=off", "rc.recurrence.confirmation=no", "rc.verbose=nothing",
+    // rc.recurrence=no: our runs never generate recurring instances (the user's own runs do,
+    // with their hooks), so that reading the task list changes nothing.
+    "rc.confirmation=off", "rc.recurrence.confirmation=no", "rc.recurrence=no", "rc.verbose=nothing",
     "rc.json.array=on",    "rc.uda.vikunja_id.type=string", "rc.uda.vikunja_id.label=Vikunja",
 };
 

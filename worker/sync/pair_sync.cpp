@@ -7,6 +7,7 @@
 #include "shared/json_document.hpp"
 #include "shared/task_status.hpp"
 #include "shared/timestamp.hpp"
+#include "worker/queue/job_outcome.hpp"
 #include "worker/sync/field_mapping.hpp"
 
 namespace vsync {
@@ -73,16 +74,24 @@ void PairSync::converge(const std::string& tw_uuid, const std::optional<TaskFiel
                          ? Side::taskwarrior
                          : Side::vikunja;
   const MergeResult merged = merge_fields(base, taskwarrior_fields, vikunja_fields, settings_.conflict_rule, newer);
-  conflicts_.record(tw_uuid, vikunja_id, merged.conflicts, settings_.conflict_rule);
 
   json vikunja_now = vikunja;
   if (!same_fields(merged.fields, vikunja_fields)) vikunja_now = vikunja_.update(vikunja, merged.fields);
   if (!same_fields(merged.fields, taskwarrior_fields)) {
+    // Import replaces the whole task: if the user changed it since it was read, merge again
+    // (the retry reads it anew) rather than overwrite that change.
+    const auto now_in_taskwarrior = taskwarrior_task(tw_uuid);
+    if (now_in_taskwarrior && string_or(*now_in_taskwarrior, "modified") != string_or(taskwarrior, "modified")) {
+      throw JobStopped{JobOutcome::retry("the Taskwarrior task changed while it was merged; merging again", false)
+                           .on(Target::taskwarrior)};
+    }
     // The vikunja_id UDA goes along with a real change; the link alone is not worth a write.
     write_taskwarrior(taskwarrior, merged.fields, vikunja_done_at(vikunja), clock_.now());
     taskwarrior["vikunja_id"] = std::to_string(vikunja_id);
     task_.import_task(importable(std::move(taskwarrior)));
   }
+  // Recorded once both sides hold the result: a retry after a failed write records nothing twice.
+  conflicts_.record(tw_uuid, vikunja_id, merged.conflicts, settings_.conflict_rule);
   task_map_.link(tw_uuid, vikunja_id, vikunja_updated(vikunja_now), merged.fields);
   log_.log(LogLevel::debug, "pair converged", "tw_uuid={} vikunja_id={} conflicts={}", tw_uuid, vikunja_id,
            merged.conflicts.size());

@@ -7,6 +7,7 @@
 #include "shared/json_document.hpp"
 #include "shared/task_status.hpp"
 #include "shared/timestamp.hpp"
+#include "worker/queue/job_outcome.hpp"
 
 namespace vsync {
 
@@ -48,12 +49,11 @@ void Reconcile::plan_link(ReconcilePlan& plan, const TaskLink& link, const nlohm
   const auto status = taskwarrior ? std::optional(status_of(*taskwarrior, "task export")) : std::nullopt;
   const bool taskwarrior_alive = status && *status != TaskStatus::deleted;
   if (!vikunja) {
-    if (taskwarrior_alive) {
-      plan.jobs.push_back(webhook("task.deleted", {{"id", link.vikunja_id}, {"title", string_or(*taskwarrior, "description")}},
-                                  "gone from Vikunja"));
-    } else {
-      plan.to_bury.push_back(link);
-    }
+    // Missing from the list is not yet gone (an archived project is not listed): the webhook
+    // job reads the task back, and only Vikunja's "does not exist" deletes or buries anything.
+    const std::string title = taskwarrior ? string_or(*taskwarrior, "description") : std::string();
+    plan.jobs.push_back(webhook("task.deleted", {{"id", link.vikunja_id}, {"title", title}},
+                                taskwarrior_alive ? "gone from Vikunja" : "gone from both sides"));
     return;
   }
   if (!taskwarrior) {
@@ -67,8 +67,15 @@ void Reconcile::plan_link(ReconcilePlan& plan, const TaskLink& link, const nlohm
     return;
   }
   if (*status == TaskStatus::recurring) return;  // a template: its instances are the linked ones
-  const TaskFields taskwarrior_fields = read_taskwarrior(*taskwarrior, default_project_);
-  const TaskFields vikunja_fields = vikunja_.fields_of(*vikunja);
+  TaskFields taskwarrior_fields, vikunja_fields;
+  try {
+    taskwarrior_fields = read_taskwarrior(*taskwarrior, default_project_);
+    vikunja_fields = vikunja_.fields_of(*vikunja);
+  } catch (const JobStopped& unreadable) {  // one bad record must not stop the whole reconcile
+    plan.left_alone.push_back(fmt::format("tw:{} <-> vikunja #{}: {}", link.tw_uuid, link.vikunja_id,
+                                          unreadable.outcome.error));
+    return;
+  }
   if (!link.agreed || !same_fields(taskwarrior_fields, *link.agreed)) {
     plan.jobs.push_back(push(JobKind::push, *taskwarrior, link.agreed ? "changed in Taskwarrior" : "never agreed"));
   } else if (!same_fields(vikunja_fields, *link.agreed)) {
@@ -114,11 +121,11 @@ ReconcilePlan Reconcile::plan() {
 }
 
 void Reconcile::apply(const ReconcilePlan& plan) {
-  for (const PlannedJob& planned : plan.jobs) store_.enqueue(planned.job);
-  for (const TaskLink& link : plan.to_bury) {
-    // Deleted on both sides without either delete reaching the queue: which side went first
-    // is unknown; Taskwarrior's is recorded.
-    task_map_.bury(link.tw_uuid, link.vikunja_id, Side::taskwarrior);
+  for (const PlannedJob& planned : plan.jobs) {
+    // A job already waiting will merge both sides anyway; replacing it could turn a delete the
+    // user made since the export into a push, or reset its retries every hour.
+    if (store_.has_pending(planned.job.key, target_of(planned.job.kind))) continue;
+    store_.enqueue(planned.job);
   }
 }
 
@@ -128,10 +135,6 @@ std::string describe_plan(const ReconcilePlan& plan, bool dry_run) {
   const char* verb = dry_run ? "would queue" : "queued";
   for (const PlannedJob& planned : plan.jobs) {
     text += fmt::format("{} {} {} \"{}\": {}\n", verb, planned.job.kind, planned.job.key, planned.title, planned.reason);
-  }
-  for (const TaskLink& link : plan.to_bury) {
-    text += fmt::format("{} tw:{} <-> vikunja #{}: deleted on both sides\n", dry_run ? "would forget" : "forgot",
-                        link.tw_uuid, link.vikunja_id);
   }
   for (const std::string& note : plan.left_alone) text += "left alone: " + note + "\n";
   if (plan.nothing_to_do()) text += "nothing to do\n";

@@ -8,9 +8,10 @@
 //   only in Taskwarrior (pending)         -> push        only in Vikunja (open)  -> webhook task.created
 // The push and webhook handlers link a task to its namesake when there is exactly one on each
 // side, so a first reconcile on existing data links same-title pairs instead of duplicating
-// them. A link gone on both sides is buried. A linked task missing from Taskwarrior altogether
+// them. A link whose Vikunja task is not listed gets a task.deleted job, which reads the task
+// back: only Vikunja's "does not exist" deletes or buries. A linked task missing from Taskwarrior altogether
 // (purged long after its deletion, or another TASKDATA) is reported and left alone: absence is
-// no evidence of a fresh delete. Completed tasks that were never linked are not onboarded.
+// no evidence of a fresh delete. So is a pair one of whose tasks cannot be read. Completed tasks that were never linked are not onboarded.
 // Nothing is written to either side by the reconcile itself; a reconcile with nothing to do
 // queues nothing.
 
@@ -36,14 +37,13 @@ struct PlannedJob {
 };
 
 struct ReconcilePlan {
-  std::vector<PlannedJob> jobs;
-  std::vector<TaskLink> to_bury;  // gone on both sides
+  std::vector<PlannedJob> jobs;  // a key that already has a pending job keeps it
   std::vector<std::string> left_alone;
   int agreeing_pairs = 0;
   int taskwarrior_tasks = 0;  // read, for the summary
   int vikunja_tasks = 0;
 
-  bool nothing_to_do() const { return jobs.empty() && to_bury.empty(); }
+  bool nothing_to_do() const { return jobs.empty(); }
 };
 
 class Reconcile {

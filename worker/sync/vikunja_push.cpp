@@ -88,7 +88,8 @@ JobOutcome VikunjaPush::link_or_create(const TaskSnapshot& snapshot) {
     if (!other_namesake && (!ours.by_vikunja_id || is_this(*ours.by_vikunja_id))) {
       log_.log(LogLevel::info, "linked by title", "tw_uuid={} vikunja_id={}", snapshot.uuid,
                id_of(namesakes.front()));
-      pair_.converge(snapshot.uuid, std::nullopt, snapshot.task, namesakes.front());
+      pair_.converge(snapshot.uuid, std::nullopt, pair_.taskwarrior_task(snapshot.uuid).value_or(snapshot.task),
+                     namesakes.front());
       return JobOutcome::done();
     }
   }
