@@ -287,3 +287,40 @@ TEST_CASE("a linked task's jobs in both directions share a key and run one at a 
   }
 }
 
+TEST_CASE("a job that called nothing through a half-open breaker gives the probe back", "[claims][breaker]") {
+  WorkerFixture f;
+  f.push(1);
+  f.push(2);
+  f.store.database().exec(fmt::format(
+      "UPDATE breaker SET state = 'open', retry_at = {}, recovery_ms = 60000 WHERE target = 'vikunja'", test_epoch));
+  auto claims = f.claims(f.store, "worker-a");
+  const auto probe = claims.claim_next();
+  REQUIRE(probe);
+  REQUIRE(probe->probe);
+  JobOutcome nothing_called = JobOutcome::done();  // e.g. a push that matched the agreed state
+  nothing_called.reached.emplace();
+  claims.finish(*probe, nothing_called);
+  CHECK(f.breaker_column("vikunja", "state") == "open");  // not closed: Vikunja was not asked
+  CHECK(f.breaker_column("vikunja", "retry_at") == std::to_string(test_epoch));
+  const auto next = claims.claim_next();  // the next job probes at once
+  REQUIRE(next);
+  CHECK(next->probe);
+  JobOutcome answered = JobOutcome::done();
+  answered.reached = std::vector<Target>{Target::vikunja};
+  claims.finish(*next, answered);
+  CHECK(f.breaker_column("vikunja", "state") == "closed");
+
+  SECTION("a dead job that asked nobody closes nothing either") {
+    f.store.database().exec(fmt::format(
+        "UPDATE breaker SET state = 'open', retry_at = {}, consecutive_failures = 3 WHERE target = 'vikunja'", test_epoch));
+    f.push(3);
+    const auto third = claims.claim_next();
+    REQUIRE(third);
+    JobOutcome bad_payload = JobOutcome::dead("the job's payload is not JSON");
+    bad_payload.reached.emplace();
+    claims.finish(*third, bad_payload);
+    CHECK(f.breaker_column("vikunja", "state") == "open");
+    CHECK(f.breaker_column("vikunja", "consecutive_failures") == "3");
+  }
+}
+

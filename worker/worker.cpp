@@ -63,6 +63,21 @@ Worker::Worker(QueueStore& store, const WorkerConfig& config, const Clock& clock
               {Target::vikunja, Target::taskwarrior}) {}
 
 JobOutcome Worker::run(const ClaimedJob& job) {
+  const long long requests = client_.requests_sent();
+  const long long processes = task_.processes_started();
+  JobOutcome outcome;
+  try {
+    outcome = run_handler(job);
+  } catch (const JobStopped& stopped) {
+    outcome = stopped.outcome;
+  }
+  outcome.reached.emplace();
+  if (client_.requests_sent() != requests) outcome.reached->push_back(Target::vikunja);
+  if (task_.processes_started() != processes) outcome.reached->push_back(Target::taskwarrior);
+  return outcome;
+}
+
+JobOutcome Worker::run_handler(const ClaimedJob& job) {
   JobHandler& handler = job.target == Target::taskwarrior ? static_cast<JobHandler&>(taskwarrior_) : push_;
   try {
     return handler.run(job);

@@ -45,7 +45,8 @@ class Worker final : private JobHandler {
   static std::string default_owner();  // host:pid
 
  private:
-  JobOutcome run(const ClaimedJob& job) override;  // push/delete to Vikunja, webhooks to task
+  JobOutcome run(const ClaimedJob& job) override;  // the outcome, with the targets it reached
+  JobOutcome run_handler(const ClaimedJob& job);   // push/delete to Vikunja, webhooks to task
   void record_counters(double drain_seconds);      // for `vikunja-worker metrics`
 
   QueueStore& store_;

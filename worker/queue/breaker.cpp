@@ -170,6 +170,17 @@ void Breaker::pause(Target target, UnixMillis now, UnixMillis until, const std::
   store(row, paused, now);
 }
 
+void Breaker::release_probe(Target target, UnixMillis now, const std::string& owner) {
+  const BreakerRow row = load(target);
+  if (row.state != BreakerState::half_open || row.probe_owner != owner) return;
+  BreakerRow open = row;
+  open.state = BreakerState::open;
+  open.retry_at = now;
+  open.probe_owner.reset();
+  open.probe_until.reset();
+  store(row, open, now);
+}
+
 void Breaker::reset(Target target, UnixMillis now) {
   const BreakerRow row = load(target);
   BreakerRow closed;

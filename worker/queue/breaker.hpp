@@ -62,6 +62,8 @@ class Breaker {
   void pause(Target target, UnixMillis now, UnixMillis until, const std::string& reason,
              const std::string& error);
   void reset(Target target, UnixMillis now);
+  // `owner` held the probe but made no call through this breaker: another may probe at once.
+  void release_probe(Target target, UnixMillis now, const std::string& owner);
 
  private:
   void store(const BreakerRow& before, const BreakerRow& after, UnixMillis now);

@@ -173,17 +173,28 @@ void JobClaims::settle_retry(const ClaimedJob& job, const JobOutcome& outcome, U
 
 void JobClaims::update_breakers(const std::vector<Target>& called, Target failed, const JobOutcome& outcome,
                                 UnixMillis now) {
+  const std::vector<Target>& reached = outcome.reached ? *outcome.reached : called;
+  const auto was_reached = [&](Target target) {
+    return std::find(reached.begin(), reached.end(), target) != reached.end();
+  };
+  const bool failed_called = outcome.failed_target.has_value() || was_reached(failed);
   switch (outcome.kind) {
     case JobOutcome::Kind::done:
-      for (Target target : called) breaker_.record_success(target, now);
+      for (Target target : reached) breaker_.record_success(target, now);
       break;
-    case JobOutcome::Kind::dead: breaker_.record_success(failed, now); break;
+    case JobOutcome::Kind::dead:  // the server answered, if it was asked at all
+      if (failed_called) breaker_.record_success(failed, now);
+      break;
     case JobOutcome::Kind::retry:
       if (outcome.trips_breaker) breaker_.record_failure(failed, now, outcome.error);
       break;
     case JobOutcome::Kind::paused:
       breaker_.pause(failed, now, pause_end(outcome, now), outcome.reason, outcome.error);
       break;
+  }
+  // A probe this job was admitted as, through a breaker it did not call, goes back at once.
+  for (Target target : called) {
+    if (!was_reached(target) && !(target == failed && failed_called)) breaker_.release_probe(target, now, owner_);
   }
 }
 

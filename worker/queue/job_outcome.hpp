@@ -5,6 +5,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "shared/clock.hpp"
 #include "shared/enum_format.hpp"
@@ -27,14 +28,18 @@ struct JobOutcome {
   // The target whose call failed, when it is not the job's own: a webhook job reads Vikunja
   // too, and a Vikunja outage must open Vikunja's breaker, not Taskwarrior's.
   std::optional<Target> failed_target;
+  // The targets the job actually called; nullopt when unknown (then: every target its kind
+  // calls). Only a call says anything about a target's health: a job that called nothing must
+  // not close a breaker it was admitted through.
+  std::optional<std::vector<Target>> reached;
 
   static JobOutcome done() { return {}; }
-  static JobOutcome dead(std::string error) { return {Kind::dead, false, {}, {}, std::move(error), {}}; }
+  static JobOutcome dead(std::string error) { return {Kind::dead, false, {}, {}, std::move(error), {}, {}}; }
   static JobOutcome retry(std::string error, bool trips_breaker) {
-    return {Kind::retry, trips_breaker, {}, {}, std::move(error), {}};
+    return {Kind::retry, trips_breaker, {}, {}, std::move(error), {}, {}};
   }
   static JobOutcome paused(std::string reason, std::optional<UnixMillis> until, std::string error) {
-    return {Kind::paused, true, until, std::move(reason), std::move(error), {}};
+    return {Kind::paused, true, until, std::move(reason), std::move(error), {}, {}};
   }
   JobOutcome& on(Target target) {
     failed_target = target;
