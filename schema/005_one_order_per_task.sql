@@ -39,6 +39,12 @@ DROP TABLE jobs;
 ALTER TABLE jobs_new RENAME TO jobs;
 
 CREATE UNIQUE INDEX jobs_one_pending_per_key ON jobs (key, target) WHERE state = 'pending';
+
+-- Pending webhook jobs of tasks linked already take the task's key.
+UPDATE OR IGNORE jobs
+SET key = 'tw:' || (SELECT tw_uuid FROM task_map WHERE vikunja_id = CAST(substr(jobs.key, 4) AS INTEGER))
+WHERE state = 'pending' AND key GLOB 'vk:*'
+  AND EXISTS (SELECT 1 FROM task_map WHERE vikunja_id = CAST(substr(jobs.key, 4) AS INTEGER));
 CREATE INDEX jobs_by_state_due ON jobs (state, target, due_at);
 CREATE INDEX jobs_by_key ON jobs (key, state);
 

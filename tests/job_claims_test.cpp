@@ -324,3 +324,12 @@ TEST_CASE("a job that called nothing through a half-open breaker gives the probe
   }
 }
 
+TEST_CASE("webhook jobs queued before their task was linked join its key when it is", "[claims]") {
+  WorkerFixture f;
+  const auto early = f.store.enqueue({JobKind::webhook, vikunja_key(7), R"({"event_name":"task.updated"})",
+                                      std::nullopt}).job_id;
+  const std::string uuid = WorkerFixture::tw_task(1, "x")["uuid"];
+  TaskMap(f.store.database(), f.clock).link(uuid, 7, std::nullopt);
+  CHECK(f.job_column(early, "key") == "tw:" + uuid);
+}
+

@@ -108,3 +108,27 @@ TEST_CASE("a queue made by the first release upgrades in place and keeps its row
   CHECK(db.execAndGet("SELECT count(*) FROM tombstones").getInt() == 0);
   CHECK(db.execAndGet("SELECT count(*) FROM conflict_log").getInt() == 0);
 }
+
+TEST_CASE("migration 005 rebuilds the jobs table keeping every row, and re-keys linked webhook jobs", "[migrate]") {
+  TempDir dir;
+  const std::string uuid = "00000000-0000-4000-8000-000000000001";
+  {
+    SQLite::Database db(dir / "q.db", SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
+    migrate(db, schema_migrations().first(4));
+    db.exec("INSERT INTO task_map (tw_uuid, vikunja_id, created_at, updated_at) VALUES ('" + uuid + "', 7, 0, 0)");
+    db.exec("INSERT INTO jobs (kind, target, key, payload, state, attempts, created_at, updated_at, due_at) VALUES "
+            "('webhook', 'taskwarrior', 'vk:7', '{\"a\":1}', 'pending', 2, 1, 2, 3), "
+            "('webhook', 'taskwarrior', 'vk:8', '{\"b\":1}', 'pending', 0, 1, 2, 3), "
+            "('push', 'vikunja', 'tw:" + uuid + "', '{\"c\":1}', 'done', 1, 1, 2, 3)");
+  }
+  SQLite::Database db(dir / "q.db", SQLite::OPEN_READWRITE);
+  migrate(db, schema_migrations());
+  CHECK(db.execAndGet("SELECT count(*) FROM jobs").getInt() == 3);
+  CHECK(db.execAndGet("SELECT key || '/' || attempts || '/' || payload FROM jobs WHERE id = 1").getString() ==
+        "tw:" + uuid + "/2/{\"a\":1}");
+  CHECK(db.execAndGet("SELECT key FROM jobs WHERE id = 2").getString() == "vk:8");  // not linked
+  CHECK(db.execAndGet("SELECT count(*) FROM queue").getInt() == 3);                 // the views are back
+  CHECK(db.execAndGet("SELECT count(*) FROM queue_summary").getInt() == 2);
+  CHECK_THROWS(db.exec("INSERT INTO jobs (kind, target, key, payload, created_at, updated_at, due_at) "
+                       "VALUES ('push', 'vikunja', 'vk:9', '{}', 0, 0, 0)"));  // a push is always tw:
+}

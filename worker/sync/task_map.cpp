@@ -3,6 +3,7 @@
 #include <SQLiteCpp/Statement.h>
 #include <SQLiteCpp/Transaction.h>
 
+#include "shared/job.hpp"
 #include "shared/queue_store.hpp"
 #include "worker/queue/on_queue.hpp"
 
@@ -93,6 +94,12 @@ void TaskMap::link(const std::string& tw_uuid, std::int64_t vikunja_id,
     upsert.bind(4, clock_.now());
     if (agreed) upsert.bind(5, to_json(*agreed).dump());
     upsert.exec();
+    // Webhook jobs queued while the task was unlinked join the task's key, and so its order.
+    // OR IGNORE: where the key already has a pending webhook job, the older one keeps its key.
+    SQLite::Statement rekey(db_, "UPDATE OR IGNORE jobs SET key = ? WHERE key = ? AND state = 'pending'");
+    rekey.bind(1, taskwarrior_key(tw_uuid));
+    rekey.bind(2, vikunja_key(vikunja_id));
+    rekey.exec();
     transaction.commit();
   });
 }

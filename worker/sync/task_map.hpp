@@ -33,7 +33,8 @@ class TaskMap {
 
   std::optional<TaskLink> by_uuid(const std::string& tw_uuid);
   std::optional<TaskLink> by_vikunja_id(std::int64_t vikunja_id);
-  // Inserts or replaces the link of this uuid (and drops any other uuid's claim on the id).
+  // Inserts or replaces the link of this uuid (and drops any other uuid's claim on the id);
+  // pending jobs keyed by the Vikunja id take the uuid's key (one order per task).
   void link(const std::string& tw_uuid, std::int64_t vikunja_id,
             std::optional<UnixMillis> vikunja_updated_at,
             const std::optional<TaskFields>& agreed = std::nullopt);
