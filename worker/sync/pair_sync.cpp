@@ -14,13 +14,6 @@ namespace vsync {
 
 namespace {
 
-std::int64_t id_of(const nlohmann::json& object) { return object.at("id").get<std::int64_t>(); }
-
-std::optional<UnixMillis> vikunja_updated(const nlohmann::json& task) {
-  const auto text = optional_string(task, "updated");
-  return text ? parse_rfc3339(*text) : std::nullopt;
-}
-
 // When the task last changed: `modified`, or `entry` for one never modified.
 std::optional<UnixMillis> taskwarrior_modified(const nlohmann::json& task) {
   auto text = optional_string(task, "modified");
@@ -70,7 +63,7 @@ void PairSync::converge(const std::string& tw_uuid, const std::optional<TaskFiel
   const TaskFields taskwarrior_fields = read_taskwarrior(taskwarrior, settings_.default_project);
   const TaskFields vikunja_fields = vikunja_.fields_of(vikunja);
   // Unknown times count as old: a side that says when it changed wins over one that does not.
-  const Side newer = taskwarrior_modified(taskwarrior).value_or(0) > vikunja_updated(vikunja).value_or(0)
+  const Side newer = taskwarrior_modified(taskwarrior).value_or(0) > updated_of(vikunja).value_or(0)
                          ? Side::taskwarrior
                          : Side::vikunja;
   const MergeResult merged = merge_fields(base, taskwarrior_fields, vikunja_fields, settings_.conflict_rule, newer);
@@ -92,7 +85,7 @@ void PairSync::converge(const std::string& tw_uuid, const std::optional<TaskFiel
   }
   // Recorded once both sides hold the result: a retry after a failed write records nothing twice.
   conflicts_.record(tw_uuid, vikunja_id, merged.conflicts, settings_.conflict_rule);
-  task_map_.link(tw_uuid, vikunja_id, vikunja_updated(vikunja_now), merged.fields);
+  task_map_.link(tw_uuid, vikunja_id, updated_of(vikunja_now), merged.fields);
   log_.log(LogLevel::debug, "pair converged", "tw_uuid={} vikunja_id={} conflicts={}", tw_uuid, vikunja_id,
            merged.conflicts.size());
 }
@@ -155,7 +148,7 @@ void PairSync::create_in_taskwarrior(const json& vikunja) {
   write_taskwarrior(task, fields, vikunja_done_at(vikunja), clock_.now());
   task["vikunja_id"] = std::to_string(vikunja_id);
   task_.import_task(task);
-  task_map_.link(task["uuid"].get<std::string>(), vikunja_id, vikunja_updated(vikunja), fields);
+  task_map_.link(task["uuid"].get<std::string>(), vikunja_id, updated_of(vikunja), fields);
   log_.log(LogLevel::info, "created in Taskwarrior", "tw_uuid={} vikunja_id={}", task["uuid"].get<std::string>(),
            vikunja_id);
 }

@@ -11,17 +11,6 @@
 
 namespace vsync {
 
-namespace {
-
-std::int64_t id_of(const nlohmann::json& object) { return object.at("id").get<std::int64_t>(); }
-
-std::optional<UnixMillis> updated_of(const nlohmann::json& task) {
-  const auto text = optional_string(task, "updated");
-  return text ? parse_rfc3339(*text) : std::nullopt;
-}
-
-}  // namespace
-
 Reconcile::Reconcile(VikunjaTasks& vikunja, TaskRunner& task, TaskMap& task_map, QueueStore& store,
                      std::string default_project, const Clock& clock)
     : vikunja_(vikunja), task_(task), task_map_(task_map), store_(store),

@@ -8,8 +8,6 @@ namespace vsync {
 
 namespace {
 
-std::int64_t id_of(const nlohmann::json& object) { return object.at("id").get<std::int64_t>(); }
-
 void skipped(Logger& log, const ClaimedJob& job, std::string_view reason) {
   log.log(LogLevel::info, "webhook skipped", "id={} key={} reason={}", job.id, job.key, log_quote(reason));
 }

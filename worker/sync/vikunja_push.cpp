@@ -9,13 +9,6 @@ namespace vsync {
 
 namespace {
 
-std::int64_t id_of(const nlohmann::json& object) { return object.at("id").get<std::int64_t>(); }
-
-std::optional<UnixMillis> updated_of(const nlohmann::json& task) {
-  const auto text = optional_string(task, "updated");
-  return text ? parse_rfc3339(*text) : std::nullopt;
-}
-
 TaskSnapshot snapshot_of(const ClaimedJob& job) {
   try {
     return parse_task_snapshot(job.payload, "the job's payload");

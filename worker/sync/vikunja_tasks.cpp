@@ -1,17 +1,23 @@
 #include "worker/sync/vikunja_tasks.hpp"
 
 #include "shared/json_document.hpp"
+#include "shared/timestamp.hpp"
 #include "worker/sync/field_mapping.hpp"
 
 namespace vsync {
 
 namespace {
 
-std::int64_t id_of(const nlohmann::json& object) { return object.at("id").get<std::int64_t>(); }
-
 std::string title_of(const nlohmann::json& object) { return string_or(object, "title"); }
 
 }  // namespace
+
+std::int64_t id_of(const nlohmann::json& object) { return object.at("id").get<std::int64_t>(); }
+
+std::optional<UnixMillis> updated_of(const nlohmann::json& task) {
+  const auto text = optional_string(task, "updated");
+  return text ? parse_rfc3339(*text) : std::nullopt;
+}
 
 VikunjaTasks::VikunjaTasks(VikunjaClient& client, std::string default_project, Logger& log)
     : client_(client), default_project_(std::move(default_project)), log_(log) {}

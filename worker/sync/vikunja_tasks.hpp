@@ -20,6 +20,10 @@
 
 namespace vsync {
 
+// A Vikunja object's id (the client checked it is an integer), and a task's `updated`.
+std::int64_t id_of(const nlohmann::json& object);
+std::optional<UnixMillis> updated_of(const nlohmann::json& task);
+
 class VikunjaTasks {
  public:
   using json = nlohmann::json;
