@@ -216,3 +216,33 @@ TEST_CASE("conflicts show in status and metrics", "[convergence]") {
   CHECK(status.conflicts[0].winner == "taskwarrior");
   CHECK_THAT(status_text(status, f.config(), "/q.db", f.clock.now()), Catch::Contains("conflicts (1"));
 }
+
+TEST_CASE("a task in a project Vikunja does not list, or in one of two same-named projects, stays there",
+          "[convergence]") {
+  TaskwarriorFixture f;
+  LinkedTask linked(f);  // project Home
+  auto worker = f.worker();
+
+  SECTION("an archived project") {
+    const auto archive = f.vikunja.add_project("Old stuff");
+    f.vikunja.edit_task(linked.id, {{"project_id", archive}, {"title", "Pay rent (archived)"}});
+    f.vikunja.archive_project(archive);
+    f.notify("task.updated", linked.id);
+    worker->drain();
+    CHECK(linked.taskwarrior()["description"] == "Pay rent (archived)");
+    CHECK(linked.taskwarrior()["project"] == "Home");  // not moved to the default project
+    REQUIRE(f.task({linked.uuid, "modify", "priority:H"}).exit_code == 0);
+    worker->drain();
+    CHECK(linked.vikunja()["priority"] == 5);
+    CHECK(linked.vikunja()["project_id"] == archive);  // not moved either
+  }
+  SECTION("two projects named Home") {
+    const auto second_home = f.vikunja.add_project("Home");
+    f.vikunja.edit_task(linked.id, {{"project_id", second_home}});
+    REQUIRE(f.task({linked.uuid, "modify", "priority:H"}).exit_code == 0);
+    worker->drain();
+    CHECK(linked.vikunja()["priority"] == 5);
+    CHECK(linked.vikunja()["project_id"] == second_home);
+  }
+}
+

@@ -193,6 +193,11 @@ void FakeVikunja::remove_task(std::int64_t id) {
   task_labels_.erase(id);
 }
 
+void FakeVikunja::archive_project(std::int64_t id) {
+  std::lock_guard lock(mutex_);
+  archived_projects_.insert(id);
+}
+
 void FakeVikunja::remove_project(std::int64_t id) {
   std::lock_guard lock(mutex_);
   projects_.erase(id);
@@ -309,7 +314,9 @@ void FakeVikunja::install_routes() {
     if (intercept(request, response)) return;
     std::lock_guard lock(mutex_);
     std::vector<json> items;
-    for (const auto& [id, project] : projects_) items.push_back(project);
+    for (const auto& [id, project] : projects_) {
+      if (!archived_projects_.contains(id)) items.push_back(project);
+    }
     page_of(request, response, items, {json{{"id", -2}, {"title", "My Open Tasks"}}});
   });
 

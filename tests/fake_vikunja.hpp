@@ -60,6 +60,7 @@ class FakeVikunja {
   void edit_task(std::int64_t id, const json& fields);  // as the web UI would
   void remove_task(std::int64_t id);
   void remove_project(std::int64_t id);  // with its tasks
+  void archive_project(std::int64_t id);  // no longer listed by GET /projects; its tasks stay
   std::optional<json> task(std::int64_t id);  // as GET would show it
   std::vector<json> tasks();
   std::vector<json> projects();
@@ -97,6 +98,7 @@ class FakeVikunja {
   long long clock_base_ = 1'764'000'000;
   std::map<std::int64_t, json> projects_, tasks_, labels_;
   std::map<std::int64_t, std::set<std::int64_t>> task_labels_;
+  std::set<std::int64_t> archived_projects_;
   std::atomic<long long> requests_{0};
   std::vector<std::string> request_log_;
 };

@@ -61,7 +61,7 @@ void PairSync::converge(const std::string& tw_uuid, const std::optional<TaskFiel
                         const json& vikunja) {
   const std::int64_t vikunja_id = id_of(vikunja);
   const TaskFields taskwarrior_fields = read_taskwarrior(taskwarrior, settings_.default_project);
-  const TaskFields vikunja_fields = vikunja_.fields_of(vikunja);
+  const TaskFields vikunja_fields = vikunja_.fields_of(vikunja, taskwarrior_fields.project);
   // Unknown times count as old: a side that says when it changed wins over one that does not.
   const Side newer = taskwarrior_modified(taskwarrior).value_or(0) > updated_of(vikunja).value_or(0)
                          ? Side::taskwarrior
@@ -104,7 +104,7 @@ void PairSync::deleted_in_vikunja(const TaskLink& link) {
 
 void PairSync::deleted_in_taskwarrior(const TaskLink& link) {
   if (const auto vikunja = vikunja_.get(link.vikunja_id)) {
-    if (!link.agreed || !same_fields(vikunja_.fields_of(*vikunja), *link.agreed)) {
+    if (!link.agreed || !same_fields(vikunja_.fields_of(*vikunja, link.agreed->project), *link.agreed)) {
       conflicts_.record_delete(link.tw_uuid, link.vikunja_id, Side::taskwarrior, vikunja->dump());
     }
     vikunja_.remove(link.vikunja_id);

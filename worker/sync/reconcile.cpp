@@ -59,7 +59,7 @@ void Reconcile::plan_link(ReconcilePlan& plan, const TaskLink& link, const nlohm
   TaskFields taskwarrior_fields, vikunja_fields;
   try {
     taskwarrior_fields = read_taskwarrior(*taskwarrior, default_project_);
-    vikunja_fields = vikunja_.fields_of(*vikunja);
+    vikunja_fields = vikunja_.fields_of(*vikunja, taskwarrior_fields.project);
   } catch (const JobStopped& unreadable) {  // one bad record must not stop the whole reconcile
     plan.left_alone.push_back(fmt::format("tw:{} <-> vikunja #{}: {}", link.tw_uuid, link.vikunja_id,
                                           unreadable.outcome.error));

@@ -40,12 +40,11 @@ std::int64_t VikunjaTasks::project_id(const std::string& title) {
   return project_ids_[wanted] = created;
 }
 
-std::string VikunjaTasks::project_title(std::int64_t id) {
+std::optional<std::string> VikunjaTasks::project_title(std::int64_t id) {
   if (const auto cached = project_titles_.find(id); cached != project_titles_.end()) return cached->second;
   load_projects();
   const auto found = project_titles_.find(id);
-  // A project we cannot list (shared with us read-only, say) keeps the task where it is.
-  return found != project_titles_.end() ? found->second : default_project_;
+  return found != project_titles_.end() ? std::optional(found->second) : std::nullopt;
 }
 
 std::int64_t VikunjaTasks::label_id(const std::string& title) {
@@ -65,8 +64,11 @@ void VikunjaTasks::forget_cached() {
   label_ids_.clear();
 }
 
-TaskFields VikunjaTasks::fields_of(const json& task) {
-  return read_vikunja(task, project_title(task.value("project_id", std::int64_t{0})), default_project_);
+TaskFields VikunjaTasks::fields_of(const json& task, const std::string& unknown_project) {
+  const auto title = project_title(task.value("project_id", std::int64_t{0}));
+  TaskFields fields = read_vikunja(task, title.value_or(default_project_), default_project_);
+  if (!title) fields.project = unknown_project;
+  return fields;
 }
 
 void VikunjaTasks::set_labels(std::int64_t task_id, const json& current_labels,
@@ -86,7 +88,9 @@ void VikunjaTasks::set_labels(std::int64_t task_id, const json& current_labels,
 nlohmann::json VikunjaTasks::update(const json& current, const TaskFields& fields) {
   json wanted = current;
   write_vikunja(wanted, fields);
-  wanted["project_id"] = project_id(fields.project);
+  const auto current_project = project_title(current.value("project_id", std::int64_t{0}));
+  const std::string wanted_project = fields.project.empty() ? default_project_ : fields.project;
+  if (current_project && *current_project != wanted_project) wanted["project_id"] = project_id(fields.project);
   json result = current;
   if (wanted != current) result = client_.update_task(id_of(current), wanted);
   set_labels(id_of(current), current.value("labels", json()), fields.tags);

@@ -4,7 +4,8 @@
 // missing; forget_cached() empties that memory (a project or label deleted in Vikunja since).
 // An update reads nothing itself: the caller passes the task it read, the whole of which is
 // sent back (POST replaces), and labels change through the label endpoints only where they
-// differ. Calls that fail throw JobStopped (vikunja_client.hpp).
+// differ. A task moves to another project only when its project's title changed: projects are
+// found by title, and two projects may share one. Calls that fail throw JobStopped (vikunja_client.hpp).
 
 #include <cstdint>
 #include <map>
@@ -32,7 +33,9 @@ class VikunjaTasks {
 
   std::optional<json> get(std::int64_t task_id) { return client_.get_task(task_id); }
   std::vector<json> all() { return client_.all_tasks(); }
-  TaskFields fields_of(const json& task);
+  // `unknown_project` stands in for a project this token cannot list (archived, or shared
+  // read-only): no side's change, and update() then leaves the task where it is.
+  TaskFields fields_of(const json& task, const std::string& unknown_project = {});
   // Writes `fields` over `current` (as read); returns the task as Vikunja now holds it.
   json update(const json& current, const TaskFields& fields);
   json create(const TaskFields& fields);
@@ -45,7 +48,7 @@ class VikunjaTasks {
 
  private:
   std::int64_t project_id(const std::string& title);  // "" is the default project
-  std::string project_title(std::int64_t id);
+  std::optional<std::string> project_title(std::int64_t id);
   std::int64_t label_id(const std::string& title);
   void load_projects();
   void set_labels(std::int64_t task_id, const json& current_labels, const std::set<std::string>& tags);
