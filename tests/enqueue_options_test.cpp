@@ -2,17 +2,14 @@
 
 #include <catch2/catch.hpp>
 
+#include "option_words.hpp"
 #include "shared/error.hpp"
 
 using namespace vsync;
 using namespace vsync::enqueue;
 
 namespace {
-Options parse(std::vector<std::string> words) {
-  std::vector<char*> argv;
-  for (auto& word : words) argv.push_back(word.data());
-  return parse_options(argv);
-}
+Options parse(std::vector<std::string> words) { return test::parse_words(parse_options, std::move(words)); }
 }  // namespace
 
 TEST_CASE("commands and their arguments", "[enqueue_options]") {

@@ -4,6 +4,7 @@
 
 #include <catch2/catch.hpp>
 
+#include "option_words.hpp"
 #include "shared/error.hpp"
 
 using namespace vsync;
@@ -11,11 +12,7 @@ using namespace vsync::worker;
 
 namespace {
 
-Options parse(std::vector<std::string> words) {
-  std::vector<char*> argv;
-  for (auto& word : words) argv.push_back(word.data());
-  return parse_options(argv);
-}
+Options parse(std::vector<std::string> words) { return test::parse_words(parse_options, std::move(words)); }
 
 }  // namespace
 

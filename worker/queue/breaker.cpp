@@ -91,22 +91,25 @@ void Breaker::store(const BreakerRow& before, const BreakerRow& after, UnixMilli
   }
 }
 
-std::optional<UnixMillis> Breaker::blocked_until(Target target, UnixMillis now) {
-  const BreakerRow row = load(target);
+namespace {
+
+// The end of an open window not yet over, or of another process's probe.
+std::optional<UnixMillis> block_end(const BreakerRow& row, UnixMillis now) {
   if (row.state == BreakerState::open && row.retry_at && now < *row.retry_at) return row.retry_at;
   if (row.state == BreakerState::half_open && row.probe_until && now < *row.probe_until) return row.probe_until;
   return std::nullopt;
 }
 
+}  // namespace
+
+std::optional<UnixMillis> Breaker::blocked_until(Target target, UnixMillis now) {
+  return block_end(load(target), now);
+}
+
 Admission Breaker::admit(Target target, UnixMillis now, const std::string& owner) {
   const BreakerRow row = load(target);
   if (row.state == BreakerState::closed) return {true, false, std::nullopt};
-  if (row.state == BreakerState::open && row.retry_at && now < *row.retry_at) {
-    return {false, false, row.retry_at};
-  }
-  if (row.state == BreakerState::half_open && row.probe_until && now < *row.probe_until) {
-    return {false, false, row.probe_until};  // another process holds the probe
-  }
+  if (const auto until = block_end(row, now)) return {false, false, until};
   BreakerRow probing = row;
   probing.state = BreakerState::half_open;
   probing.probe_owner = owner;

@@ -124,10 +124,15 @@ bool JobClaims::admissible(JobKind kind, UnixMillis now) {
   return true;
 }
 
+// Called in the claim's transaction for a kind candidate() found admissible in it, so every
+// admission succeeds; the check stays for safety.
 std::optional<bool> JobClaims::admit_all(JobKind kind, UnixMillis now) {
-  if (!admissible(kind, now)) return std::nullopt;
   bool probe = false;
-  for (Target target : targets_called(kind)) probe |= breaker_.admit(target, now, owner_).probe;
+  for (Target target : targets_called(kind)) {
+    const Admission admission = breaker_.admit(target, now, owner_);
+    if (!admission.allowed) return std::nullopt;
+    probe |= admission.probe;
+  }
   return probe;
 }
 

@@ -140,6 +140,16 @@ TaskwarriorCandidates PairSync::taskwarrior_candidates(const TaskFields& fields,
   return found;
 }
 
+std::vector<nlohmann::json> PairSync::vikunja_candidates(const TaskFields& fields) {
+  std::vector<json> unlinked;
+  for (json& task : vikunja_.with_title(fields.project, fields.title, fields.done)) {
+    if (!task_map_.by_vikunja_id(id_of(task)) && !task_map_.buried_vikunja_id(id_of(task))) {
+      unlinked.push_back(std::move(task));
+    }
+  }
+  return unlinked;
+}
+
 void PairSync::create_in_taskwarrior(const json& vikunja) {
   const std::int64_t vikunja_id = id_of(vikunja);
   const TaskFields fields = vikunja_.fields_of(vikunja);

@@ -54,6 +54,8 @@ class PairSync {
 
   // Unlinked Taskwarrior tasks (templates and deleted ones excluded) that match `fields`.
   TaskwarriorCandidates taskwarrior_candidates(const TaskFields& fields, std::int64_t vikunja_id);
+  // Unlinked Vikunja tasks with the title, project and done state of `fields`.
+  std::vector<json> vikunja_candidates(const TaskFields& fields);
 
   // Creates the Vikunja task in Taskwarrior and links the two.
   void create_in_taskwarrior(const json& vikunja);

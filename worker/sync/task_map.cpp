@@ -42,20 +42,20 @@ std::vector<TaskLink> TaskMap::all_links() {
 }
 
 std::set<std::string> TaskMap::buried_uuids() {
-  return on_queue(db_, "read the task map", [&] {
-    SQLite::Statement query(db_, "SELECT tw_uuid FROM tombstones");
-    std::set<std::string> uuids;
-    while (query.executeStep()) uuids.insert(query.getColumn(0).getString());
-    return uuids;
-  });
+  return column_set<std::string>("SELECT tw_uuid FROM tombstones");
 }
 
 std::set<std::int64_t> TaskMap::buried_vikunja_ids() {
+  return column_set<std::int64_t>("SELECT vikunja_id FROM tombstones");
+}
+
+template <typename T>
+std::set<T> TaskMap::column_set(const char* sql) {
   return on_queue(db_, "read the task map", [&] {
-    SQLite::Statement query(db_, "SELECT vikunja_id FROM tombstones");
-    std::set<std::int64_t> ids;
-    while (query.executeStep()) ids.insert(query.getColumn(0).getInt64());
-    return ids;
+    SQLite::Statement query(db_, sql);
+    std::set<T> values;
+    while (query.executeStep()) values.insert(static_cast<T>(query.getColumn(0)));
+    return values;
   });
 }
 

@@ -53,6 +53,8 @@ class TaskMap {
  private:
   std::optional<TaskLink> find(const char* where, const std::function<void(SQLite::Statement&)>& bind);
   bool exists(const char* sql, const std::function<void(SQLite::Statement&)>& bind);
+  template <typename T>
+  std::set<T> column_set(const char* sql);  // the first column of every row
 
   SQLite::Database& db_;
   const Clock& clock_;

@@ -65,12 +65,7 @@ JobOutcome TaskwarriorSync::link_or_create(const nlohmann::json& vikunja) {
   std::optional<nlohmann::json> partner = candidates.by_vikunja_id;
   if (!partner && candidates.by_title.size() == 1) {
     // Exactly one on Taskwarrior's side; on Vikunja's, this task must be the only one.
-    const auto namesakes = vikunja_.with_title(fields.project, fields.title, fields.done);
-    std::size_t unlinked = 0;
-    for (const nlohmann::json& task : namesakes) {
-      if (!task_map_.by_vikunja_id(id_of(task)) && !task_map_.buried_vikunja_id(id_of(task))) ++unlinked;
-    }
-    if (unlinked == 1) partner = candidates.by_title.front();
+    if (pair_.vikunja_candidates(fields).size() == 1) partner = candidates.by_title.front();
   }
   if (partner) {
     log_.log(LogLevel::info, "linked", "tw_uuid={} vikunja_id={} by={}", string_or(*partner, "uuid"), vikunja_id,

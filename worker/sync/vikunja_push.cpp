@@ -34,7 +34,7 @@ JobOutcome VikunjaPush::run(const ClaimedJob& job) {
 
 JobOutcome VikunjaPush::push(const ClaimedJob& job, const TaskSnapshot& snapshot) {
   if (snapshot.status == TaskStatus::recurring) {
-    skipped(log_, job, "recurring template; its instances carry the recurrence");
+    skipped(log_, job, "recurring template; its instances are synced");
     return JobOutcome::done();
   }
   if (task_map_.buried_uuid(snapshot.uuid)) {
@@ -66,12 +66,7 @@ JobOutcome VikunjaPush::push(const ClaimedJob& job, const TaskSnapshot& snapshot
 
 JobOutcome VikunjaPush::link_or_create(const TaskSnapshot& snapshot) {
   const TaskFields fields = read_taskwarrior(snapshot.task, pair_.settings().default_project);
-  std::vector<nlohmann::json> namesakes;
-  for (nlohmann::json& task : vikunja_.with_title(fields.project, fields.title, fields.done)) {
-    if (!task_map_.by_vikunja_id(id_of(task)) && !task_map_.buried_vikunja_id(id_of(task))) {
-      namesakes.push_back(std::move(task));
-    }
-  }
+  const std::vector<nlohmann::json> namesakes = pair_.vikunja_candidates(fields);
   if (namesakes.size() == 1) {
     // Exactly one on this side; on Taskwarrior's, this task must be the only one.
     const TaskwarriorCandidates ours = pair_.taskwarrior_candidates(fields, id_of(namesakes.front()));
