@@ -60,7 +60,7 @@ int main(int argc, char** argv) {
     for (const std::int64_t id : ids) {
       change(id);
       const std::string body = event(*vikunja.task(id));
-      store.enqueue({JobKind::webhook, store.key_of_vikunja_task(id), body, parse_webhook_event(body, "body").task_updated});
+      store.enqueue({JobKind::webhook, vikunja_key(id), body, parse_webhook_event(body, "body").task_updated});
     }
     const long long processes = worker.task_processes();
     vikunja.forget_requests();

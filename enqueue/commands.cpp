@@ -53,18 +53,6 @@ EnqueueResult add_to_queue(const Options& options, const Environment& env, const
   return store.enqueue(job);
 }
 
-// A webhook job, keyed by its task's link when there is one (QueueStore::key_of_vikunja_task).
-EnqueueResult add_webhook_to_queue(const Options& options, const Environment& env, const WebhookEvent& event,
-                                   const std::string& body) {
-  const SystemClock clock;
-  QueueStore store(queue_path(env, options.db).value, clock);
-  const NewJob job{JobKind::webhook, store.key_of_vikunja_task(event.task_id), body, event.task_updated};
-  const EnqueueResult result = store.enqueue(job);
-  report(result, job);
-  return result;
-}
-
-
 std::string without_trailing_newlines(std::string text) {
   while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.pop_back();
   return text;
@@ -103,7 +91,8 @@ ExitCode run_webhook(const Options& options, const Environment& env) {
     fmt::print(stderr, "vikunja-enqueue: ignoring event {}: not synced\n", event.event_name);
     return ExitCode::ok;
   }
-  add_webhook_to_queue(options, env, event, body);
+  const NewJob job{JobKind::webhook, vikunja_key(event.task_id), body, event.task_updated};
+  report(add_to_queue(options, env, job), job);
   return ExitCode::ok;
 }
 

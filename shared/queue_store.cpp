@@ -109,22 +109,30 @@ bool QueueStore::has_pending(const std::string& key, Target target) {
 
 std::string QueueStore::key_of_vikunja_task(std::int64_t vikunja_task_id) {
   try {
-    SQLite::Statement linked(db_, "SELECT tw_uuid FROM task_map WHERE vikunja_id = ?");
-    linked.bind(1, vikunja_task_id);
-    return linked.executeStep() ? taskwarrior_key(linked.getColumn(0).getString()) : vikunja_key(vikunja_task_id);
+    return linked_key(vikunja_key(vikunja_task_id));
   } catch (const SQLite::Exception& e) {
     throw_queue_error(fmt::format("cannot read the task map of queue {}", path_.string()), e);
   }
+}
+
+std::string QueueStore::linked_key(const std::string& key) {
+  SQLite::Statement linked(db_,
+                           "SELECT tw_uuid FROM task_map WHERE ?1 GLOB 'vk:*' "
+                           "AND vikunja_id = CAST(substr(?1, 4) AS INTEGER)");
+  linked.bind(1, key);
+  return linked.executeStep() ? taskwarrior_key(linked.getColumn(0).getString()) : key;
 }
 
 EnqueueResult QueueStore::enqueue(const NewJob& job) {
   try {
     SQLite::Transaction transaction(db_, SQLite::TransactionBehavior::IMMEDIATE);
     const UnixMillis now = clock_.now();
+    // Read in the same transaction as the insert, so a link made meanwhile is never missed.
+    const std::string key = job.kind == JobKind::webhook ? linked_key(job.key) : job.key;
 
     SQLite::Statement find_pending(
         db_, "SELECT id, snapshot_at FROM jobs WHERE key = ? AND target = ? AND state = 'pending'");
-    find_pending.bind(1, job.key);
+    find_pending.bind(1, key);
     find_pending.bind(2, std::string(to_string(target_of(job.kind))));
     if (find_pending.executeStep()) {
       const std::int64_t id = find_pending.getColumn(0).getInt64();
@@ -153,7 +161,7 @@ EnqueueResult QueueStore::enqueue(const NewJob& job) {
                              "created_at, updated_at, due_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
     insert.bind(1, std::string(to_string(job.kind)));
     insert.bind(2, std::string(to_string(target_of(job.kind))));
-    insert.bind(3, job.key);
+    insert.bind(3, key);
     insert.bind(4, job.payload);
     if (job.snapshot_at) insert.bind(5, *job.snapshot_at);
     insert.bind(6, now);

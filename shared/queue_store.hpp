@@ -36,7 +36,8 @@ class QueueStore {
   // The coalescing rule of design.md: one pending job per key and direction (push and delete
   // to Vikunja, webhooks to Taskwarrior), newest snapshot wins (a delete replaces a pending
   // push), attempts and due time reset; a key whose job is running gets a second, pending job
-  // that waits for it.
+  // that waits for it. A webhook job for a linked task is queued under the task's key
+  // (key_of_vikunja_task), whatever key it came with.
   EnqueueResult enqueue(const NewJob& job);
 
   // Whether `key` has a pending job to `target` (a reconcile leaves such a job as it is).
@@ -50,6 +51,8 @@ class QueueStore {
   SQLite::Database& database() { return db_; }
 
  private:
+  std::string linked_key(const std::string& key);  // caller handles SQLite errors
+
   std::filesystem::path path_;
   const Clock& clock_;
   SQLite::Database db_;

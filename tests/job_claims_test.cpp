@@ -258,7 +258,7 @@ TEST_CASE("a linked task's jobs in both directions share a key and run one at a 
   TaskMap(f.store.database(), f.clock).link(uuid, 7, std::nullopt);
   CHECK(f.store.key_of_vikunja_task(7) == "tw:" + uuid);
   CHECK(f.store.key_of_vikunja_task(8) == "vk:8");
-  const auto webhook = f.store.enqueue({JobKind::webhook, f.store.key_of_vikunja_task(7),
+  const auto webhook = f.store.enqueue({JobKind::webhook, vikunja_key(7),
                                         R"({"event_name":"task.updated"})", std::nullopt}).job_id;
   const auto push = f.enqueue(JobKind::push, task);
   CHECK(push != webhook);  // one pending job per key and direction: not coalesced
@@ -276,7 +276,7 @@ TEST_CASE("a linked task's jobs in both directions share a key and run one at a 
 
   SECTION("an older pending job of the key goes first even when a newer one is due earlier") {
     b.finish(*second, JobOutcome::done());
-    const auto later = f.store.enqueue({JobKind::webhook, f.store.key_of_vikunja_task(7),
+    const auto later = f.store.enqueue({JobKind::webhook, vikunja_key(7),
                                         R"({"event_name":"task.updated"})", std::nullopt}).job_id;
     f.enqueue(JobKind::push, task);  // queued after, due now
     f.store.database().exec(fmt::format("UPDATE jobs SET due_at = {} WHERE id = {}", test_epoch + 5'000, later));

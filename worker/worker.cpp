@@ -6,10 +6,10 @@
 
 #include <fmt/format.h>
 
-#include "worker/metrics.hpp"
-#include "worker/queue/on_queue.hpp"
 #include "shared/error.hpp"
 #include "shared/timestamp.hpp"
+#include "worker/metrics.hpp"
+#include "worker/queue/on_queue.hpp"
 #include "worker/queue_admin.hpp"
 
 namespace vsync {
