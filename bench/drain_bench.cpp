@@ -1,12 +1,21 @@
-// Drain throughput and requests per job against the local Vikunja stand-in, and what an outage
-// costs: requests that reach the server and the wall time of `drain` while the breaker is open,
-// then the time to drain the backlog after recovery.
-// Usage: drain_bench [JOBS=2000] [OUTAGE_JOBS=1000]
+// What a drain costs the machine: `vikunja-worker drain` as a process against the local Vikunja
+// stand-in (served from this process, so the server's time is not the worker's), with requests
+// per job, jobs per second, the worker's own CPU time per job, its `task` children's, and its
+// peak RSS; for new tasks, updates, and a long queue of jobs that need no request. Then what an
+// outage costs: requests that reach the server and the wall time of `drain` while the breaker
+// is open, and the time to drain the backlog after recovery.
+// Usage: drain_bench [JOBS=1000] [LONG_DRAIN_JOBS=100000] [OUTAGE_JOBS=1000]
+
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <thread>
 
 #include <fmt/format.h>
 
@@ -25,14 +34,17 @@ struct Bench {
   fs::path dir;
   FakeVikunja vikunja;
   FakeClock clock{1'800'000'000'000};
+  SystemClock system_clock;  // for jobs a separate worker process drains: it reads the real time
   Logger log{LogLevel::error, false, [](std::string_view line) { fmt::print(stderr, "{}", line); }};
   std::unique_ptr<QueueStore> store;
   WorkerConfig config;
 
-  explicit Bench(const std::string& name) {
+  enum class Time { fake, real };
+
+  explicit Bench(const std::string& name, Time time = Time::fake) {
     char pattern[] = "/tmp/vsync-drain-bench-XXXXXX";
     dir = ::mkdtemp(pattern);
-    store = std::make_unique<QueueStore>(dir / (name + ".db"), clock);
+    store = std::make_unique<QueueStore>(dir / (name + ".db"), time == Time::real ? static_cast<const Clock&>(system_clock) : clock);
     // A Taskwarrior of the benchmark's own: a push of a linked task reads it back.
     fs::create_directories(dir / "task");
     std::FILE* taskrc = std::fopen((dir / "taskrc").c_str(), "w");
@@ -59,26 +71,99 @@ double seconds_since(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
 
-void report_drain(const char* what, Bench& bench, Worker& worker, int jobs) {
-  bench.vikunja.forget_requests();
-  const auto start = std::chrono::steady_clock::now();
-  const DrainStats stats = worker.drain();
-  const double seconds = seconds_since(start);
-  fmt::print("  {:<34} {:5} jobs in {:6.2f} s = {:7.0f} jobs/s, {:.2f} HTTP requests/job (done {})\n",
-             what, jobs, seconds, jobs / seconds, static_cast<double>(bench.vikunja.requests()) / jobs,
-             stats.done);
+struct ProcessCost {
+  double wall_seconds = 0;
+  double own_user_seconds = 0;      // of the worker itself
+  double own_system_seconds = 0;
+  double children_cpu_seconds = 0;  // of the `task` processes it ran
+  long peak_rss_kib = 0;
+  int exit_status = -1;
+};
+
+long peak_rss_kib(pid_t pid) {
+  std::ifstream status(fmt::format("/proc/{}/status", pid));
+  for (std::string line; std::getline(status, line);) {
+    if (line.rfind("VmHWM:", 0) == 0) return std::atol(line.c_str() + 6);
+  }
+  return 0;
 }
 
-void throughput(int jobs) {
-  Bench bench("throughput");
-  Worker worker(*bench.store, bench.config, bench.clock, bench.log);
-  fmt::print("drain throughput against the local stand-in ({} push jobs):\n", jobs);
+// Fields 14-17 of /proc/PID/stat (utime, stime, cutime, cstime), read while the child is a
+// zombie not yet reaped, so that its own time and its children's stay apart.
+void read_cpu(pid_t pid, ProcessCost& cost) {
+  std::ifstream stat_file(fmt::format("/proc/{}/stat", pid));
+  std::string text((std::istreambuf_iterator<char>(stat_file)), std::istreambuf_iterator<char>());
+  std::istringstream fields(text.substr(text.rfind(')') + 2));
+  std::vector<std::string> field{std::istream_iterator<std::string>(fields), std::istream_iterator<std::string>()};
+  const double tick = static_cast<double>(::sysconf(_SC_CLK_TCK));
+  cost.own_user_seconds = std::stod(field[11]) / tick;
+  cost.own_system_seconds = std::stod(field[12]) / tick;
+  cost.children_cpu_seconds = (std::stod(field[13]) + std::stod(field[14])) / tick;
+}
+
+ProcessCost run_measured(const std::vector<std::string>& argv, const std::vector<std::string>& environment) {
+  std::vector<char*> args, env;
+  for (const auto& word : argv) args.push_back(const_cast<char*>(word.c_str()));
+  for (const auto& entry : environment) env.push_back(const_cast<char*>(entry.c_str()));
+  args.push_back(nullptr);
+  env.push_back(nullptr);
+  ProcessCost cost;
+  const auto start = std::chrono::steady_clock::now();
+  const pid_t pid = ::fork();
+  if (pid == 0) {
+    ::execve(args[0], args.data(), env.data());
+    ::_exit(127);
+  }
+  for (;;) {
+    siginfo_t info{};
+    if (::waitid(P_PID, static_cast<id_t>(pid), &info, WEXITED | WNOHANG | WNOWAIT) == 0 && info.si_pid == pid) break;
+    cost.peak_rss_kib = std::max(cost.peak_rss_kib, peak_rss_kib(pid));
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  cost.wall_seconds = seconds_since(start);
+  read_cpu(pid, cost);
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  cost.exit_status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return cost;
+}
+
+void report_process(const char* what, Bench& bench, int jobs) {
+  bench.vikunja.forget_requests();
+  const ProcessCost cost = run_measured(
+      {VIKUNJA_WORKER, "--db", bench.store->path().string(), "drain"},
+      {"VIKUNJA_URL=" + bench.vikunja.url(), std::string("VIKUNJA_API_TOKEN=") + FakeVikunja::token,
+       "TASKRC=" + (bench.dir / "taskrc").string(), "TASKDATA=" + (bench.dir / "task").string(),
+       "VIKUNJA_SYNC_LOG_LEVEL=warning", "HOME=" + bench.dir.string(), "PATH=/usr/bin:/bin"});
+  if (cost.exit_status != 0) {
+    fmt::print(stderr, "drain_bench: vikunja-worker drain exited {}\n", cost.exit_status);
+    std::exit(1);
+  }
+  const auto per_job_ms = [&](double seconds) { return seconds * 1000 / jobs; };
+  fmt::print("  {:<34} {:6} jobs {:6.0f} jobs/s {:4.2f} req/job | worker CPU {:.3f} ms/job (user {:.3f}, sys {:.3f}), "
+             "its task runs {:.3f} | peak RSS {:.1f} MiB\n",
+             what, jobs, jobs / cost.wall_seconds, static_cast<double>(bench.vikunja.requests()) / jobs,
+             per_job_ms(cost.own_user_seconds + cost.own_system_seconds), per_job_ms(cost.own_user_seconds),
+             per_job_ms(cost.own_system_seconds), per_job_ms(cost.children_cpu_seconds), cost.peak_rss_kib / 1024.0);
+}
+
+void throughput(int jobs, int long_drain_jobs) {
+  Bench bench("throughput", Bench::Time::real);
+  fmt::print("vikunja-worker drain as a process against the local stand-in:\n");
   bench.enqueue(0, jobs, "M");
-  report_drain("new tasks (cold caches)", bench, worker, jobs);
+  report_process("new tasks (cold caches)", bench, jobs);
   bench.enqueue(0, jobs, "H");
-  report_drain("updates of mapped tasks (warm)", bench, worker, jobs);
+  report_process("updates of mapped tasks", bench, jobs);
   bench.enqueue(0, jobs, "H");
-  report_drain("unchanged mapped tasks (warm)", bench, worker, jobs);
+  report_process("unchanged mapped tasks", bench, jobs);
+
+  Bench long_drain("long", Bench::Time::real);
+  for (int n = 0; n < long_drain_jobs; ++n) {  // deletes of tasks never linked: no request at all
+    const json task{{"uuid", fmt::format("00000000-0000-4000-8000-{:012}", n)}, {"description", "gone"},
+                    {"status", "deleted"}};
+    long_drain.store->enqueue({JobKind::del, taskwarrior_key(task["uuid"].get<std::string>()), task.dump(), std::nullopt});
+  }
+  report_process("deletes never linked (no request)", long_drain, long_drain_jobs);
 }
 
 void outage(int jobs) {
@@ -112,8 +197,9 @@ void outage(int jobs) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  const int jobs = argc > 1 ? std::atoi(argv[1]) : 2000;
-  const int outage_jobs = argc > 2 ? std::atoi(argv[2]) : 1000;
-  throughput(jobs);
+  const int jobs = argc > 1 ? std::atoi(argv[1]) : 1000;
+  const int long_drain_jobs = argc > 2 ? std::atoi(argv[2]) : 100'000;
+  const int outage_jobs = argc > 3 ? std::atoi(argv[3]) : 1000;
+  throughput(jobs, long_drain_jobs);
   outage(outage_jobs);
 }

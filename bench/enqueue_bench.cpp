@@ -3,12 +3,15 @@
 // Usage: enqueue_bench [RUNS] [WORKERS] [PER_WORKER]     (defaults 300, 16, 200)
 
 #include <algorithm>
+#include <cctype>
 #include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
+#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -54,6 +57,30 @@ Figures figures(std::vector<double> samples) {
   return {at(0.5), at(0.99)};
 }
 
+// The syscalls that make data durable, counted by strace for one enqueue into the existing
+// queue: one fdatasync (the commit's WAL sync) is the floor with synchronous=FULL.
+void print_sync_count(const std::string& db, const std::string& payload) {
+  if (!fs::exists("/usr/bin/strace")) {
+    fmt::print("  durable syncs per enqueue: (strace not installed)\n");
+    return;
+  }
+  const auto traced = run_process(ProcessRequest{
+      {"/usr/bin/strace", "-f", "-c", "-e", "trace=fsync,fdatasync,sync_file_range,msync", VIKUNJA_ENQUEUE,
+       "--db", db, "push", payload},
+      "", std::nullopt, std::chrono::seconds(30)});
+  int syncs = 0;
+  std::istringstream summary(traced.err);
+  for (std::string line; std::getline(summary, line);) {
+    std::istringstream words(line);
+    std::vector<std::string> word{std::istream_iterator<std::string>(words), std::istream_iterator<std::string>()};
+    // "% time seconds usecs/call calls [errors] syscall"
+    if (word.size() >= 5 && word.back() != "total" && word.back() != "syscall" && std::isdigit(word[3][0])) {
+      syncs += std::stoi(word[3]);
+    }
+  }
+  fmt::print("  durable syncs per enqueue into the existing queue (strace -c): {}\n", syncs);
+}
+
 void latency(const fs::path& dir, int runs) {
   const std::string db = (dir / "latency.db").string();
   std::vector<std::string> payloads;
@@ -72,6 +99,7 @@ void latency(const fs::path& dir, int runs) {
   fmt::print("  vikunja-enqueue push   median {:6.2f} ms   p99 {:6.2f} ms\n", enqueue.median, enqueue.p99);
   fmt::print("  insert_floor (C)       median {:6.2f} ms   p99 {:6.2f} ms\n", floor.median, floor.p99);
   fmt::print("  ratio (median)         {:.3f}x\n", enqueue.median / floor.median);
+  print_sync_count(db, payloads[0]);
 }
 
 void concurrency(const fs::path& dir, int workers, int per_worker) {

@@ -8,6 +8,16 @@ if(ENABLE_SANITIZERS)
                                                    -fno-sanitize-recover=undefined)
   target_link_options(project_options INTERFACE -fsanitize=address,undefined)
 endif()
+# The libFuzzer build (tests/fuzz): our code gets libFuzzer's coverage hooks, and any UB aborts
+# like a crash. Only the fuzz targets link libFuzzer itself (-fsanitize=fuzzer).
+if(ENABLE_FUZZING)
+  if(NOT CMAKE_CXX_COMPILER_ID STREQUAL "Clang")
+    message(FATAL_ERROR "ENABLE_FUZZING needs clang's libFuzzer: configure with CC=clang CXX=clang++")
+  endif()
+  target_compile_options(project_options INTERFACE -fsanitize=fuzzer-no-link,address,undefined
+                                                   -fno-sanitize-recover=all -fno-omit-frame-pointer)
+  target_link_options(project_options INTERFACE -fsanitize=address,undefined)
+endif()
 
 add_library(project_warnings INTERFACE)
 target_compile_options(project_warnings INTERFACE -Wall -Wextra -Wpedantic -Wshadow

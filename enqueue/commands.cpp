@@ -49,7 +49,8 @@ void report(const EnqueueResult& result, const NewJob& job) {
 
 EnqueueResult add_to_queue(const Options& options, const Environment& env, const NewJob& job) {
   const SystemClock clock;
-  QueueStore store(queue_path(env, options.db).value, clock);
+  QueueStore store(queue_path(env, options.db).value, clock, QueueStore::default_busy_timeout,
+                   CloseCheckpoint::leave_to_worker);
   return store.enqueue(job);
 }
 

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdint>
 #include <cstring>
 
 #include <SQLiteCpp/Statement.h>
@@ -14,6 +15,7 @@
 #include <fmt/std.h>
 
 #include "shared/error.hpp"
+#include "shared/existing_wal_vfs.hpp"
 #include "shared/migrate.hpp"
 
 namespace vsync {
@@ -63,13 +65,30 @@ SQLite::Database open_database(const fs::path& path, std::chrono::milliseconds b
   create_private_file(path);
   try {
     return SQLite::Database(path, SQLite::OPEN_READWRITE | SQLite::OPEN_NOFOLLOW,
-                            static_cast<int>(busy_timeout.count()));
+                            static_cast<int>(busy_timeout.count()), existing_wal_vfs());
   } catch (const SQLite::Exception& e) {
     throw_queue_error(fmt::format("cannot open queue {}", path.string()), e);
   }
 }
 
-void configure(SQLite::Database& db) {
+// When the enqueue side (no checkpoint on close) truncates the WAL itself: about 800 KiB, some
+// 50 enqueues. A process that opens a queue no other process has open must read the whole WAL
+// to rebuild its index, so the WAL is kept short; and it is truncated, not merely checkpointed:
+// that rebuild cannot know what an earlier process checkpointed and would keep every frame.
+constexpr int enqueue_wal_frames_limit = 200;
+
+// A commit hook in place of SQLite's automatic checkpoint. It never waits: when another process
+// reads or writes just now, the WAL is left for the next commit or the worker. The job is
+// committed before this runs, so nothing here can lose it.
+int truncate_long_wal(void* busy_timeout_ms, sqlite3* db, const char* schema, int frames) {
+  if (frames < enqueue_wal_frames_limit) return SQLITE_OK;
+  sqlite3_busy_timeout(db, 0);
+  sqlite3_wal_checkpoint_v2(db, schema, SQLITE_CHECKPOINT_TRUNCATE, nullptr, nullptr);
+  sqlite3_busy_timeout(db, static_cast<int>(reinterpret_cast<std::intptr_t>(busy_timeout_ms)));
+  return SQLITE_OK;
+}
+
+void configure(SQLite::Database& db, CloseCheckpoint close_checkpoint, std::chrono::milliseconds busy_timeout) {
   const std::string journal_mode = db.execAndGet("PRAGMA journal_mode = WAL").getString();
   if (journal_mode != "wal") {
     throw Error(ExitCode::io, fmt::format("WAL mode did not take effect (journal_mode is {})",
@@ -77,22 +96,45 @@ void configure(SQLite::Database& db) {
   }
   // FULL: a job is durable once its commit returns, also across power loss.
   db.exec("PRAGMA synchronous = FULL");
+  int persist_wal = 1;
+  if (sqlite3_file_control(db.getHandle(), "main", SQLITE_FCNTL_PERSIST_WAL, &persist_wal) != SQLITE_OK) {
+    throw Error(ExitCode::io, "cannot keep the WAL file between processes (SQLITE_FCNTL_PERSIST_WAL)");
+  }
+  if (close_checkpoint == CloseCheckpoint::on_close) {
+    // A persistent WAL is cut back to nothing when the last such connection closes.
+    db.exec("PRAGMA journal_size_limit = 0");
+    return;
+  }
+  if (sqlite3_db_config(db.getHandle(), SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, nullptr) != SQLITE_OK) {
+    throw Error(ExitCode::io, "cannot leave the checkpoint to the worker (SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE)");
+  }
+  // The busy timeout travels as the hook's context: an integer, so no object has to outlive it.
+  sqlite3_wal_hook(db.getHandle(), truncate_long_wal,
+                   reinterpret_cast<void*>(static_cast<std::intptr_t>(busy_timeout.count())));
 }
 
 }  // namespace
 
 QueueStore::QueueStore(const fs::path& path, const Clock& clock,
-                       std::chrono::milliseconds busy_timeout)
+                       std::chrono::milliseconds busy_timeout, CloseCheckpoint close_checkpoint)
     : path_(path), clock_(clock), db_(open_database(path, busy_timeout)) {
   const std::string context = fmt::format("cannot open queue {}", path.string());
   try {
     // Migrate first: it refuses a database that is not ours before anything writes to it.
     migrate(db_, schema_migrations());
-    configure(db_);
+    configure(db_, close_checkpoint, busy_timeout);
   } catch (const SQLite::Exception& e) {
     throw_queue_error(context, e);
   } catch (const Error& e) {
     throw Error(e.exit_code(), fmt::format("{}: {}", context, e.what()));
+  }
+}
+
+void QueueStore::checkpoint() {
+  try {
+    db_.exec("PRAGMA wal_checkpoint(PASSIVE)");
+  } catch (const SQLite::Exception& e) {
+    throw_queue_error(fmt::format("cannot checkpoint queue {}", path_.string()), e);
   }
 }
 

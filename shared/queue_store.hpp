@@ -3,6 +3,13 @@
 // file 0600), switches it to WAL and checks that WAL took, sets synchronous=FULL and a busy
 // timeout, and migrates the schema; it throws Error(cant_create | io | temp_fail) otherwise.
 // Every write is one BEGIN IMMEDIATE transaction: when enqueue() returns, the job is on disk.
+//
+// The WAL file persists between processes (SQLITE_FCNTL_PERSIST_WAL): a short-lived process
+// that is the only one on the queue neither deletes nor re-creates it, which would cost a
+// directory sync each time. With CloseCheckpoint::leave_to_worker (vikunja-enqueue) closing does
+// not checkpoint either, so an enqueue into an existing queue pays exactly one fdatasync, its
+// commit's; the worker checkpoints after its drains, and SQLite's automatic checkpoint (every
+// 1000 WAL pages, in whichever process commits) bounds the WAL when no worker runs.
 
 #include <chrono>
 #include <cstdint>
@@ -26,12 +33,15 @@ struct EnqueueResult {
   Outcome outcome;
 };
 
+enum class CloseCheckpoint { on_close, leave_to_worker };
+
 class QueueStore {
  public:
   static constexpr std::chrono::milliseconds default_busy_timeout{10'000};
 
   QueueStore(const std::filesystem::path& path, const Clock& clock,
-             std::chrono::milliseconds busy_timeout = default_busy_timeout);
+             std::chrono::milliseconds busy_timeout = default_busy_timeout,
+             CloseCheckpoint close_checkpoint = CloseCheckpoint::on_close);
 
   // The coalescing rule of design.md: one pending job per key and direction (push and delete
   // to Vikunja, webhooks to Taskwarrior), newest snapshot wins (a delete replaces a pending
@@ -46,6 +56,9 @@ class QueueStore {
   // The key of a webhook job: the linked Taskwarrior task's (tw:<uuid>), so that jobs about one
   // task in both directions run one at a time in queue order; vk:<id> while it is unlinked.
   std::string key_of_vikunja_task(std::int64_t vikunja_task_id);
+
+  // Copies what the WAL holds into the database file without waiting for readers (PASSIVE).
+  void checkpoint();
 
   const std::filesystem::path& path() const { return path_; }
   SQLite::Database& database() { return db_; }

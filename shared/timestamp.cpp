@@ -8,9 +8,9 @@ namespace vsync {
 
 namespace {
 
-// Reads exactly `digits` decimal digits at `pos`.
+// Reads exactly `digits` decimal digits at `pos`. from_chars would also take a leading minus.
 std::optional<int> read_number(std::string_view text, std::size_t pos, std::size_t digits) {
-  if (pos + digits > text.size()) return std::nullopt;
+  if (pos + digits > text.size() || text[pos] < '0' || text[pos] > '9') return std::nullopt;
   int value = 0;
   const char* first = text.data() + pos;
   const auto [end, error] = std::from_chars(first, first + digits, value);

@@ -132,3 +132,49 @@ TEST_CASE("migration 005 rebuilds the jobs table keeping every row, and re-keys 
   CHECK_THROWS(db.exec("INSERT INTO jobs (kind, target, key, payload, created_at, updated_at, due_at) "
                        "VALUES ('push', 'vikunja', 'vk:9', '{}', 0, 0, 0)"));  // a push is always tw:
 }
+
+namespace {
+
+// job_counts against what it totals, for every target and state present in either.
+std::string counts_disagreement(SQLite::Database& db) {
+  return db.execAndGet(R"sql(
+    SELECT coalesce(group_concat(target || '/' || state, ', '), '') FROM (
+      SELECT target, state, jobs, attempts FROM job_counts WHERE jobs <> 0 OR attempts <> 0
+      EXCEPT
+      SELECT target, state, count(*), sum(attempts) FROM jobs GROUP BY target, state
+      UNION ALL
+      SELECT target, state, count(*), sum(attempts) FROM jobs GROUP BY target, state
+      EXCEPT
+      SELECT target, state, jobs, attempts FROM job_counts))sql").getString();
+}
+
+}  // namespace
+
+TEST_CASE("migration 006 totals the existing jobs, and its triggers keep the totals through every change", "[migrate]") {
+  TempDir dir;
+  {
+    SQLite::Database db(dir / "q.db", SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
+    migrate(db, schema_migrations().first(5));
+    db.exec("INSERT INTO jobs (kind, target, key, payload, state, attempts, created_at, updated_at, due_at) VALUES "
+            "('webhook', 'taskwarrior', 'vk:7', '{}', 'pending', 2, 1, 2, 3), "
+            "('push', 'vikunja', 'tw:a', '{}', 'done', 1, 1, 2, 3), "
+            "('push', 'vikunja', 'tw:b', '{}', 'done', 4, 1, 2, 3), "
+            "('delete', 'vikunja', 'tw:c', '{}', 'dead', 5, 1, 2, 3)");
+  }
+  SQLite::Database db(dir / "q.db", SQLite::OPEN_READWRITE);
+  migrate(db, schema_migrations());
+  CHECK(db.execAndGet("SELECT jobs || '/' || attempts FROM job_counts WHERE target = 'vikunja' AND state = 'done'")
+            .getString() == "2/5");
+  CHECK(counts_disagreement(db).empty());
+
+  db.exec("INSERT INTO jobs (kind, target, key, payload, created_at, updated_at, due_at) VALUES "
+          "('push', 'vikunja', 'tw:d', '{}', 0, 0, 0)");
+  db.exec("UPDATE jobs SET state = 'running', attempts = attempts + 1, lease_until = 9 WHERE key = 'tw:d'");
+  db.exec("UPDATE jobs SET state = 'pending', attempts = 0, lease_until = NULL WHERE key = 'tw:d'");
+  db.exec("UPDATE jobs SET payload = '{\"x\":1}' WHERE key = 'vk:7'");  // no counted column changes
+  db.exec("UPDATE jobs SET state = 'pending', attempts = 0 WHERE state = 'dead'");
+  db.exec("DELETE FROM jobs WHERE state = 'done'");
+  INFO(counts_disagreement(db));
+  CHECK(counts_disagreement(db).empty());
+  CHECK(db.execAndGet("SELECT sum(jobs) FROM job_counts").getInt() == 3);
+}

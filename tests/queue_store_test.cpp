@@ -4,7 +4,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <csignal>
 #include <thread>
+
+#include <fmt/format.h>
 
 #include <SQLiteCpp/Statement.h>
 
@@ -235,4 +238,94 @@ TEST_CASE("queue paths that cannot hold a queue are refused with their cause", "
     CHECK(WEXITSTATUS(status) == static_cast<int>(ExitCode::cant_create));
     CHECK_FALSE(fs::exists(dir / "ro" / "queue.db"));
   }
+}
+
+namespace {
+
+std::uintmax_t wal_size(const std::filesystem::path& queue) {
+  std::error_code error;
+  const auto size = std::filesystem::file_size(queue.string() + "-wal", error);
+  return error ? 0 : size;
+}
+
+}  // namespace
+
+TEST_CASE("a job committed by a process killed before it closed the queue is there for the next",
+          "[queue_store][durability]") {
+  TempDir dir;
+  FakeClock clock(1'000'000);
+  const auto path = dir / "queue.db";
+  { QueueStore create(path, clock); }
+  const pid_t child = ::fork();
+  REQUIRE(child >= 0);
+  if (child == 0) {
+    QueueStore store(path, clock, QueueStore::default_busy_timeout, CloseCheckpoint::leave_to_worker);
+    store.enqueue(push(R"({"description":"survives"})"));
+    ::kill(::getpid(), SIGKILL);  // no close, no checkpoint, no destructor
+    ::_exit(0);
+  }
+  int status = 0;
+  REQUIRE(::waitpid(child, &status, 0) == child);
+  REQUIRE(WIFSIGNALED(status));
+  REQUIRE(WTERMSIG(status) == SIGKILL);
+  CHECK(wal_size(path) > 0);  // the job is in the WAL only
+
+  QueueStore reopened(path, clock);
+  CHECK(reopened.database().execAndGet("SELECT payload FROM jobs").getString() == R"({"description":"survives"})");
+}
+
+TEST_CASE("the enqueue side leaves its commit in the WAL, not checkpointed on close",
+          "[queue_store][durability]") {
+  TempDir dir;
+  FakeClock clock(1'000'000);
+  const auto path = dir / "queue.db";
+  {
+    QueueStore enqueue(path, clock, QueueStore::default_busy_timeout, CloseCheckpoint::leave_to_worker);
+    enqueue.enqueue(push(R"({"description":"one"})"));
+  }
+  REQUIRE(wal_size(path) > 0);
+  {
+    // Straight from the file: the database itself does not hold the job until a checkpoint.
+    SQLite::Database raw(path, SQLite::OPEN_READWRITE);
+    const auto frames = [&] {
+      SQLite::Statement checkpoint(raw, "PRAGMA wal_checkpoint(PASSIVE)");
+      checkpoint.executeStep();
+      return std::pair(checkpoint.getColumn(1).getInt(), checkpoint.getColumn(2).getInt());
+    };
+    const auto [log_frames, checkpointed] = frames();
+    CHECK(log_frames > 0);
+    CHECK(checkpointed == log_frames);
+  }
+  // A worker-side store keeps the file too (no delete and re-create on the next open).
+  { QueueStore worker(path, clock); }
+  CHECK(std::filesystem::exists(path.string() + "-wal"));
+}
+
+TEST_CASE("without a worker the WAL stays bounded: SQLite's automatic checkpoint runs on enqueue",
+          "[queue_store][durability]") {
+  TempDir dir;
+  FakeClock clock(1'000'000);
+  const auto path = dir / "queue.db";
+  std::uintmax_t largest = 0;
+  for (int n = 0; n < 600; ++n) {  // about 10 MB of WAL frames if nothing ever checkpointed
+    QueueStore store(path, clock, QueueStore::default_busy_timeout, CloseCheckpoint::leave_to_worker);
+    store.enqueue(push(fmt::format(R"({{"n":{}}})", n), fmt::format("00000000-0000-4000-8000-{:012}", n)));
+    largest = std::max(largest, wal_size(path));
+  }
+  CHECK(largest > 0);
+  CHECK(largest <= 5u << 20);
+  QueueStore reopened(path, clock);
+  CHECK(reopened.database().execAndGet("SELECT count(*) FROM jobs").getInt() == 600);
+}
+
+TEST_CASE("a WAL removed by another program (a sqlite3 shell closing last) is created again",
+          "[queue_store][durability]") {
+  TempDir dir;
+  FakeClock clock(1'000'000);
+  const auto path = dir / "queue.db";
+  { QueueStore first(path, clock, QueueStore::default_busy_timeout, CloseCheckpoint::leave_to_worker); }
+  std::filesystem::remove(path.string() + "-wal");  // as a sqlite3 shell closing last would
+  QueueStore store(path, clock, QueueStore::default_busy_timeout, CloseCheckpoint::leave_to_worker);
+  store.enqueue(push(R"({"description":"after"})"));
+  CHECK(wal_size(path) > 0);
 }

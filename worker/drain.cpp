@@ -44,12 +44,11 @@ JobOutcome run_job(JobHandler& handler, const ClaimedJob& job) {
 DrainStats drain(JobClaims& claims, JobHandler& handler, Logger& log,
                  const std::function<bool()>& should_stop) {
   DrainStats stats;
-  while (!should_stop()) {
-    const auto job = claims.claim_next();
-    if (!job) break;
+  if (should_stop()) return stats;
+  auto job = claims.claim_next();
+  while (job) {
     const auto started = std::chrono::steady_clock::now();
     const JobOutcome outcome = run_job(handler, *job);
-    claims.finish(*job, outcome);
     count(stats, outcome.kind);
     const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                         std::chrono::steady_clock::now() - started).count();
@@ -57,6 +56,11 @@ DrainStats drain(JobClaims& claims, JobHandler& handler, Logger& log,
             "id={} kind={} key={} outcome={} attempt={}{} duration_ms={}{}", job->id, job->kind,
             job->key, outcome.kind, job->attempts, job->probe ? " probe=true" : "", ms,
             outcome.error.empty() ? "" : " error=" + log_quote(outcome.error));
+    if (should_stop()) {
+      claims.finish(*job, outcome);
+      break;
+    }
+    job = claims.finish_and_claim_next(*job, outcome);
   }
   return stats;
 }

@@ -60,7 +60,7 @@ std::string exposition(const QueueStatus& status, SQLite::Database& db, UnixMill
     }
   }
   out.family("job_attempts", "gauge", "Attempts recorded on the jobs in the queue, by target and state.");
-  SQLite::Statement attempts(db, "SELECT target, state, sum(attempts) FROM jobs GROUP BY target, state ORDER BY 1, 2");
+  SQLite::Statement attempts(db, "SELECT target, state, attempts FROM job_counts ORDER BY 1, 2");
   while (attempts.executeStep()) {
     out.sample("job_attempts", label("target", attempts.getColumn(0).getString()) + "," +
                                    label("state", attempts.getColumn(1).getString()),

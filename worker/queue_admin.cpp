@@ -51,11 +51,15 @@ int retry_dead_jobs(QueueStore& store, UnixMillis now) {
                      [](SQLite::Statement&) {}, now);
 }
 
-int purge_done_jobs(QueueStore& store, UnixMillis before) {
+int purge_done_jobs(QueueStore& store, UnixMillis before, int at_most) {
   SQLite::Database& db = store.database();
   return on_queue(db, "purge done jobs", [&] {
-    SQLite::Statement purge(db, "DELETE FROM jobs WHERE state = 'done' AND updated_at < ?");
+    // Oldest first, through jobs_by_state_updated: no done job younger than `before` is read.
+    SQLite::Statement purge(db,
+                            "DELETE FROM jobs WHERE id IN (SELECT id FROM jobs WHERE state = 'done' "
+                            "AND updated_at < ? ORDER BY state, updated_at LIMIT ?)");
     purge.bind(1, before);
+    purge.bind(2, at_most);
     return purge.exec();
   });
 }

@@ -20,12 +20,15 @@ namespace vsync {
 int retry_jobs(QueueStore& store, const std::vector<std::int64_t>& ids, UnixMillis now);
 int retry_dead_jobs(QueueStore& store, UnixMillis now);
 
-// Deletes done jobs last updated before `before`. Returns how many.
-int purge_done_jobs(QueueStore& store, UnixMillis before);
+// Deletes done jobs last updated before `before`, oldest first, at most `at_most` of them
+// (-1: all). Returns how many.
+int purge_done_jobs(QueueStore& store, UnixMillis before, int at_most = -1);
 
 // Closes the breaker of `target`, or of every target, by hand. The transition count is kept.
 void reset_breakers(QueueStore& store, std::optional<Target> target, UnixMillis now, Logger& log);
 
 inline constexpr UnixMillis done_retention = 7LL * 86'400'000;
+// What each drain purges at most: a long pause's backlog goes over the next drains.
+inline constexpr int purge_batch_per_drain = 1000;
 
 }  // namespace vsync

@@ -16,10 +16,15 @@ namespace {
 
 std::optional<UnixMillis> single_time(SQLite::Database& db, const char* sql) {
   SQLite::Statement query(db, sql);
-  query.executeStep();
-  if (query.getColumn(0).isNull()) return std::nullopt;
+  if (!query.executeStep() || query.getColumn(0).isNull()) return std::nullopt;
   return query.getColumn(0).getInt64();
 }
+
+// The earliest due time of each kind is the first entry of its range in jobs_by_state_kind_due.
+constexpr const char* first_due_sql = R"sql(
+  SELECT min((SELECT due_at FROM jobs WHERE state = 'pending' AND kind = kinds.kind
+              ORDER BY state, kind, due_at LIMIT 1))
+  FROM (SELECT 'push' AS kind UNION ALL SELECT 'delete' UNION ALL SELECT 'webhook') AS kinds)sql";
 
 std::string seconds_from(UnixMillis from, UnixMillis to) {
   return fmt::format("{}s", (to - from) / 1000);
@@ -38,22 +43,23 @@ QueueStatus read_status_of(SQLite::Database& db) {
   SQLite::Transaction transaction(db);  // one snapshot for every number below
   QueueStatus status;
   status.breakers = load_breakers(db);
-  SQLite::Statement counts(db, "SELECT target, state, count(*) FROM jobs GROUP BY target, state");
+  SQLite::Statement counts(db, "SELECT target, state, jobs FROM job_counts WHERE jobs > 0");
   while (counts.executeStep()) {
     status.jobs[parse_target(counts.getColumn(0).getString())][parse_job_state(counts.getColumn(1).getString())] =
         counts.getColumn(2).getInt();
   }
-  status.oldest_pending_created = single_time(db, "SELECT min(created_at) FROM jobs WHERE state = 'pending'");
-  status.next_due = single_time(db, "SELECT min(due_at) FROM jobs WHERE state = 'pending'");
+  status.oldest_pending_created = single_time(
+      db, "SELECT created_at FROM jobs WHERE state = 'pending' ORDER BY state, created_at LIMIT 1");
+  status.next_due = single_time(db, first_due_sql);
   SQLite::Statement dead(db,
                          "SELECT id, kind, key, attempts, coalesce(last_error, '') FROM jobs "
-                         "WHERE state = 'dead' ORDER BY id DESC LIMIT 100");
+                         "WHERE state = 'dead' ORDER BY state DESC, updated_at DESC, id DESC LIMIT 100");
   while (dead.executeStep()) {
     status.dead.push_back({dead.getColumn(0).getInt64(), parse_job_kind(dead.getColumn(1).getString()),
                            dead.getColumn(2).getString(), dead.getColumn(3).getInt(),
                            dead.getColumn(4).getString()});
   }
-  status.dead_total = db.execAndGet("SELECT count(*) FROM jobs WHERE state = 'dead'").getInt();
+  status.dead_total = status.count(Target::vikunja, JobState::dead) + status.count(Target::taskwarrior, JobState::dead);
   SQLite::Statement conflicts(db,
                               "SELECT id, decided_at, tw_uuid, vikunja_id, field, winner FROM conflicts "
                               "ORDER BY id DESC LIMIT 10");

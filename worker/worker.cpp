@@ -99,9 +99,10 @@ DrainStats Worker::drain(const std::function<bool()>& should_stop) {
   if (stats.total() > 0) {
     record_counters(std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
   }
-  if (const int purged = purge_done_jobs(store_, clock_.now() - done_retention); purged > 0) {
-    log_.log(LogLevel::debug, "done jobs purged", "count={}", purged);
-  }
+  const int purged = purge_done_jobs(store_, clock_.now() - done_retention, purge_batch_per_drain);
+  if (purged > 0) log_.log(LogLevel::debug, "done jobs purged", "count={}", purged);
+  // vikunja-enqueue leaves its commits in the WAL; this is where they reach the database file.
+  if (stats.total() > 0 || purged > 0) store_.checkpoint();
   return stats;
 }
 

@@ -43,46 +43,44 @@ Breaker::Breaker(SQLite::Database& db, BreakerPolicy policy, Logger& log)
     : db_(db), policy_(policy), log_(log) {}
 
 BreakerRow Breaker::load(Target target) {
-  SQLite::Statement query(db_,
-                          "SELECT state, consecutive_failures, recovery_ms, retry_at, probe_owner, "
+  auto query = statements_("SELECT state, consecutive_failures, recovery_ms, retry_at, probe_owner, "
                           "probe_until, reason, last_error, transitions FROM breaker WHERE target = ?");
-  query.bind(1, std::string(to_string(target)));
-  if (!query.executeStep()) {
+  query->bind(1, std::string(to_string(target)));
+  if (!query->executeStep()) {
     throw Error(ExitCode::io, fmt::format("the queue has no breaker row for {}", target));
   }
   BreakerRow row;
   row.target = target;
-  row.state = parse_breaker_state(query.getColumn(0).getString());
-  row.consecutive_failures = query.getColumn(1).getInt();
-  row.recovery_ms = query.getColumn(2).getInt64();
-  row.retry_at = optional_column<UnixMillis>(query.getColumn(3));
-  row.probe_owner = optional_column<std::string>(query.getColumn(4));
-  row.probe_until = optional_column<UnixMillis>(query.getColumn(5));
-  row.reason = query.getColumn(6).getString();
-  row.last_error = query.getColumn(7).getString();
-  row.transitions = query.getColumn(8).getInt64();
+  row.state = parse_breaker_state(query->getColumn(0).getString());
+  row.consecutive_failures = query->getColumn(1).getInt();
+  row.recovery_ms = query->getColumn(2).getInt64();
+  row.retry_at = optional_column<UnixMillis>(query->getColumn(3));
+  row.probe_owner = optional_column<std::string>(query->getColumn(4));
+  row.probe_until = optional_column<UnixMillis>(query->getColumn(5));
+  row.reason = query->getColumn(6).getString();
+  row.last_error = query->getColumn(7).getString();
+  row.transitions = query->getColumn(8).getInt64();
   return row;
 }
 
 void Breaker::store(const BreakerRow& before, const BreakerRow& after, UnixMillis now) {
   const bool transition = before.state != after.state;
-  SQLite::Statement update(db_,
-                           "UPDATE breaker SET state = ?, consecutive_failures = ?, recovery_ms = ?, "
+  auto update = statements_("UPDATE breaker SET state = ?, consecutive_failures = ?, recovery_ms = ?, "
                            "retry_at = ?, probe_owner = ?, probe_until = ?, reason = ?, "
                            "last_error = ?, transitions = transitions + ?, updated_at = ? "
                            "WHERE target = ?");
-  update.bind(1, std::string(to_string(after.state)));
-  update.bind(2, after.consecutive_failures);
-  update.bind(3, after.recovery_ms);
-  if (after.retry_at) update.bind(4, *after.retry_at);
-  if (after.probe_owner) update.bind(5, *after.probe_owner);
-  if (after.probe_until) update.bind(6, *after.probe_until);
-  update.bind(7, after.reason);
-  update.bind(8, after.last_error);
-  update.bind(9, transition ? 1 : 0);
-  update.bind(10, now);
-  update.bind(11, std::string(to_string(after.target)));
-  update.exec();
+  update->bind(1, std::string(to_string(after.state)));
+  update->bind(2, after.consecutive_failures);
+  update->bind(3, after.recovery_ms);
+  if (after.retry_at) update->bind(4, *after.retry_at);
+  if (after.probe_owner) update->bind(5, *after.probe_owner);
+  if (after.probe_until) update->bind(6, *after.probe_until);
+  update->bind(7, after.reason);
+  update->bind(8, after.last_error);
+  update->bind(9, transition ? 1 : 0);
+  update->bind(10, now);
+  update->bind(11, std::string(to_string(after.target)));
+  update->exec();
   if (transition) {
     log_.log(after.state == BreakerState::closed ? LogLevel::notice : LogLevel::warning,
              "breaker transition", "target={} from={} to={} reason={} retry_at={}", after.target,

@@ -13,6 +13,7 @@
 #include "shared/clock.hpp"
 #include "shared/job.hpp"
 #include "worker/log/logger.hpp"
+#include "worker/queue/prepared_statements.hpp"
 
 namespace vsync {
 
@@ -69,6 +70,7 @@ class Breaker {
   void store(const BreakerRow& before, const BreakerRow& after, UnixMillis now);
 
   SQLite::Database& db_;
+  PreparedStatements statements_{db_};
   BreakerPolicy policy_;
   Logger& log_;
 };

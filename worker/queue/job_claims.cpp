@@ -13,17 +13,25 @@ namespace {
 std::string target_text(Target target) { return std::string(to_string(target)); }
 
 // A job may run when it is due (or its lease expired) and no other job of its key is running,
-// except an expired older one, which goes first. Only kinds whose breakers let them through.
-constexpr const char* claimable_sql = R"sql(
-  SELECT id, due_at, kind FROM jobs AS j
-  WHERE target = :target AND kind IN (:kind_a, :kind_b, :kind_c)
-    AND ((state = 'pending' AND due_at <= :now) OR (state = 'running' AND lease_until <= :now))
+// except an expired older one, which goes first. Asked per kind and per state, each query walks
+// the index jobs_by_state_kind_due in (due_at, id) order and stops at the first job whose key is
+// free: its cost does not grow with the done jobs, nor with the due jobs ahead of it.
+constexpr const char* key_is_free_sql = R"sql(
     AND NOT EXISTS (SELECT 1 FROM jobs AS r
                     WHERE r.key = j.key AND r.state = 'running' AND r.id <> j.id
                       AND (r.lease_until > :now OR r.id < j.id))
     AND NOT EXISTS (SELECT 1 FROM jobs AS o
-                    WHERE o.key = j.key AND o.state = 'pending' AND o.id < j.id)
-  ORDER BY due_at, id LIMIT 1)sql";
+                    WHERE o.key = j.key AND o.state = 'pending' AND o.id < j.id))sql";
+
+const std::string due_pending_sql = std::string(R"sql(
+  SELECT id, due_at FROM jobs AS j
+  WHERE state = 'pending' AND kind = :kind AND due_at <= :now)sql") + key_is_free_sql +
+                                    " ORDER BY due_at, id LIMIT 1";
+
+const std::string expired_lease_sql = std::string(R"sql(
+  SELECT id, due_at FROM jobs AS j
+  WHERE state = 'running' AND kind = :kind AND lease_until <= :now)sql") + key_is_free_sql +
+                                      " ORDER BY due_at, id LIMIT 1";
 
 }  // namespace
 
@@ -42,33 +50,32 @@ JobClaims::JobClaims(QueueStore& store, const Clock& clock, BreakerPolicy breake
       default_pause_(breaker_policy.recovery) {}
 
 std::optional<JobClaims::Candidate> JobClaims::candidate(Target target, UnixMillis now) {
-  std::vector<std::string> kinds;
+  std::optional<Candidate> earliest;
   for (JobKind kind : all_job_kinds) {
-    if (target_of(kind) == target && admissible(kind, now)) kinds.emplace_back(to_string(kind));
+    if (target_of(kind) != target || !admissible(kind, now)) continue;
+    for (const std::string* sql : {&due_pending_sql, &expired_lease_sql}) {
+      auto query = statements_(*sql);
+      query->bind(":kind", std::string(to_string(kind)));
+      query->bind(":now", now);
+      if (!query->executeStep()) continue;
+      const Candidate found{query->getColumn(0).getInt64(), query->getColumn(1).getInt64(), target, kind};
+      if (!earliest || std::pair(found.due_at, found.id) < std::pair(earliest->due_at, earliest->id)) {
+        earliest = found;
+      }
+    }
   }
-  if (kinds.empty()) return std::nullopt;
-  kinds.resize(3, kinds.front());  // the query has three slots; a repeated kind changes nothing
-  SQLite::Statement query(db_, claimable_sql);
-  query.bind(":target", target_text(target));
-  query.bind(":kind_a", kinds[0]);
-  query.bind(":kind_b", kinds[1]);
-  query.bind(":kind_c", kinds[2]);
-  query.bind(":now", now);
-  if (!query.executeStep()) return std::nullopt;
-  return Candidate{query.getColumn(0).getInt64(), query.getColumn(1).getInt64(), target,
-                   parse_job_kind(query.getColumn(2).getString())};
+  return earliest;
 }
 
 // A job whose workers keep dying (a crash it causes, say) must not be claimed forever.
 void JobClaims::bury_exhausted_leases(UnixMillis now) {
-  SQLite::Statement bury(db_,
-                         "UPDATE jobs SET state = 'dead', lease_until = NULL, lease_owner = NULL, "
+  auto bury = statements_("UPDATE jobs SET state = 'dead', lease_until = NULL, lease_owner = NULL, "
                          "updated_at = :now, last_error = 'its worker stopped before finishing it "
                          "' || attempts || ' times' || coalesce(' (last error: ' || last_error || ')', '') "
                          "WHERE state = 'running' AND lease_until <= :now AND attempts >= :max");
-  bury.bind(":now", now);
-  bury.bind(":max", policy_.max_attempts);
-  if (const int buried = bury.exec(); buried > 0) {
+  bury->bind(":now", now);
+  bury->bind(":max", policy_.max_attempts);
+  if (const int buried = bury->exec(); buried > 0) {
     log_.log(LogLevel::warning, "jobs dead after lost leases", "count={}", buried);
   }
 }
@@ -76,43 +83,56 @@ void JobClaims::bury_exhausted_leases(UnixMillis now) {
 std::optional<ClaimedJob> JobClaims::claim_next() {
   try {
     SQLite::Transaction transaction(db_, SQLite::TransactionBehavior::IMMEDIATE);
-    const UnixMillis now = clock_.now();
-    bury_exhausted_leases(now);
-    std::vector<Candidate> candidates;
-    for (Target target : targets_) {
-      if (auto found = candidate(target, now)) candidates.push_back(*found);
-    }
-    std::sort(candidates.begin(), candidates.end(), [](const Candidate& a, const Candidate& b) {
-      return std::pair(a.due_at, a.id) < std::pair(b.due_at, b.id);
-    });
-    for (const Candidate& found : candidates) {
-      const auto admission = admit_all(found.kind, now);
-      if (!admission) continue;
-      SQLite::Statement claim(db_,
-                              "UPDATE jobs SET state = 'running', attempts = attempts + 1, "
-                              "lease_until = ?, lease_owner = ?, updated_at = ? WHERE id = ? "
-                              "RETURNING kind, key, payload, attempts");
-      claim.bind(1, now + policy_.lease);
-      claim.bind(2, owner_);
-      claim.bind(3, now);
-      claim.bind(4, found.id);
-      claim.executeStep();
-      ClaimedJob job{found.id,
-                     parse_job_kind(claim.getColumn(0).getString()),
-                     found.target,
-                     claim.getColumn(1).getString(),
-                     claim.getColumn(2).getString(),
-                     claim.getColumn(3).getInt(),
-                     *admission};
-      claim.reset();
-      transaction.commit();
-      return job;
-    }
-    transaction.commit();  // keeps buried leases
-    return std::nullopt;
+    auto job = claim(clock_.now());
+    transaction.commit();  // also when nothing was claimed: keeps buried leases
+    return job;
   } catch (const SQLite::Exception& e) {
     throw_queue_error(fmt::format("cannot claim a job from queue {}", store_.path().string()), e);
   }
+}
+
+std::optional<ClaimedJob> JobClaims::finish_and_claim_next(const ClaimedJob& job, const JobOutcome& outcome) {
+  try {
+    SQLite::Transaction transaction(db_, SQLite::TransactionBehavior::IMMEDIATE);
+    settle(job, outcome, clock_.now());
+    auto next = claim(clock_.now());
+    transaction.commit();
+    return next;
+  } catch (const SQLite::Exception& e) {
+    throw_queue_error(fmt::format("cannot record job {} and claim the next from queue {}", job.id,
+                                  store_.path().string()), e);
+  }
+}
+
+std::optional<ClaimedJob> JobClaims::claim(UnixMillis now) {
+  bury_exhausted_leases(now);
+  std::vector<Candidate> candidates;
+  for (Target target : targets_) {
+    if (auto found = candidate(target, now)) candidates.push_back(*found);
+  }
+  std::sort(candidates.begin(), candidates.end(), [](const Candidate& a, const Candidate& b) {
+    return std::pair(a.due_at, a.id) < std::pair(b.due_at, b.id);
+  });
+  for (const Candidate& found : candidates) {
+    const auto admission = admit_all(found.kind, now);
+    if (!admission) continue;
+    auto claim = statements_("UPDATE jobs SET state = 'running', attempts = attempts + 1, "
+                             "lease_until = ?, lease_owner = ?, updated_at = ? WHERE id = ? "
+                             "RETURNING kind, key, payload, attempts");
+    claim->bind(1, now + policy_.lease);
+    claim->bind(2, owner_);
+    claim->bind(3, now);
+    claim->bind(4, found.id);
+    claim->executeStep();
+    return ClaimedJob{found.id,
+                      parse_job_kind(claim->getColumn(0).getString()),
+                      found.target,
+                      claim->getColumn(1).getString(),
+                      claim->getColumn(2).getString(),
+                      claim->getColumn(3).getInt(),
+                      *admission};
+  }
+  return std::nullopt;
 }
 
 // Every breaker the job's calls go through must let it through; the job is the probe of any
@@ -144,36 +164,34 @@ UnixMillis JobClaims::pause_end(const JobOutcome& outcome, UnixMillis now) const
 void JobClaims::settle_retry(const ClaimedJob& job, const JobOutcome& outcome, UnixMillis now,
                              bool refund) {
   const int attempts = refund ? job.attempts - 1 : job.attempts;
-  SQLite::Statement newer(db_, "SELECT id FROM jobs WHERE key = ? AND target = ? AND state = 'pending'");
-  newer.bind(1, job.key);
-  newer.bind(2, target_text(job.target));
-  if (newer.executeStep()) {
+  auto newer = statements_("SELECT id FROM jobs WHERE key = ? AND target = ? AND state = 'pending'");
+  newer->bind(1, job.key);
+  newer->bind(2, target_text(job.target));
+  if (newer->executeStep()) {
     // Newest snapshot wins: the pending job carries a later version of this change.
-    SQLite::Statement superseded(db_,
-                                 "UPDATE jobs SET state = 'done', lease_until = NULL, "
+    auto superseded = statements_("UPDATE jobs SET state = 'done', lease_until = NULL, "
                                  "lease_owner = NULL, updated_at = ?, last_error = ? WHERE id = ?");
-    superseded.bind(1, now);
-    superseded.bind(2, fmt::format("superseded by job {} after: {}", newer.getColumn(0).getInt64(),
+    superseded->bind(1, now);
+    superseded->bind(2, fmt::format("superseded by job {} after: {}", newer->getColumn(0).getInt64(),
                                    outcome.error));
-    superseded.bind(3, job.id);
-    superseded.exec();
+    superseded->bind(3, job.id);
+    superseded->exec();
     return;
   }
   const bool exhausted = outcome.kind == JobOutcome::Kind::retry && attempts >= policy_.max_attempts;
   UnixMillis due = outcome.kind == JobOutcome::Kind::paused ? pause_end(outcome, now)
                                                             : now + backoff_.delay(std::max(attempts, 1));
   if (outcome.not_before) due = std::max(due, *outcome.not_before);
-  SQLite::Statement update(db_,
-                           "UPDATE jobs SET state = ?, attempts = ?, due_at = ?, lease_until = NULL, "
+  auto update = statements_("UPDATE jobs SET state = ?, attempts = ?, due_at = ?, lease_until = NULL, "
                            "lease_owner = NULL, updated_at = ?, last_error = ? WHERE id = ?");
-  update.bind(1, std::string(to_string(exhausted ? JobState::dead : JobState::pending)));
-  update.bind(2, attempts);
-  update.bind(3, due);
-  update.bind(4, now);
-  update.bind(5, exhausted ? fmt::format("gave up after {} attempts: {}", attempts, outcome.error)
+  update->bind(1, std::string(to_string(exhausted ? JobState::dead : JobState::pending)));
+  update->bind(2, attempts);
+  update->bind(3, due);
+  update->bind(4, now);
+  update->bind(5, exhausted ? fmt::format("gave up after {} attempts: {}", attempts, outcome.error)
                            : outcome.error);
-  update.bind(6, job.id);
-  update.exec();
+  update->bind(6, job.id);
+  update->exec();
 }
 
 void JobClaims::update_breakers(const std::vector<Target>& called, Target failed, const JobOutcome& outcome,
@@ -228,41 +246,42 @@ void JobClaims::record_outside_job(const std::vector<Target>& called, const JobO
 void JobClaims::finish(const ClaimedJob& job, const JobOutcome& outcome) {
   try {
     SQLite::Transaction transaction(db_, SQLite::TransactionBehavior::IMMEDIATE);
-    const UnixMillis now = clock_.now();
-    using Kind = JobOutcome::Kind;
-    const Target failed = outcome.failed_target.value_or(job.target);
-    update_breakers(targets_called(job.kind), failed, outcome, now);
-
-    SQLite::Statement owned(db_, "SELECT 1 FROM jobs WHERE id = ? AND state = 'running' AND lease_owner = ?");
-    owned.bind(1, job.id);
-    owned.bind(2, owner_);
-    if (!owned.executeStep()) {
-      log_.log(LogLevel::warning, "lease lost", "id={} key={} note={}", job.id, job.key,
-               log_quote("another worker took the job over; its outcome here is dropped"));
-      transaction.commit();
-      return;
-    }
-    owned.reset();
-
-    if (outcome.kind == Kind::done || outcome.kind == Kind::dead) {
-      SQLite::Statement settle(db_,
-                               "UPDATE jobs SET state = ?, lease_until = NULL, lease_owner = NULL, "
-                               "updated_at = ?, last_error = ? WHERE id = ?");
-      settle.bind(1, std::string(to_string(outcome.kind == Kind::done ? JobState::done : JobState::dead)));
-      settle.bind(2, now);
-      if (outcome.kind == Kind::dead) settle.bind(3, outcome.error);
-      settle.bind(4, job.id);
-      settle.exec();
-    } else {
-      // A paused target, or a failure that left the breaker open, is the target's outage,
-      // not the job's: it costs no attempt (design.md "A paused target costs no attempts").
-      const bool refund = outcome.kind == Kind::paused ||
-                          (outcome.trips_breaker && breaker_.load(failed).state != BreakerState::closed);
-      settle_retry(job, outcome, now, refund);
-    }
+    settle(job, outcome, clock_.now());
     transaction.commit();
   } catch (const SQLite::Exception& e) {
     throw_queue_error(fmt::format("cannot record job {} in queue {}", job.id, store_.path().string()), e);
+  }
+}
+
+void JobClaims::settle(const ClaimedJob& job, const JobOutcome& outcome, UnixMillis now) {
+  auto owned = statements_("SELECT 1 FROM jobs WHERE id = ? AND state = 'running' AND lease_owner = ?");
+  owned->bind(1, job.id);
+  owned->bind(2, owner_);
+  if (!owned->executeStep()) {
+    // Its new owner's outcome counts, for the job and for the breaker alike.
+    log_.log(LogLevel::warning, "lease lost", "id={} key={} note={}", job.id, job.key,
+             log_quote("another worker took the job over; its outcome here is dropped"));
+    return;
+  }
+  owned->reset();
+
+  using Kind = JobOutcome::Kind;
+  const Target failed = outcome.failed_target.value_or(job.target);
+  update_breakers(targets_called(job.kind), failed, outcome, now);
+  if (outcome.kind == Kind::done || outcome.kind == Kind::dead) {
+    auto settle = statements_("UPDATE jobs SET state = ?, lease_until = NULL, lease_owner = NULL, "
+                              "updated_at = ?, last_error = ? WHERE id = ?");
+    settle->bind(1, std::string(to_string(outcome.kind == Kind::done ? JobState::done : JobState::dead)));
+    settle->bind(2, now);
+    if (outcome.kind == Kind::dead) settle->bind(3, outcome.error);
+    settle->bind(4, job.id);
+    settle->exec();
+  } else {
+    // A paused target, or a failure that left the breaker open, is the target's outage,
+    // not the job's: it costs no attempt (design.md "A paused target costs no attempts").
+    const bool refund = outcome.kind == Kind::paused ||
+                        (outcome.trips_breaker && breaker_.load(failed).state != BreakerState::closed);
+    settle_retry(job, outcome, now, refund);
   }
 }
 
@@ -273,23 +292,21 @@ std::optional<UnixMillis> JobClaims::next_wake() {
     const auto consider = [&](std::optional<UnixMillis> time) {
       if (time) wake = wake ? std::min(*wake, *time) : *time;
     };
-    for (Target target : targets_) {
-      SQLite::Statement leases(db_, "SELECT min(lease_until) FROM jobs WHERE state = 'running' AND target = ?");
-      leases.bind(1, target_text(target));
-      leases.executeStep();
-      if (!leases.getColumn(0).isNull()) consider(leases.getColumn(0).getInt64());
-    }
     for (JobKind kind : all_job_kinds) {
       if (std::find(targets_.begin(), targets_.end(), target_of(kind)) == targets_.end()) continue;
-      SQLite::Statement due(db_,
-                            "SELECT min(due_at) FROM jobs AS j WHERE state = 'pending' AND target = ? AND kind = ? "
+      // Running jobs are few (one per worker): reading their leases is cheap.
+      auto leases = statements_("SELECT min(lease_until) FROM jobs WHERE state = 'running' AND kind = ?");
+      leases->bind(1, std::string(to_string(kind)));
+      leases->executeStep();
+      if (!leases->getColumn(0).isNull()) consider(leases->getColumn(0).getInt64());
+
+      auto due = statements_("SELECT due_at FROM jobs AS j WHERE state = 'pending' AND kind = ? "
                             "AND NOT EXISTS (SELECT 1 FROM jobs AS r WHERE r.key = j.key "
-                            "AND (r.state = 'running' OR (r.state = 'pending' AND r.id < j.id)))");
-      due.bind(1, target_text(target_of(kind)));
-      due.bind(2, std::string(to_string(kind)));
-      due.executeStep();
-      if (due.getColumn(0).isNull()) continue;
-      UnixMillis next = due.getColumn(0).getInt64();
+                            "AND (r.state = 'running' OR (r.state = 'pending' AND r.id < j.id))) "
+                            "ORDER BY due_at, id LIMIT 1");
+      due->bind(1, std::string(to_string(kind)));
+      if (!due->executeStep()) continue;
+      UnixMillis next = due->getColumn(0).getInt64();
       for (Target target : targets_called(kind)) {
         if (const auto blocked = breaker_.blocked_until(target, now)) next = std::max(next, *blocked);
       }

@@ -20,6 +20,7 @@
 #include "worker/queue/breaker.hpp"
 #include "worker/queue/job_handler.hpp"
 #include "worker/queue/job_outcome.hpp"
+#include "worker/queue/prepared_statements.hpp"
 
 namespace vsync {
 
@@ -41,6 +42,9 @@ class JobClaims {
   // failure that leaves the breaker open cost the job no attempt. A job whose lease was taken
   // over meanwhile is left to its new owner.
   void finish(const ClaimedJob& job, const JobOutcome& outcome);
+
+  // finish() and claim_next() in one transaction: one commit, one WAL sync, per job drained.
+  std::optional<ClaimedJob> finish_and_claim_next(const ClaimedJob& job, const JobOutcome& outcome);
 
   // For calls made outside a job (a reconcile): the first of `called` whose breaker blocks
   // calls now, with when it ends; and the breaker side of such a call's outcome.
@@ -64,12 +68,15 @@ class JobClaims {
   std::optional<bool> admit_all(JobKind kind, UnixMillis now);  // nullopt: not now; else probe
   std::optional<Candidate> candidate(Target target, UnixMillis now);
   void bury_exhausted_leases(UnixMillis now);
+  std::optional<ClaimedJob> claim(UnixMillis now);  // in the caller's transaction
+  void settle(const ClaimedJob& job, const JobOutcome& outcome, UnixMillis now);  // likewise
   void update_breakers(const std::vector<Target>& called, Target failed, const JobOutcome& outcome, UnixMillis now);
   void settle_retry(const ClaimedJob& job, const JobOutcome& outcome, UnixMillis now, bool refund);
   UnixMillis pause_end(const JobOutcome& outcome, UnixMillis now) const;
 
   QueueStore& store_;
   SQLite::Database& db_;
+  PreparedStatements statements_{db_};
   const Clock& clock_;
   ClaimPolicy policy_;
   Backoff backoff_;
