@@ -37,6 +37,10 @@ nlohmann::json parse_json_object(std::string_view text, std::string_view what) {
   } catch (const json::parse_error& e) {
     throw Error(ExitCode::data,
                 fmt::format("{} is not valid JSON: {}", what, without_exception_id(e.what())));
+  } catch (const json::out_of_range& e) {
+    // A number beyond a double's range, such as 1e500: valid JSON that cannot be read.
+    throw Error(ExitCode::data,
+                fmt::format("{} has a number out of range: {}", what, without_exception_id(e.what())));
   }
   if (!document.is_object()) {
     throw Error(ExitCode::data,

@@ -74,6 +74,11 @@ std::optional<UnixMillis> parse_rfc3339(std::string_view text) {
 
   const long long days = sys_days(date).time_since_epoch().count();
   const long long seconds = days * 86400 + *hour * 3600LL + *minute * 60LL + *second - offset_seconds;
+  // An offset or a leap second can carry the time out of years 0000-9999, which have no
+  // spelling in UTC: format_rfc3339 could not write it back.
+  constexpr long long first_second = -62'167'219'200;  // 0000-01-01T00:00:00Z
+  constexpr long long last_second = 253'402'300'799;   // 9999-12-31T23:59:59Z
+  if (seconds < first_second || seconds > last_second) return std::nullopt;
   return seconds * 1000 + millis;
 }
 

@@ -4,6 +4,8 @@
 
 #include <catch2/catch.hpp>
 
+#include <sqlite3.h>
+
 #include "shared/error.hpp"
 #include "worker/drain.hpp"
 #include "worker_fixture.hpp"
@@ -36,20 +38,53 @@ TEST_CASE("run_job turns what a handler throws into the job's outcome", "[drain]
     CHECK(outcome.kind == JobOutcome::Kind::dead);
     CHECK(outcome.error == "bad date");
   }
-  SECTION("a JSON type error is an unexpected response: a retry that counts for the breaker") {
+  SECTION("data of an unexpected shape (a field of another type) makes that one job dead") {
     ScriptedHandler handler([](const ClaimedJob&) {
-      static_cast<void>(nlohmann::json("text").get<int>());  // a field of another type
+      static_cast<void>(nlohmann::json("x").get<bool>());  // "done": "x"
       return JobOutcome::done();
     });
     const JobOutcome outcome = run_job(handler, job);
+    CHECK(outcome.kind == JobOutcome::Kind::dead);
+    CHECK_THAT(outcome.error, Catch::StartsWith("data of an unexpected shape: "));
+  }
+  SECTION("data the program cannot read (exit 65) makes the job dead") {
+    ScriptedHandler handler([](const ClaimedJob&) -> JobOutcome { throw Error(ExitCode::data, "unknown status 'x'"); });
+    CHECK(run_job(handler, job).kind == JobOutcome::Kind::dead);
+  }
+  SECTION("a local resource failure (fork, the disk, the queue busy) is a retry that spares the breakers") {
+    ScriptedHandler handler([](const ClaimedJob&) -> JobOutcome {
+      throw Error(ExitCode::software, "cannot start task: Resource temporarily unavailable");
+    });
+    const JobOutcome outcome = run_job(handler, job);
     CHECK(outcome.kind == JobOutcome::Kind::retry);
-    CHECK(outcome.trips_breaker);
-    CHECK_THAT(outcome.error, Catch::StartsWith("unexpected response from the target: "));
+    CHECK_FALSE(outcome.trips_breaker);
+    CHECK(outcome.error == "local failure: cannot start task: Resource temporarily unavailable");
   }
-  SECTION("a queue error is fatal to the drain and propagates") {
-    ScriptedHandler handler([](const ClaimedJob&) -> JobOutcome { throw Error(ExitCode::temp_fail, "locked"); });
-    CHECK_THROWS_AS(run_job(handler, job), Error);
+  SECTION("a busy queue inside a job is a local failure too") {
+    ScriptedHandler handler([](const ClaimedJob&) -> JobOutcome {
+      throw SQLite::Exception("database is locked", SQLITE_BUSY);
+    });
+    const JobOutcome outcome = run_job(handler, job);
+    CHECK(outcome.kind == JobOutcome::Kind::retry);
+    CHECK_FALSE(outcome.trips_breaker);
   }
+}
+
+TEST_CASE("after a local failure the drain goes on with other work and no breaker moves", "[drain]") {
+  WorkerFixture f;
+  for (int n = 1; n <= 3; ++n) f.push(n);
+  auto claims = f.claims(f.store, "worker-a");
+  ScriptedHandler handler([](const ClaimedJob& job) -> JobOutcome {
+    if (job.id == 1) throw Error(ExitCode::software, "cannot create a pipe: Too many open files");
+    return JobOutcome::done();
+  });
+  const DrainStats stats = drain(claims, handler, f.log);
+  CHECK(stats.retried == 1);
+  CHECK(stats.done == 2);
+  CHECK(f.job_column(1, "state") == "pending");
+  CHECK(f.job_column(1, "last_error") == "local failure: cannot create a pipe: Too many open files");
+  CHECK(f.breaker_column("vikunja", "consecutive_failures") == "0");
+  CHECK(f.breaker_column("vikunja", "state") == "closed");
 }
 
 TEST_CASE("a drain runs each due job once, counts the outcomes and stops when asked", "[drain]") {

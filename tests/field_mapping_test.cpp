@@ -34,6 +34,10 @@ TEST_CASE("a Vikunja date is none when absent, null or zero, and unreadable othe
   CHECK_FALSE(strict_vikunja_date(json::object(), "due_date"));
   CHECK_FALSE(strict_vikunja_date(json{{"due_date", nullptr}}, "due_date"));
   CHECK_FALSE(strict_vikunja_date(json{{"due_date", "0001-01-01T00:00:00Z"}}, "due_date"));
+  // Found by tests/fuzz/field_mapping_fuzz: a fraction into the zero second was a date, kept as
+  // that second, which write_vikunja sends as "none".
+  CHECK_FALSE(strict_vikunja_date(json{{"due_date", "0001-01-01T00:00:00.5Z"}}, "due_date"));
+  CHECK(strict_vikunja_date(json{{"due_date", "0001-01-01T00:00:01Z"}}, "due_date") == -62'135'596'799'000);
   CHECK(strict_vikunja_date(json{{"due_date", "2026-12-07T10:00:00+01:00"}}, "due_date") == 1'796'634'000'000);
   for (const json& bad : {json("next friday"), json(7), json::array()}) {
     try {

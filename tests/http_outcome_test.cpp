@@ -31,3 +31,18 @@ TEST_CASE("HTTP failures are classified in one place", "[http_outcome]") {
   CHECK(refused.kind == JobOutcome::Kind::retry);
   CHECK(refused.error == "GET /x: cannot reach Vikunja: Connection refused");
 }
+
+TEST_CASE("a rate limit too far off to hold in milliseconds is no rate limit end", "[http_outcome]") {
+  // seconds * 1000 overflowed: UB, reproduced with tests/fuzz/http_outcome_fuzz.
+  const auto rate_limited = [](std::map<std::string, std::string> headers) {
+    return classify_failure(HttpResult{HttpResponse{429, std::move(headers), ""}, ""}, 1'000'000, "GET /x");
+  };
+  CHECK(rate_limited({{"retry-after", "9223372036854775807"}}).not_before == std::nullopt);
+  CHECK(rate_limited({{"x-ratelimit-reset", "9223372036854775807"}}).not_before == std::nullopt);
+  CHECK(rate_limited({{"retry-after", "9223372036854775807"}, {"x-ratelimit-reset", "2000"}}).not_before ==
+        2'000'000);
+  // The largest delay that fits, from now = 1'000'000 ms, and one second more.
+  CHECK(rate_limited({{"retry-after", "9223372036853775"}}).not_before == 9'223'372'036'854'775'000);
+  CHECK(rate_limited({{"retry-after", "9223372036853776"}}).not_before == std::nullopt);
+  CHECK(rate_limited({{"retry-after", "9223372036853776"}}).kind == JobOutcome::Kind::paused);
+}

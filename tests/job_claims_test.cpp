@@ -63,9 +63,11 @@ TEST_CASE("a job whose worker died is claimed again after its lease and counts t
   CHECK(second->id == job);
   CHECK(second->attempts == 2);
   survivor.finish(*second, JobOutcome::done());
-  // The first worker wakes up late: its outcome must not undo the survivor's.
-  dead_worker.finish(*first, JobOutcome::retry("late", false));
+  // The first worker wakes up late: its outcome must not undo the survivor's, on the job or
+  // on the breaker.
+  dead_worker.finish(*first, JobOutcome::retry("late", true));
   CHECK(f.job_column(job, "state") == "done");
+  CHECK(f.breaker_column("vikunja", "consecutive_failures") == "0");
   CHECK(f.logged("event=\"lease lost\""));
 }
 

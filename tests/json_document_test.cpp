@@ -41,6 +41,22 @@ TEST_CASE("parse_json_object names what is wrong with the input", "[json_documen
   }
 }
 
+TEST_CASE("parse_json_object refuses a number beyond a double's range as a data error",
+          "[json_document]") {
+  // Found by tests/fuzz (task_snapshot, webhook_event, hook_lines): nlohmann throws out_of_range,
+  // not parse_error, for it, and that escaped as an internal error.
+  REQUIRE_THROWS_WITH(parse_json_object("888e8888{\"event_name\":na", "x"),
+                      "x has a number out of range: number overflow parsing '888e8888'");
+  REQUIRE_THROWS_WITH(parse_json_object(R"({"uuid":"be483695-23ab-463e-8f94-6cf9c8b7f7d8","urgency":-1e500})", "x"),
+                      "x has a number out of range: number overflow parsing '-1e500'");
+  try {
+    parse_json_object(R"({"a":1e500})", "x");
+    FAIL("no Error");
+  } catch (const Error& e) {
+    CHECK(e.exit_code() == ExitCode::data);
+  }
+}
+
 TEST_CASE("required_string insists on a non-empty string", "[json_document]") {
   const auto object = nlohmann::json::parse(R"({"s":"v","n":3,"e":""})");
   CHECK(required_string(object, "s", "t") == "v");

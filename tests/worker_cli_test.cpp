@@ -184,6 +184,28 @@ class NotifySocket {
 
 }  // namespace
 
+TEST_CASE("a worker killed in mid-request: the next drain takes the job back at once and does it exactly once",
+          "[worker_cli][lease]") {
+  Installation install;
+  REQUIRE(install.enqueue(1, "Survives a kill").exit_code == 0);
+  install.vikunja.hang_every_request(std::chrono::seconds(60));
+  BackgroundProcess killed({VIKUNJA_WORKER, "drain"}, install.environment(), install.dir / "killed.log");
+  REQUIRE(install.vikunja.wait_for_requests(1, std::chrono::seconds(10)));  // its job's first request is out
+  CHECK(count_jobs(install.db, "state = 'running'") == 1);
+  killed.signal(SIGKILL);
+  REQUIRE(killed.wait_exit(std::chrono::seconds(10)) == 128 + SIGKILL);
+  install.vikunja.answer_normally();
+
+  // Its lease (30 s) has not run out: the takeover comes from seeing that its owner is gone.
+  const auto drained = install.worker({"drain"});
+  CHECK(drained.exit_code == 0);
+  CHECK_THAT(drained.err, Catch::Contains("event=\"lease released\""));
+  CHECK(count_jobs(install.db, "state = 'done'") == 1);
+  CHECK(count_jobs(install.db, "attempts = 2") == 1);
+  REQUIRE(install.vikunja.tasks().size() == 1);
+  CHECK(install.vikunja.tasks().front()["title"] == "Survives a kill");
+}
+
 TEST_CASE("vikunja-worker run picks up new work without polling and stops on SIGTERM", "[worker_cli]") {
   Installation install;
   REQUIRE(install.enqueue(1, "Queued before start").exit_code == 0);

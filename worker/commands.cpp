@@ -66,6 +66,10 @@ ExitCode run_forever(const Options& options, const Environment& env) {
   WorkWaiter waiter(session.store.path());
   Worker worker(session.store, session.config, session.clock, session.log);
   const SystemdNotifier systemd;
+  if (const auto period = systemd.watchdog_period()) {
+    // From inside long drains too (every progress point): a healthy drain is never killed.
+    worker.keep_alive_with([&systemd] { systemd.notify("WATCHDOG=1"); }, period->count() / 2);
+  }
   systemd.notify("READY=1");
   try {
     // Once at start: whatever changed while no worker ran (design.md "Convergence").

@@ -23,21 +23,26 @@ void count(DrainStats& stats, JobOutcome::Kind kind) {
 
 }  // namespace
 
+// One classification of what a job can throw (README "What happens to a failed call"):
+// - data that cannot be read, in the job's payload or in a target's answer about this one task:
+//   the job is dead with the reason; the target answered, so its breaker records a success;
+// - a local resource (fork, a pipe, the disk, the queue busy): a retry with backoff that leaves
+//   the breakers alone, and the drain goes on with other work;
+// transport and server failures arrive as JobStopped from the clients, already classified.
 JobOutcome run_job(JobHandler& handler, const ClaimedJob& job) {
   try {
     return handler.run(job);
   } catch (const JobStopped& stopped) {
     return stopped.outcome;
   } catch (const nlohmann::json::exception& e) {
-    // A response of a shape we did not expect (a field of another type): the call failed.
-    return JobOutcome::retry(fmt::format("unexpected response from the target: {}", e.what()), true);
+    return JobOutcome::dead(fmt::format("data of an unexpected shape: {}", e.what()));
   } catch (const Error& e) {
-    // Data a job carries or reads back that cannot be read (an unknown status, say) is that
-    // job's fault; anything else (the queue itself failed) is fatal for the drain.
     if (e.exit_code() == ExitCode::data) return JobOutcome::dead(e.what());
-    throw;
-  } catch (const SQLite::Exception&) {
-    throw;
+    return JobOutcome::retry(fmt::format("local failure: {}", e.what()), false);
+  } catch (const SQLite::Exception& e) {
+    return JobOutcome::retry(fmt::format("local failure: queue: {}", e.what()), false);
+  } catch (const std::exception& e) {
+    return JobOutcome::retry(fmt::format("local failure: {}", e.what()), false);
   }
 }
 

@@ -36,11 +36,7 @@ BreakerPolicy breaker_policy(const WorkerConfig& config) {
                        config.max_recovery(), config.lease()};
 }
 
-std::string Worker::default_owner() {
-  char host[256] = "localhost";
-  ::gethostname(host, sizeof host - 1);
-  return fmt::format("{}:{}", host, ::getpid());
-}
+std::string Worker::default_owner() { return WorkerIdentity::of_this_process().owner(); }
 
 Worker::Worker(QueueStore& store, const WorkerConfig& config, const Clock& clock, Logger& log,
                std::string owner)
@@ -59,10 +55,19 @@ Worker::Worker(QueueStore& store, const WorkerConfig& config, const Clock& clock
       reconcile_(vikunja_, task_, task_map_, store, config.default_project.value, clock),
       claims_(store, clock, breaker_policy(config),
               ClaimPolicy{config.lease(), config.max_attempts.value},
-              Backoff(config.backoff_base.value, config.backoff_cap.value), log, std::move(owner),
-              {Target::vikunja, Target::taskwarrior}) {}
+              Backoff(config.backoff_base.value, config.backoff_cap.value), log, owner,
+              {Target::vikunja, Target::taskwarrior}),
+      heartbeat_(store.path(), clock, owner, HeartbeatPolicy{config.lease(), config.lease_renewal(), std::nullopt}) {
+  client_.on_progress([this] { heartbeat_.tick(); });
+  task_.on_progress([this] { heartbeat_.tick(); });
+}
+
+void Worker::keep_alive_with(std::function<void()> keep_alive, UnixMillis period) {
+  heartbeat_.keep_alive_with(std::move(keep_alive), period);
+}
 
 JobOutcome Worker::run(const ClaimedJob& job) {
+  heartbeat_.tick();
   const long long requests = client_.requests_sent();
   const long long processes = task_.processes_started();
   JobOutcome outcome;

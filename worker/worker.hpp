@@ -13,6 +13,7 @@
 #include "shared/queue_store.hpp"
 #include "worker/drain.hpp"
 #include "worker/log/logger.hpp"
+#include "worker/queue/heartbeat.hpp"
 #include "worker/queue/job_claims.hpp"
 #include "worker/remote/task_runner.hpp"
 #include "worker/remote/vikunja_client.hpp"
@@ -42,7 +43,10 @@ class Worker final : private JobHandler {
   long long requests_sent() const { return client_.requests_sent(); }
   long long task_processes() const { return task_.processes_started(); }
 
-  static std::string default_owner();  // host:pid
+  static std::string default_owner();  // this process's WorkerIdentity
+
+  // systemd's watchdog: called from the heartbeat at most every `period`, also in long drains.
+  void keep_alive_with(std::function<void()> keep_alive, UnixMillis period);
 
  private:
   JobOutcome run(const ClaimedJob& job) override;  // the outcome, with the targets it reached
@@ -62,6 +66,7 @@ class Worker final : private JobHandler {
   TaskwarriorSync taskwarrior_;
   Reconcile reconcile_;
   JobClaims claims_;
+  Heartbeat heartbeat_;
   std::map<std::string, long long> outcomes_recorded_;  // what the counters table already has
   long long task_runs_recorded_ = 0;
 };

@@ -29,9 +29,10 @@ struct WorkerConfig {
   std::optional<Setting<std::string>> taskdata;
   Setting<ConflictRule> conflict_rule;  // VIKUNJA_SYNC_CONFLICT: a field changed on both sides
 
-  // How long a claim is held before another worker may take the job over: long enough for
-  // every HTTP call of one job to time out.
-  UnixMillis lease() const { return std::max<UnixMillis>(120'000, 10 * http_timeout.value); }
+  // How long a claim holds before another worker may take the job over. Short, because the
+  // worker renews it every lease_renewal while it makes progress (worker/queue/heartbeat.hpp).
+  static constexpr UnixMillis lease() { return 30'000; }
+  static constexpr UnixMillis lease_renewal() { return 10'000; }
   // The longest a breaker stays open after repeated failed probes.
   UnixMillis max_recovery() const {
     return std::max<UnixMillis>(breaker_recovery.value, 3'600'000);

@@ -1,6 +1,7 @@
 #include "worker/queue/job_claims.hpp"
 
 #include <algorithm>
+#include <map>
 #include <vector>
 
 #include <SQLiteCpp/Statement.h>
@@ -67,6 +68,39 @@ std::optional<JobClaims::Candidate> JobClaims::candidate(Target target, UnixMill
   return earliest;
 }
 
+// A worker killed in the middle of a job (kill -9, the OOM killer) never settles it: its jobs and
+// its probe go back now instead of when their lease runs out. Running jobs are few.
+void JobClaims::release_leases_of_gone_workers(UnixMillis now) {
+  auto running = statements_("SELECT id, lease_owner FROM jobs WHERE state = 'running' AND lease_until > ?");
+  running->bind(1, now);
+  std::map<std::string, bool> gone;  // judged once per owner
+  std::vector<std::int64_t> orphans;
+  while (running->executeStep()) {
+    const std::string owner = running->getColumn(1).getString();
+    auto [judged, first] = gone.try_emplace(owner, false);
+    if (first) {
+      const auto identity = WorkerIdentity::parse(owner);
+      judged->second = identity && identity->is_gone(me_);
+    }
+    if (judged->second) orphans.push_back(running->getColumn(0).getInt64());
+  }
+  for (const std::int64_t id : orphans) {
+    auto release = statements_("UPDATE jobs SET lease_until = ? WHERE id = ?");
+    release->bind(1, now);
+    release->bind(2, id);
+    release->exec();
+    log_.log(LogLevel::warning, "lease released", "id={} note={}", id,
+             log_quote("the worker holding it is no longer running"));
+  }
+  for (const auto& [owner, is_gone] : gone) {
+    if (!is_gone) continue;
+    auto probe = statements_("UPDATE breaker SET probe_until = ? WHERE state = 'half_open' AND probe_owner = ?");
+    probe->bind(1, now);
+    probe->bind(2, owner);
+    probe->exec();
+  }
+}
+
 // A job whose workers keep dying (a crash it causes, say) must not be claimed forever.
 void JobClaims::bury_exhausted_leases(UnixMillis now) {
   auto bury = statements_("UPDATE jobs SET state = 'dead', lease_until = NULL, lease_owner = NULL, "
@@ -105,6 +139,7 @@ std::optional<ClaimedJob> JobClaims::finish_and_claim_next(const ClaimedJob& job
 }
 
 std::optional<ClaimedJob> JobClaims::claim(UnixMillis now) {
+  release_leases_of_gone_workers(now);
   bury_exhausted_leases(now);
   std::vector<Candidate> candidates;
   for (Target target : targets_) {

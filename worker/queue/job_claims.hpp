@@ -21,6 +21,7 @@
 #include "worker/queue/job_handler.hpp"
 #include "worker/queue/job_outcome.hpp"
 #include "worker/queue/prepared_statements.hpp"
+#include "worker/queue/worker_identity.hpp"
 
 namespace vsync {
 
@@ -67,6 +68,7 @@ class JobClaims {
   bool admissible(JobKind kind, UnixMillis now);  // no breaker it needs is blocked
   std::optional<bool> admit_all(JobKind kind, UnixMillis now);  // nullopt: not now; else probe
   std::optional<Candidate> candidate(Target target, UnixMillis now);
+  void release_leases_of_gone_workers(UnixMillis now);
   void bury_exhausted_leases(UnixMillis now);
   std::optional<ClaimedJob> claim(UnixMillis now);  // in the caller's transaction
   void settle(const ClaimedJob& job, const JobOutcome& outcome, UnixMillis now);  // likewise
@@ -83,6 +85,7 @@ class JobClaims {
   Breaker breaker_;
   Logger& log_;
   std::string owner_;
+  WorkerIdentity me_ = WorkerIdentity::of_this_process();
   std::vector<Target> targets_;
   UnixMillis default_pause_;
 };

@@ -51,6 +51,11 @@ void global_init_once() {
   std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
 }
 
+int report_progress(void* callback, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
+  (*static_cast<std::function<void()>*>(callback))();
+  return 0;  // 0: go on
+}
+
 }  // namespace
 
 HttpClient::HttpClient(UnixMillis timeout, std::string bearer_token)
@@ -69,7 +74,8 @@ HttpClient::HttpClient(HttpClient&& other) noexcept
       timeout_(other.timeout_),
       authorization_(std::move(other.authorization_)),
       requests_sent_(other.requests_sent_),
-      outcomes_(std::move(other.outcomes_)) {}
+      outcomes_(std::move(other.outcomes_)),
+      on_progress_(std::move(other.on_progress_)) {}
 
 HttpClient& HttpClient::operator=(HttpClient&& other) noexcept {
   if (this != &other) {
@@ -79,6 +85,7 @@ HttpClient& HttpClient::operator=(HttpClient&& other) noexcept {
     authorization_ = std::move(other.authorization_);
     requests_sent_ = other.requests_sent_;
     outcomes_ = std::move(other.outcomes_);
+    on_progress_ = std::move(other.on_progress_);
   }
   return *this;
 }
@@ -107,6 +114,11 @@ HttpResult HttpClient::send(const std::string& method, const std::string& url,
   curl_easy_setopt(handle_, CURLOPT_ERRORBUFFER, error_buffer);
   curl_easy_setopt(handle_, CURLOPT_WRITEFUNCTION, on_body);
   curl_easy_setopt(handle_, CURLOPT_WRITEDATA, &exchange);
+  if (on_progress_) {
+    curl_easy_setopt(handle_, CURLOPT_NOPROGRESS, 0L);
+    curl_easy_setopt(handle_, CURLOPT_XFERINFOFUNCTION, report_progress);
+    curl_easy_setopt(handle_, CURLOPT_XFERINFODATA, &on_progress_);
+  }
   if (json_body) {
     curl_easy_setopt(handle_, CURLOPT_POSTFIELDS, json_body->data());
     curl_easy_setopt(handle_, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(json_body->size()));

@@ -4,6 +4,7 @@
 // on. The bearer token goes into one request header and nowhere else (no verbose output).
 
 #include <chrono>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -43,6 +44,10 @@ class HttpClient {
                   const std::optional<std::string>& json_body = std::nullopt,
                   Connection connection = Connection::reuse);
 
+  // Called from libcurl's progress callback, about once a second while a request is under
+  // way, also while it waits for the server (the worker's heartbeat).
+  void on_progress(std::function<void()> callback) { on_progress_ = std::move(callback); }
+
   long long requests_sent() const { return requests_sent_; }
   // Requests by outcome: "2xx", "3xx", "4xx", "5xx", "error" (no HTTP answer).
   const std::map<std::string, long long>& outcomes() const { return outcomes_; }
@@ -55,6 +60,7 @@ class HttpClient {
   std::string authorization_;
   long long requests_sent_ = 0;
   std::map<std::string, long long> outcomes_;
+  std::function<void()> on_progress_;
 };
 
 }  // namespace vsync

@@ -3,6 +3,7 @@
 #include <curl/curl.h>
 
 #include <charconv>
+#include <limits>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -23,15 +24,23 @@ std::optional<long long> integer_header(const HttpResponse& response, const std:
   return value;
 }
 
+// `seconds` after `base`, in milliseconds; nullopt past what UnixMillis holds (a header of
+// twenty nines is no time at all, not an overflow).
+std::optional<UnixMillis> seconds_after(UnixMillis base, long long seconds) {
+  if (seconds > (std::numeric_limits<UnixMillis>::max() - base) / 1000) return std::nullopt;
+  return base + seconds * 1000;
+}
+
 // Retry-After is delta-seconds or an HTTP date (a proxy may add it); Vikunja itself sends only
 // X-RateLimit-Reset, in Unix seconds.
 std::optional<UnixMillis> rate_limit_end(const HttpResponse& response, UnixMillis now) {
-  if (const auto seconds = integer_header(response, "retry-after")) return now + *seconds * 1000;
-  if (const auto date = response.headers.find("retry-after"); date != response.headers.end()) {
+  if (const auto seconds = integer_header(response, "retry-after")) {
+    if (const auto end = seconds_after(now, *seconds)) return end;
+  } else if (const auto date = response.headers.find("retry-after"); date != response.headers.end()) {
     const time_t when = curl_getdate(date->second.c_str(), nullptr);
-    if (when > 0) return static_cast<UnixMillis>(when) * 1000;
+    if (when > 0) return seconds_after(0, when);
   }
-  if (const auto reset = integer_header(response, "x-ratelimit-reset")) return *reset * 1000;
+  if (const auto reset = integer_header(response, "x-ratelimit-reset")) return seconds_after(0, *reset);
   return std::nullopt;
 }
 

@@ -7,6 +7,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
 #include <cerrno>
 #include <cstring>
@@ -79,13 +80,25 @@ int milliseconds_until(Deadline deadline) {
   return left.count() < 0 ? 0 : static_cast<int>(left.count());
 }
 
+// poll() in slices of at most a second, reporting progress between them; the result of the
+// first poll that saw something, or 0 once the deadline passed.
+int poll_until(pollfd* fds, nfds_t count, Deadline deadline, const std::function<void()>& on_progress) {
+  constexpr int slice_ms = 1000;
+  for (;;) {
+    if (on_progress) on_progress();
+    const int left = milliseconds_until(deadline);
+    const int ready = ::poll(fds, count, std::min(left, slice_ms));
+    if (ready != 0 || left <= slice_ms) return ready;
+  }
+}
+
 enum class Exchange { finished, timed_out, too_large };
 
 // Pumps stdin in and stdout/stderr out until both outputs close, the deadline passes or the
 // output passes its bound. Stdin is written without blocking, so a child that never reads it
 // cannot stall us past the deadline.
 Exchange exchange(Pipe& in, Pipe& out, Pipe& err, const std::string& input, ProcessResult& result,
-                  Deadline deadline, std::size_t max_output) {
+                  Deadline deadline, std::size_t max_output, const std::function<void()>& on_progress) {
   std::size_t written = 0;
   if (input.empty()) {
     in.close_write();
@@ -95,7 +108,7 @@ Exchange exchange(Pipe& in, Pipe& out, Pipe& err, const std::string& input, Proc
   while (out.read_end >= 0 || err.read_end >= 0) {
     std::array<pollfd, 3> fds{{{out.read_end, POLLIN, 0}, {err.read_end, POLLIN, 0},
                                {in.write_end, POLLOUT, 0}}};
-    const int ready = ::poll(fds.data(), fds.size(), milliseconds_until(deadline));
+    const int ready = poll_until(fds.data(), fds.size(), deadline, on_progress);
     if (ready < 0 && errno == EINTR) continue;
     if (ready <= 0) return Exchange::timed_out;
     char buffer[65536];
@@ -122,13 +135,13 @@ Exchange exchange(Pipe& in, Pipe& out, Pipe& err, const std::string& input, Proc
 
 // Waits for the child's exit until the deadline (it may close its output and linger);
 // false when the deadline passed first.
-bool exited_by(pid_t pid, Deadline deadline) {
+bool exited_by(pid_t pid, Deadline deadline, const std::function<void()>& on_progress) {
   // glibc 2.36's <sys/pidfd.h> declares pidfd_open without C linkage for C++: the syscall itself.
   const int pidfd = static_cast<int>(::syscall(SYS_pidfd_open, pid, 0));
   if (pidfd < 0) return true;  // no pidfd (an old kernel): waitpid below blocks as before
   pollfd exit{pidfd, POLLIN, 0};
   int ready;
-  while ((ready = ::poll(&exit, 1, milliseconds_until(deadline))) < 0 && errno == EINTR) {
+  while ((ready = poll_until(&exit, 1, deadline, on_progress)) < 0 && errno == EINTR) {
   }
   ::close(pidfd);
   return ready > 0;
@@ -173,9 +186,11 @@ ProcessResult run_process(const ProcessRequest& request) {
   out.close_write();
   err.close_write();
   ProcessResult result;
-  const Exchange exchanged = exchange(in, out, err, request.stdin_data, result, deadline, request.max_output_bytes);
+  const Exchange exchanged =
+      exchange(in, out, err, request.stdin_data, result, deadline, request.max_output_bytes, request.on_progress);
   result.output_too_large = exchanged == Exchange::too_large;
-  result.timed_out = exchanged == Exchange::timed_out || (exchanged == Exchange::finished && !exited_by(pid, deadline));
+  result.timed_out = exchanged == Exchange::timed_out ||
+                     (exchanged == Exchange::finished && !exited_by(pid, deadline, request.on_progress));
   if (result.timed_out || result.output_too_large) ::kill(-pid, SIGKILL);  // the whole group
   int status = 0;
   while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {

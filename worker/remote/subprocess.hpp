@@ -9,6 +9,7 @@
 // a program that is not found exits 127, as a shell would report it.
 
 #include <chrono>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -22,6 +23,8 @@ struct ProcessRequest {
   std::optional<std::vector<std::string>> environment;
   std::chrono::milliseconds timeout{30'000};
   std::size_t max_output_bytes = 64 * 1024 * 1024;  // stdout and stderr together
+  // Called at least once a second while the child runs (the worker's heartbeat); must not throw.
+  std::function<void()> on_progress = {};
 };
 
 struct ProcessResult {

@@ -36,7 +36,9 @@ ProcessResult TaskRunner::run(const std::vector<std::string>& args, const std::s
   argv.insert(argv.end(), overrides.begin(), overrides.end());
   argv.insert(argv.end(), args.begin(), args.end());
   ++processes_started_;
-  return run_process(ProcessRequest{argv, stdin_data, environment_, std::chrono::milliseconds(timeout_)});
+  ProcessRequest request{argv, stdin_data, environment_, std::chrono::milliseconds(timeout_)};
+  request.on_progress = on_progress_;
+  return run_process(request);
 }
 
 ProcessResult TaskRunner::checked(const std::vector<std::string>& args, const std::string& stdin_data,

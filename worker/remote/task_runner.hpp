@@ -8,6 +8,7 @@
 
 #include <chrono>
 #include <optional>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -33,6 +34,8 @@ class TaskRunner {
   void delete_task(const std::string& uuid);
 
   long long processes_started() const { return processes_started_; }
+  // Passed to every `task` run: see ProcessRequest::on_progress.
+  void on_progress(std::function<void()> callback) { on_progress_ = std::move(callback); }
 
  private:
   ProcessResult checked(const std::vector<std::string>& args, const std::string& stdin_data,
@@ -42,6 +45,7 @@ class TaskRunner {
   UnixMillis timeout_;
   std::vector<std::string> environment_;
   long long processes_started_ = 0;
+  std::function<void()> on_progress_;
 };
 
 }  // namespace vsync

@@ -38,6 +38,7 @@ class VikunjaClient {
   void add_label(std::int64_t task_id, std::int64_t label_id);     // already there: fine
   void remove_label(std::int64_t task_id, std::int64_t label_id);  // not there: fine
 
+  void on_progress(std::function<void()> callback) { http_.on_progress(std::move(callback)); }
   long long requests_sent() const { return http_.requests_sent(); }
   const std::map<std::string, long long>& outcomes() const { return http_.outcomes(); }
 

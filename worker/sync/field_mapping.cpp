@@ -58,7 +58,8 @@ std::optional<UnixMillis> strict_vikunja_date(const nlohmann::json& task, const 
     throw JobStopped{JobOutcome::dead(
         fmt::format("the Vikunja task has a {} that is not a date: {}", field, found->dump()))};
   }
-  if (*time <= *parse_rfc3339(vikunja_no_date)) return std::nullopt;
+  // Up to the end of the zero second: the record keeps whole seconds, and that one is "none".
+  if (*time < *parse_rfc3339(vikunja_no_date) + 1000) return std::nullopt;
   return time;
 }
 
