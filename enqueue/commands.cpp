@@ -131,7 +131,7 @@ ExitCode run_hook(const Options& options, const Environment& env) {
   try {
     const TaskSnapshot snapshot = parse_task_snapshot(new_task, "the hook's task");
     const JobKind kind = snapshot.status == TaskStatus::deleted ? JobKind::del : JobKind::push;
-    add_to_queue(options, env, NewJob{kind, taskwarrior_key(snapshot.uuid), new_task, std::nullopt});
+    add_to_queue(options, env.with_env_file(), NewJob{kind, taskwarrior_key(snapshot.uuid), new_task, std::nullopt});
   } catch (const std::exception& e) {
     fmt::print("vikunja-sync: change NOT queued: {}\n", single_line(e.what()));
   }
@@ -141,8 +141,10 @@ ExitCode run_hook(const Options& options, const Environment& env) {
 ExitCode run_install_hooks(const Options& options, const Environment& env) {
   const auto binary = std::filesystem::canonical("/proc/self/exe");
   for (const InstalledHook& hook : install_hooks(hooks_directory(env, options.taskdata), binary)) {
-    fmt::print("{} {} -> {}\n", hook.created ? "installed" : "already installed", hook.path.string(),
-               binary.string());
+    const char* done = hook.change == HookChange::created   ? "installed"
+                       : hook.change == HookChange::updated ? "updated"
+                                                            : "already installed";
+    fmt::print("{} {} -> {}\n", done, hook.path.string(), binary.string());
   }
   fmt::print("check with: task diagnostics (both hooks listed as Active)\n");
   return ExitCode::ok;
@@ -154,11 +156,13 @@ ExitCode run_command(const Options& options, const Environment& env) {
   switch (options.command) {
     case Command::help: fmt::print("{}", usage_text); return ExitCode::ok;
     case Command::version: fmt::print("{}", version_text); return ExitCode::ok;
-    case Command::push: return run_task_job(options, env, JobKind::push);
-    case Command::del: return run_task_job(options, env, JobKind::del);
-    case Command::webhook: return run_webhook(options, env);
+    // The settings systemd's units read too (environment.hpp). The hook reads them where a bad
+    // file cannot reject the user's change.
+    case Command::push: return run_task_job(options, env.with_env_file(), JobKind::push);
+    case Command::del: return run_task_job(options, env.with_env_file(), JobKind::del);
+    case Command::webhook: return run_webhook(options, env.with_env_file());
     case Command::hook: return run_hook(options, env);
-    case Command::install_hooks: return run_install_hooks(options, env);
+    case Command::install_hooks: return run_install_hooks(options, env.with_env_file());
   }
   return ExitCode::software;
 }

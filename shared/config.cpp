@@ -28,7 +28,7 @@ Setting<fs::path> queue_path(const Environment& env, const std::optional<std::st
     return {fs::path(*db_option), "--db"};
   }
   if (const auto db = env.get("VIKUNJA_SYNC_DB")) {
-    return {absolute_path_from("VIKUNJA_SYNC_DB", *db), "VIKUNJA_SYNC_DB"};
+    return {absolute_path_from("VIKUNJA_SYNC_DB", *db), env.origin("VIKUNJA_SYNC_DB")};
   }
   const fs::path relative = fs::path("vikunja-sync") / "queue.db";
   // The XDG spec says a relative XDG_STATE_HOME is to be ignored, not obeyed.
@@ -62,10 +62,10 @@ std::optional<Setting<std::string>> webhook_secret(const Environment& env) {
     throw Error(ExitCode::config,
                 "set only one of VIKUNJA_WEBHOOK_SECRET and VIKUNJA_WEBHOOK_SECRET_FILE");
   }
-  if (inline_secret) return Setting<std::string>{*inline_secret, "VIKUNJA_WEBHOOK_SECRET"};
+  if (inline_secret) return Setting<std::string>{*inline_secret, env.origin("VIKUNJA_WEBHOOK_SECRET")};
   if (secret_file) {
     return Setting<std::string>{read_secret_file("VIKUNJA_WEBHOOK_SECRET_FILE", *secret_file),
-                                "VIKUNJA_WEBHOOK_SECRET_FILE"};
+                                env.origin("VIKUNJA_WEBHOOK_SECRET_FILE")};
   }
   return std::nullopt;
 }

@@ -22,6 +22,16 @@ namespace vsync {
 
 namespace fs = std::filesystem;
 
+void require_existing_queue(const fs::path& path) {
+  std::error_code error;
+  if (!fs::exists(path, error)) {
+    throw Error(ExitCode::no_input,
+                fmt::format("no queue at {}: nothing has been queued there yet (check --db, VIKUNJA_SYNC_DB, "
+                            "or run `vikunja-worker config`)",
+                            path.string()));
+  }
+}
+
 void throw_queue_error(const std::string& context, const SQLite::Exception& e) {
   ExitCode code = ExitCode::io;
   switch (e.getErrorCode()) {
@@ -127,6 +137,14 @@ QueueStore::QueueStore(const fs::path& path, const Clock& clock,
     throw_queue_error(context, e);
   } catch (const Error& e) {
     throw Error(e.exit_code(), fmt::format("{}: {}", context, e.what()));
+  }
+}
+
+std::int64_t QueueStore::data_version() {
+  try {
+    return db_.execAndGet("PRAGMA data_version").getInt64();
+  } catch (const SQLite::Exception& e) {
+    throw_queue_error(fmt::format("cannot read queue {}", path_.string()), e);
   }
 }
 

@@ -57,6 +57,9 @@ class QueueStore {
   // task in both directions run one at a time in queue order; vk:<id> while it is unlinked.
   std::string key_of_vikunja_task(std::int64_t vikunja_task_id);
 
+  // SQLite's data_version: it changes when another connection commits, never for our own.
+  std::int64_t data_version();
+
   // Copies what the WAL holds into the database file without waiting for readers (PASSIVE).
   void checkpoint();
 
@@ -70,6 +73,10 @@ class QueueStore {
   const Clock& clock_;
   SQLite::Database db_;
 };
+
+// For commands that only read or administer a queue: Error(no_input) naming `path` when there
+// is no queue there, where opening it would create an empty one.
+void require_existing_queue(const std::filesystem::path& path);
 
 // Wraps a SQLite failure on the queue as Error with the sysexits code that fits its cause.
 [[noreturn]] void throw_queue_error(const std::string& context, const SQLite::Exception& e);

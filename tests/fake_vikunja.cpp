@@ -4,6 +4,8 @@
 
 #include <httplib.h>
 
+#include <fcntl.h>
+
 #include <algorithm>
 #include <cctype>
 #include <stdexcept>
@@ -73,6 +75,12 @@ void FakeVikunja::start(int port) {
     stopping_ = false;
   }
   server_ = std::make_unique<httplib::Server>();
+  // A child inheriting the listening socket would keep the port open (and, with SO_REUSEPORT,
+  // take a share of the connections) after refuse_connections().
+  server_->set_socket_options([](socket_t sock) {
+    httplib::default_socket_options(sock);
+    ::fcntl(sock, F_SETFD, FD_CLOEXEC);
+  });
   install_routes();
   if (port == 0) {
     port_ = server_->bind_to_any_port("127.0.0.1");
@@ -103,6 +111,7 @@ void FakeVikunja::answer_normally() {
     std::lock_guard lock(mutex_);
     fixed_answer_.reset();
     hang_ = std::chrono::milliseconds(0);
+    drop_after_hang_ = false;
     lose_create_.reset();
   }
   if (!server_) start(port_);
@@ -113,9 +122,10 @@ void FakeVikunja::answer_every_request(int status, std::map<std::string, std::st
   fixed_answer_ = json{{"status", status}, {"headers", headers}, {"body", body}};
 }
 
-void FakeVikunja::hang_every_request(std::chrono::milliseconds how_long) {
+void FakeVikunja::hang_every_request(std::chrono::milliseconds how_long, AfterHang after) {
   std::lock_guard lock(mutex_);
   hang_ = how_long;
+  drop_after_hang_ = after == AfterHang::drop;
 }
 
 void FakeVikunja::lose_next_create_answer(std::chrono::milliseconds delay) {
@@ -264,9 +274,16 @@ bool FakeVikunja::intercept(const httplib::Request& request, httplib::Response& 
   request_log_.push_back(request.method + " " + request.path);
   arrived_.notify_all();
   if (hang_.count() > 0) {
+    const bool drop = drop_after_hang_;  // as the mode was when the request arrived
     released_.wait_for(lock, hang_, [this] { return stopping_; });
+    if (drop) {
+      ++faulted_requests_;
+      send_error(response, 504, -1, "dropped by the stand-in after hanging");  // nobody is listening
+      return true;
+    }
   }
   if (fixed_answer_) {
+    ++faulted_requests_;
     response.status = (*fixed_answer_)["status"].get<int>();
     for (auto& [name, value] : (*fixed_answer_)["headers"].items()) response.set_header(name, value.get<std::string>());
     response.set_content((*fixed_answer_)["body"].get<std::string>(), "application/json");
@@ -373,7 +390,10 @@ void FakeVikunja::install_routes() {
     body.erase("labels");  // ignored on create
     const std::int64_t id = add_task(project, body);
     std::unique_lock lock(mutex_);
-    if (lose) released_.wait_for(lock, *lose, [this] { return stopping_; });  // the client gave up
+    if (lose) {
+      ++faulted_requests_;
+      released_.wait_for(lock, *lose, [this] { return stopping_; });  // the client gave up
+    }
     send_json(response, 201, task_view(id));
   });
 

@@ -4,7 +4,9 @@
 // 404 codes 3001/4002/8002, paginated lists with x-pagination-* headers and a saved-filter
 // pseudo-project on every page, all tasks at GET /tasks, label search by substring, label add (400 code 8001 when already
 // there) and remove (403 when not there). It can be told to refuse connections, answer a fixed
-// status or garbage, hang, or lose the answer to the next create.
+// status or garbage, hang (then answer, or drop the request unapplied), or lose the answer to
+// the next create. Its listening socket is close-on-exec, so a process the test starts cannot
+// keep the port listening after refuse_connections().
 
 #include <atomic>
 #include <chrono>
@@ -45,7 +47,10 @@ class FakeVikunja {
   void refuse_connections();  // stops listening: connection refused
   void answer_normally();     // listens again on the same port, forgets any failure mode
   void answer_every_request(int status, std::map<std::string, std::string> headers, std::string body);
-  void hang_every_request(std::chrono::milliseconds how_long);
+  // What a hung request does once its time is up: carry on as a slow server would, or be
+  // dropped without being applied, as if it never reached the server.
+  enum class AfterHang { answer, drop };
+  void hang_every_request(std::chrono::milliseconds how_long, AfterHang after = AfterHang::answer);
   void lose_next_create_answer(std::chrono::milliseconds delay);  // creates, then answers too late
   void set_max_items_per_page(int count);
   // Moves the server's clock (Unix seconds; each change then adds one): `updated` of later
@@ -68,6 +73,8 @@ class FakeVikunja {
 
   // --- observation ---
   long long requests() const { return requests_.load(); }
+  // Requests answered by a failure mode (fixed answer, dropped after a hang, lost create answer).
+  long long faulted_requests() const { return faulted_requests_.load(); }
   long long requests_matching(const std::string& method, const std::string& path_prefix) const;
   void forget_requests();
   // Waits (on a condition, not a fixed sleep) until at least `count` requests arrived.
@@ -91,6 +98,7 @@ class FakeVikunja {
   bool stopping_ = false;
   std::optional<json> fixed_answer_;  // {status, headers, body}
   std::chrono::milliseconds hang_{0};
+  bool drop_after_hang_ = false;
   std::optional<std::chrono::milliseconds> lose_create_;
   int max_per_page_ = 50;
   std::int64_t next_id_ = 1;
@@ -100,6 +108,7 @@ class FakeVikunja {
   std::map<std::int64_t, std::set<std::int64_t>> task_labels_;
   std::set<std::int64_t> archived_projects_;
   std::atomic<long long> requests_{0};
+  std::atomic<long long> faulted_requests_{0};
   std::vector<std::string> request_log_;
 };
 

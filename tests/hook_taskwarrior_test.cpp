@@ -135,12 +135,38 @@ TEST_CASE("install-hooks links the binary as on-add and on-modify, and task diag
   CHECK(result.exit_code == 0);
   CHECK_THAT(result.out, Catch::StartsWith("already installed "));
 
+  // The user's own hook where ours goes: refused, and nothing else changed either.
+  std::filesystem::remove(data / "hooks" / "on-add-vikunja");
   std::filesystem::remove(data / "hooks" / "on-modify-vikunja");
   dir.write("data/hooks/on-modify-vikunja", "#!/bin/sh\n# the user's own hook\n");
   result = install({});
   CHECK(result.exit_code == 73);
   CHECK(result.err == "vikunja-enqueue: refusing to replace " + (data / "hooks" / "on-modify-vikunja").string() +
-                          ": it exists and is not a link to " + std::filesystem::canonical(VIKUNJA_ENQUEUE).string() +
-                          "; move it away and run install-hooks again\n");
+                          ": it exists and is not a link to a vikunja-enqueue; move it away and run install-hooks "
+                          "again (nothing was changed)\n");
   CHECK(read_file(data / "hooks" / "on-modify-vikunja") == "#!/bin/sh\n# the user's own hook\n");
+  CHECK_FALSE(std::filesystem::exists(std::filesystem::symlink_status(data / "hooks" / "on-add-vikunja")));
+}
+
+TEST_CASE("install-hooks finds the data directory as Taskwarrior does and updates a link to an older install",
+          "[hook][taskwarrior]") {
+  if (!task_available()) FAIL("the `task` binary is not installed (Debian package taskwarrior): this test needs it");
+  TempDir dir;
+  const auto data = dir / "elsewhere";
+  // ~/.taskrc includes a file that sets data.location: no TASKDATA, no --taskdata.
+  dir.write(".taskrc", "# mine\ninclude " + (dir / "more.rc").string() + "\n");
+  dir.write("more.rc", "data.location=" + data.string() + "  # moved\n");
+  const std::vector<std::string> env{"PATH=/usr/bin:/bin", "HOME=" + dir.path().string()};
+  std::filesystem::create_directories(data / "hooks");
+  // Only on-modify there, from an older install elsewhere.
+  std::filesystem::create_symlink("/usr/local/bin/vikunja-enqueue", data / "hooks" / "on-modify-vikunja");
+
+  const auto result = run_process(ProcessRequest{{VIKUNJA_ENQUEUE, "install-hooks"}, "", env, std::chrono::seconds(30)});
+  CHECK(result.exit_code == 0);
+  CHECK_THAT(result.out, Catch::StartsWith("installed " + (data / "hooks" / "on-add-vikunja").string()) &&
+                             Catch::Contains("updated " + (data / "hooks" / "on-modify-vikunja").string()));
+  const auto binary = std::filesystem::canonical(VIKUNJA_ENQUEUE);
+  CHECK(std::filesystem::read_symlink(data / "hooks" / "on-modify-vikunja") == binary);
+  const auto diagnostics = run_process(ProcessRequest{{"task", "diagnostics"}, "", env, std::chrono::seconds(30)});
+  CHECK_THAT(diagnostics.out, Catch::Contains("Active: on-add-vikunja") && Catch::Contains("on-modify-vikunja (executable) (symlink)"));
 }

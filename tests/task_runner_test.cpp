@@ -82,3 +82,17 @@ TEST_CASE("a failing or missing task is a retry with its message", "[task_runner
   CHECK(outcome.kind == JobOutcome::Kind::retry);
   CHECK(outcome.error == "task import: cannot run " + (f.dir / "no-such-task").string());
 }
+
+TEST_CASE("an empty TASKDATA or TASKRC means unset for task too (Taskwarrior 2.6 crashes on an empty TASKDATA)",
+          "[task_runner]") {
+  TempDir dir;
+  dir.write("taskrc", "data.location=" + (dir / "data").string() + "\n");
+  // As a systemd EnvironmentFile line "TASKDATA=" hands it to the worker.
+  TaskRunner runner("task", 30'000, {"TASKRC=" + (dir / "taskrc").string(), "TASKDATA="});
+  const std::string uuid = "00000000-0000-4000-8000-000000000002";
+  runner.import_task({{"uuid", uuid}, {"description", "kept"}, {"status", "pending"}, {"entry", "20261126T231229Z"}});
+  const auto tasks = runner.export_tasks({uuid});
+  REQUIRE(tasks.size() == 1);
+  CHECK(tasks[0]["description"] == "kept");
+  CHECK(std::filesystem::exists(dir / "data" / "pending.data"));
+}

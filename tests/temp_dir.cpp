@@ -21,6 +21,7 @@ TempDir::~TempDir() {
 
 std::filesystem::path TempDir::write(const std::string& name, const std::string& content) const {
   const auto file = path_ / name;
+  std::filesystem::create_directories(file.parent_path());
   std::ofstream(file, std::ios::binary) << content;
   return file;
 }

@@ -73,6 +73,9 @@ TEST_CASE("vikunja-worker drain pushes queued tasks and exits 0", "[worker_cli]"
 
 TEST_CASE("during an outage drain returns at once with the breaker open and exits 0", "[worker_cli]") {
   Installation install;
+  // Backoff an hour long: the processes below read the real clock, and no machine is so slow.
+  install.env["VIKUNJA_SYNC_BACKOFF_BASE"] = std::string("3600");
+  install.env["VIKUNJA_SYNC_BACKOFF_CAP"] = std::string("3600");
   install.vikunja.refuse_connections();
   for (int n = 1; n <= 50; ++n) REQUIRE(install.enqueue(n, "Task").exit_code == 0);
   CHECK(install.worker({"drain"}).exit_code == 0);
@@ -206,10 +209,51 @@ TEST_CASE("a worker killed in mid-request: the next drain takes the job back at 
   CHECK(install.vikunja.tasks().front()["title"] == "Survives a kill");
 }
 
+TEST_CASE("config and status read the environment file systemd reads, the process environment over it",
+          "[worker_cli][environment]") {
+  Installation install;
+  install.env.erase("VIKUNJA_URL");
+  install.env["VIKUNJA_DEFAULT_PROJECT"] = std::string("From the process");
+  install.dir.write(".config/vikunja-sync/env", "VIKUNJA_URL=" + install.vikunja.url() +
+                                                    "\nVIKUNJA_DEFAULT_PROJECT=From the file\nTASKDATA=\n");
+  const auto config = install.worker({"config"});
+  CHECK(config.exit_code == 0);
+  const std::string file = (install.dir / ".config/vikunja-sync/env").string();
+  CHECK_THAT(config.out, Catch::StartsWith("environment file: " + file + "\n") &&
+                             Catch::Contains("(VIKUNJA_URL (from " + file + ")) VIKUNJA_URL = " + install.vikunja.url()) &&
+                             Catch::Contains("(VIKUNJA_DEFAULT_PROJECT) VIKUNJA_DEFAULT_PROJECT = From the process") &&
+                             Catch::Contains("(default) VIKUNJA_SYNC_LOG_LEVEL = info"));
+  // The file's URL is the one drain uses.
+  REQUIRE(install.enqueue(1, "Configured by file").exit_code == 0);
+  CHECK(install.worker({"drain"}).exit_code == 0);
+  CHECK(install.vikunja.tasks().size() == 1);
+
+  install.env["VIKUNJA_SYNC_LOG_LEVEL"] = std::string("loud");
+  const auto loud = install.worker({"config"});
+  CHECK(loud.exit_code == 78);
+  CHECK(loud.err == "vikunja-worker: VIKUNJA_SYNC_LOG_LEVEL is 'loud'; expected error, warning, notice, info or debug\n");
+}
+
+TEST_CASE("read-only and admin commands never create a queue", "[worker_cli]") {
+  Installation install;
+  const auto typo = install.dir / "typo" / "queu.db";
+  for (const std::vector<std::string>& command :
+       std::vector<std::vector<std::string>>{{"status"}, {"metrics"}, {"retry", "--dead"}, {"purge"}, {"breaker", "reset"}}) {
+    std::vector<std::string> args{"--db", typo.string()};
+    args.insert(args.end(), command.begin(), command.end());
+    const auto result = install.worker(args);
+    INFO(command.front());
+    CHECK(result.exit_code == 66);
+    CHECK_THAT(result.err, Catch::StartsWith("vikunja-worker: no queue at " + typo.string() + ": "));
+  }
+  CHECK_FALSE(std::filesystem::exists(typo.parent_path()));
+}
+
 TEST_CASE("vikunja-worker run picks up new work without polling and stops on SIGTERM", "[worker_cli]") {
   Installation install;
   REQUIRE(install.enqueue(1, "Queued before start").exit_code == 0);
   NotifySocket systemd(install.dir / "notify.sock");
+  install.env["VIKUNJA_SYNC_LOG_LEVEL"] = std::string("debug");
   auto environment = install.environment();
   environment.push_back("NOTIFY_SOCKET=" + systemd.path().string());
   const DirectoryWatch queue_changes(install.dir.path());
@@ -229,6 +273,15 @@ TEST_CASE("vikunja-worker run picks up new work without polling and stops on SIG
   worker.signal(SIGTERM);
   CHECK(worker.wait_exit(std::chrono::seconds(10)) == 0);
   CHECK_THAT(worker.stderr_text(), Catch::Contains("event=\"worker stopped\""));
+  // Woken by the second enqueue only: never by its own commits, which would show as a
+  // queue_changed wake after each drain.
+  const std::string log = worker.stderr_text();
+  std::size_t queue_wakes = 0;
+  for (auto at = log.find("event=woke reason=queue_changed"); at != std::string::npos;
+       at = log.find("event=woke reason=queue_changed", at + 1)) {
+    ++queue_wakes;
+  }
+  CHECK(queue_wakes == 1);
   CHECK_THAT(systemd.received(), Catch::EndsWith("STOPPING=1\n"));
 }
 

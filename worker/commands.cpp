@@ -23,16 +23,26 @@ namespace {
 
 constexpr const char* version_text = "vikunja-worker " VSYNC_VERSION "\n";
 
+// Commands that only read or administer a queue never create one: a mistyped --db is an
+// error naming the path, not an empty queue reported healthy.
+enum class Queue { create, existing };
+
+std::filesystem::path existing(std::filesystem::path path) {
+  require_existing_queue(path);
+  return path;
+}
+
 struct Session {
   SystemClock clock;
   WorkerConfig config;
   Logger log;
   QueueStore store;
 
-  Session(const Options& options, const Environment& env)
+  Session(const Options& options, const Environment& env, Queue queue = Queue::create)
       : config(load_worker_config(env)),
         log(Logger::from_environment(env)),
-        store(queue_path(env, options.db).value, clock) {}
+        store(queue == Queue::existing ? existing(queue_path(env, options.db).value) : queue_path(env, options.db).value,
+              clock) {}
 };
 
 void log_drain(Logger& log, const DrainStats& stats, Worker& worker, const Clock& clock) {
@@ -61,6 +71,23 @@ std::string service_status(QueueStore& store, const DrainStats& stats) {
                      status.dead_total, stats.done, stats.retried, breakers);
 }
 
+// Waits like WorkWaiter::wait, except that a change to the queue file made by this worker (its
+// drain's commits, its checkpoint) is not a reason to wake: only a commit by another
+// connection, which moves SQLite's data_version, is.
+WorkWaiter::Wake wait_for_others(WorkWaiter& waiter, QueueStore& store, std::optional<std::chrono::milliseconds> timeout) {
+  const std::int64_t seen = store.data_version();
+  const auto deadline = timeout ? std::optional(std::chrono::steady_clock::now() + *timeout) : std::nullopt;
+  for (;;) {
+    std::optional<std::chrono::milliseconds> left;
+    if (deadline) {
+      left = std::max(std::chrono::milliseconds(0), std::chrono::duration_cast<std::chrono::milliseconds>(
+                                                         *deadline - std::chrono::steady_clock::now()));
+    }
+    const WorkWaiter::Wake wake = waiter.wait(left);
+    if (wake != WorkWaiter::Wake::queue_changed || store.data_version() != seen) return wake;
+  }
+}
+
 ExitCode run_forever(const Options& options, const Environment& env) {
   Session session(options, env);
   WorkWaiter waiter(session.store.path());
@@ -80,7 +107,6 @@ ExitCode run_forever(const Options& options, const Environment& env) {
   std::string last_status;
   session.log.log(LogLevel::info, "worker started", "queue={}", log_quote(session.store.path().string()));
   while (!waiter.stop_requested()) {
-    waiter.forget_queue_changes();
     const DrainStats stats = worker.drain([&] { return waiter.stop_requested(); });
     if (stats.total() > 0) log_drain(session.log, stats, worker, session.clock);
     // Only what changed, and the watchdog only when systemd asked for it: sd_notify blocks
@@ -99,7 +125,10 @@ ExitCode run_forever(const Options& options, const Environment& env) {
       timeout = std::chrono::milliseconds(wait > 0 ? wait : (stats.total() > 0 ? 0 : 1000));
     }
     if (const auto period = systemd.watchdog_period()) timeout = timeout ? std::min(*timeout, *period) : *period;
-    if (waiter.wait(timeout) == WorkWaiter::Wake::stop) break;
+    const WorkWaiter::Wake wake = wait_for_others(waiter, session.store, timeout);
+    if (wake == WorkWaiter::Wake::stop) break;
+    session.log.log(LogLevel::debug, "woke", "reason={}",
+                    wake == WorkWaiter::Wake::queue_changed ? "queue_changed" : "deadline");
   }
   systemd.notify("STOPPING=1");
   session.log.log(LogLevel::info, "worker stopped", "reason={}", "signal");
@@ -114,7 +143,7 @@ ExitCode reconcile(const Options& options, const Environment& env) {
 }
 
 ExitCode show_status(const Options& options, const Environment& env) {
-  Session session(options, env);
+  Session session(options, env, Queue::existing);
   const QueueStatus status = read_status(session.store);
   const UnixMillis now = session.clock.now();
   const std::string path = session.store.path().string();
@@ -127,20 +156,29 @@ ExitCode show_status(const Options& options, const Environment& env) {
 }
 
 ExitCode print_metrics(const Options& options, const Environment& env) {
-  Session session(options, env);
+  Session session(options, env, Queue::existing);
   fmt::print("{}", prometheus_metrics(session.store, session.clock.now()));
   return ExitCode::ok;
 }
 
-ExitCode print_config(const Environment& env) {
-  for (const SettingRow& row : describe_settings(load_worker_config(env))) {
+// Every setting with where it came from; an invalid one is exit 78, as for every other command.
+ExitCode print_config(const Options& options, const Environment& env) {
+  const WorkerConfig config = load_worker_config(env);
+  Logger::from_environment(env);  // checks VIKUNJA_SYNC_LOG_LEVEL
+  const auto queue = queue_path(env, options.db);
+  fmt::print("environment file: {}\n", env.env_file() ? env.env_file()->string() : "(none)");
+  fmt::print("({}) queue = {}\n", queue.origin, queue.value.string());
+  for (const SettingRow& row : describe_settings(config)) {
     fmt::print("({}) {} = {}\n", row.origin, row.name, row.value);
   }
+  const auto level = env.get("VIKUNJA_SYNC_LOG_LEVEL");
+  fmt::print("({}) VIKUNJA_SYNC_LOG_LEVEL = {}\n", level ? env.origin("VIKUNJA_SYNC_LOG_LEVEL") : "default",
+             level.value_or("info"));
   return ExitCode::ok;
 }
 
 ExitCode retry(const Options& options, const Environment& env) {
-  Session session(options, env);
+  Session session(options, env, Queue::existing);
   const UnixMillis now = session.clock.now();
   const int retried = options.all_dead ? retry_dead_jobs(session.store, now)
                                        : retry_jobs(session.store, options.job_ids, now);
@@ -154,7 +192,7 @@ ExitCode retry(const Options& options, const Environment& env) {
 }
 
 ExitCode purge(const Options& options, const Environment& env) {
-  Session session(options, env);
+  Session session(options, env, Queue::existing);
   const auto age = static_cast<UnixMillis>(std::llround(options.older_than_days * 86'400'000));
   const int purged = purge_done_jobs(session.store, session.clock.now() - age);
   fmt::print("{} done job{} purged\n", purged, purged == 1 ? "" : "s");
@@ -162,7 +200,7 @@ ExitCode purge(const Options& options, const Environment& env) {
 }
 
 ExitCode reset_breaker(const Options& options, const Environment& env) {
-  Session session(options, env);
+  Session session(options, env, Queue::existing);
   reset_breakers(session.store, options.target, session.clock.now(), session.log);
   fmt::print("breaker {} closed\n", options.target ? to_string(*options.target) : "of every target");
   return ExitCode::ok;
@@ -179,7 +217,7 @@ ExitCode run_command(const Options& options, const Environment& env) {
     case Command::reconcile: return reconcile(options, env);
     case Command::status: return show_status(options, env);
     case Command::metrics: return print_metrics(options, env);
-    case Command::config: return print_config(env);
+    case Command::config: return print_config(options, env);
     case Command::retry: return retry(options, env);
     case Command::purge: return purge(options, env);
     case Command::breaker_reset: return reset_breaker(options, env);

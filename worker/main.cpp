@@ -10,7 +10,7 @@ int main(int argc, char** argv) {
   using namespace vsync;
   try {
     const worker::Options options = worker::parse_options(std::span(argv, argc));
-    return static_cast<int>(worker::run_command(options, Environment::process()));
+    return static_cast<int>(worker::run_command(options, Environment::process().with_env_file()));
   } catch (const std::exception& e) {
     return static_cast<int>(report_error("vikunja-worker", e));
   }

@@ -66,7 +66,6 @@ bool WorkWaiter::read_queue_events() {
   return relevant;
 }
 
-void WorkWaiter::forget_queue_changes() { read_queue_events(); }
 
 WorkWaiter::Wake WorkWaiter::wait(std::optional<std::chrono::milliseconds> timeout) {
   const auto deadline = std::chrono::steady_clock::now() + timeout.value_or(std::chrono::milliseconds(0));

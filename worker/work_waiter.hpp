@@ -25,8 +25,6 @@ class WorkWaiter {
   Wake wait(std::optional<std::chrono::milliseconds> timeout);
   // Reads pending signals without blocking; stays true once a stop was asked for.
   bool stop_requested();
-  // Discards queue-change events already seen (our own writes during a drain).
-  void forget_queue_changes();
 
  private:
   bool read_queue_events();

@@ -67,7 +67,7 @@ void Worker::keep_alive_with(std::function<void()> keep_alive, UnixMillis period
 }
 
 JobOutcome Worker::run(const ClaimedJob& job) {
-  heartbeat_.tick();
+  heartbeat_.lease_taken();
   const long long requests = client_.requests_sent();
   const long long processes = task_.processes_started();
   JobOutcome outcome;

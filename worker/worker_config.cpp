@@ -22,9 +22,9 @@ Setting<int> positive_integer(const Environment& env, const std::string& variabl
   int value = 0;
   const auto [end, error] = std::from_chars(text->data(), text->data() + text->size(), value);
   if (error != std::errc{} || end != text->data() + text->size() || value < 1) {
-    invalid(variable, *text, "a whole number of at least 1");
+    invalid(env.origin(variable), *text, "a whole number of at least 1");
   }
-  return {value, variable};
+  return {value, env.origin(variable)};
 }
 
 // Seconds with decimals allowed, returned in milliseconds.
@@ -36,20 +36,20 @@ Setting<UnixMillis> duration(const Environment& env, const std::string& variable
   const auto [end, error] = std::from_chars(text->data(), text->data() + text->size(), seconds);
   if (error != std::errc{} || end != text->data() + text->size() || !std::isfinite(seconds) ||
       seconds <= 0 || seconds > 365.0 * 86400) {
-    invalid(variable, *text, "a number of seconds greater than 0, such as 60 or 0.5");
+    invalid(env.origin(variable), *text, "a number of seconds greater than 0, such as 60 or 0.5");
   }
-  return {static_cast<UnixMillis>(std::llround(seconds * 1000)), variable};
+  return {static_cast<UnixMillis>(std::llround(seconds * 1000)), env.origin(variable)};
 }
 
 std::optional<Setting<std::string>> vikunja_url(const Environment& env) {
   auto url = env.get("VIKUNJA_URL");
   if (!url) return std::nullopt;
   if (!url->starts_with("http://") && !url->starts_with("https://")) {
-    invalid("VIKUNJA_URL", *url, "an http:// or https:// URL such as https://vikunja.example.com");
+    invalid(env.origin("VIKUNJA_URL"), *url, "an http:// or https:// URL such as https://vikunja.example.com");
   }
   while (url->ends_with('/')) url->pop_back();
   if (url->ends_with("/api/v1")) url->resize(url->size() - 7);
-  return Setting<std::string>{*url, "VIKUNJA_URL"};
+  return Setting<std::string>{*url, env.origin("VIKUNJA_URL")};
 }
 
 std::optional<Setting<std::string>> api_token(const Environment& env) {
@@ -59,10 +59,10 @@ std::optional<Setting<std::string>> api_token(const Environment& env) {
     throw Error(ExitCode::config, "set only one of VIKUNJA_API_TOKEN and VIKUNJA_API_TOKEN_FILE");
   }
   std::optional<Setting<std::string>> token;
-  if (inline_token) token = Setting<std::string>{*inline_token, "VIKUNJA_API_TOKEN"};
+  if (inline_token) token = Setting<std::string>{*inline_token, env.origin("VIKUNJA_API_TOKEN")};
   if (token_file) {
     token = Setting<std::string>{read_secret_file("VIKUNJA_API_TOKEN_FILE", *token_file),
-                                 "VIKUNJA_API_TOKEN_FILE"};
+                                 env.origin("VIKUNJA_API_TOKEN_FILE")};
   }
   // The token goes into an HTTP header: a line break in it would forge headers.
   if (token && token->value.find_first_of("\r\n") != std::string::npos) {
@@ -73,12 +73,12 @@ std::optional<Setting<std::string>> api_token(const Environment& env) {
 
 template <typename T>
 Setting<T> text_or(const Environment& env, const std::string& variable, T fallback) {
-  if (const auto value = env.get(variable)) return {*value, variable};
+  if (const auto value = env.get(variable)) return {*value, env.origin(variable)};
   return {std::move(fallback), "default"};
 }
 
 std::optional<Setting<std::string>> optional_text(const Environment& env, const std::string& variable) {
-  if (const auto value = env.get(variable)) return Setting<std::string>{*value, variable};
+  if (const auto value = env.get(variable)) return Setting<std::string>{*value, env.origin(variable)};
   return std::nullopt;
 }
 
@@ -86,8 +86,8 @@ Setting<ConflictRule> conflict_rule(const Environment& env) {
   const auto text = env.get("VIKUNJA_SYNC_CONFLICT");
   if (!text) return {ConflictRule::newest, "default"};
   const auto rule = parse_conflict_rule(*text);
-  if (!rule) invalid("VIKUNJA_SYNC_CONFLICT", *text, "newest, taskwarrior or vikunja");
-  return {*rule, "VIKUNJA_SYNC_CONFLICT"};
+  if (!rule) invalid(env.origin("VIKUNJA_SYNC_CONFLICT"), *text, "newest, taskwarrior or vikunja");
+  return {*rule, env.origin("VIKUNJA_SYNC_CONFLICT")};
 }
 
 std::string seconds_text(UnixMillis ms) { return fmt::format("{:g}s", ms / 1000.0); }

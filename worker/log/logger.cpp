@@ -34,9 +34,8 @@ Logger Logger::from_environment(const Environment& env) {
       if (level_name(candidate) == *name) level = candidate, known = true;
     }
     if (!known) {
-      throw Error(ExitCode::config, fmt::format("VIKUNJA_SYNC_LOG_LEVEL is '{}'; expected error, "
-                                                "warning, notice, info or debug",
-                                                *name));
+      throw Error(ExitCode::config, fmt::format("{} is '{}'; expected error, warning, notice, info or debug",
+                                                env.origin("VIKUNJA_SYNC_LOG_LEVEL"), *name));
     }
   }
   return Logger(level, env.get("JOURNAL_STREAM").has_value(), [](std::string_view line) {

@@ -12,6 +12,11 @@ Heartbeat::Heartbeat(std::filesystem::path queue, const Clock& clock, std::strin
     : queue_(std::move(queue)), clock_(clock), owner_(std::move(owner)), policy_(policy),
       keep_alive_(std::move(keep_alive)) {}
 
+void Heartbeat::lease_taken() {
+  last_renewal_ = clock_.now();
+  tick();
+}
+
 void Heartbeat::tick() {
   const UnixMillis now = clock_.now();
   if (keep_alive_ && policy_.keep_alive_period &&

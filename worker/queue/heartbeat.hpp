@@ -39,6 +39,10 @@ class Heartbeat {
     policy_.keep_alive_period = period;
   }
 
+  // A job was just claimed: its lease is fresh, the next renewal is a period away. (Renewing at
+  // once would write for nothing, and wake `run` as another connection's commit.)
+  void lease_taken();
+
   // A progress point: cheap when nothing is due.
   void tick();
   // Renews now; returns how many leases were renewed (0 also when the queue was busy).

@@ -29,6 +29,9 @@ TaskRunner::TaskRunner(std::string task_bin, UnixMillis timeout, std::vector<std
     : task_bin_(std::move(task_bin)), timeout_(timeout) {
   environment.push_back("VIKUNJA_SYNC_RUNNING=1");
   environment_ = environment_with(environment);
+  // Empty means unset, for `task` too: an EnvironmentFile line "TASKDATA=" reaches us as an
+  // empty variable, and Taskwarrior 2.6 crashes (SIGSEGV) on an empty TASKDATA.
+  std::erase_if(environment_, [](const std::string& entry) { return entry == "TASKDATA=" || entry == "TASKRC="; });
 }
 
 ProcessResult TaskRunner::run(const std::vector<std::string>& args, const std::string& stdin_data) {

@@ -1,6 +1,7 @@
 #include "worker/sync/task_fields.hpp"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>  // fmt::join lives here since fmt 11
 
 #include "shared/json_document.hpp"
 #include "shared/task_status.hpp"

@@ -1,0 +1,356 @@
+// soak_test [SECONDS=60]: the chaos soak (issue 11). For SECONDS, four writers change a few
+// hundred tasks on both sides through the real hook and `vikunja-enqueue webhook`, two
+// `vikunja-worker run` drain while being killed with SIGKILL at random, the Vikunja stand-in
+// fails in every way the worker knows, and the queue's directory is full once. Then, faults
+// off, one worker drains the queue, a reconcile runs, and both sides are compared with what the
+// writers did. Exit 0 only when every task is on both sides exactly once as its owner last left
+// it, no job is dead, every webhook job queued with exit 0 was done, and a second reconcile
+// finds nothing to do. 77: `task` is not installed.
+//
+// SOAK_SEED replays a schedule (the writers' and faults' choices; the timing is the machine's),
+// SOAK_TASKS sets the number of tasks (200), SOAK_KEEP=1 keeps the directory, which is always
+// kept after a failure.
+
+#include <stdlib.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <optional>
+#include <random>
+#include <regex>
+#include <thread>
+
+#include <fmt/format.h>
+
+#include "background_process.hpp"
+#include "soak_chaos.hpp"
+#include "soak_model.hpp"
+#include "soak_queue.hpp"
+#include "soak_writers.hpp"
+#include "temp_dir.hpp"
+#include "worker/remote/subprocess.hpp"
+
+namespace vsync::soak {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+using std::chrono::milliseconds;
+using json = nlohmann::json;
+
+struct Options {
+  int seconds = 60;
+  std::uint64_t seed = 0;
+  int tasks = 200;
+  bool keep = false;
+};
+
+Options parse_options(int argc, char** argv) {
+  Options options;
+  if (argc > 2) throw std::runtime_error("usage: soak_test [SECONDS=60]");
+  if (argc == 2) options.seconds = std::stoi(argv[1]);
+  const char* seed = std::getenv("SOAK_SEED");
+  options.seed = seed && *seed ? std::stoull(seed) : std::random_device{}();
+  if (const char* tasks = std::getenv("SOAK_TASKS"); tasks && *tasks) options.tasks = std::stoi(tasks);
+  const char* keep = std::getenv("SOAK_KEEP");
+  options.keep = keep && *keep && std::string(keep) != "0";
+  if (options.seconds < 1 || options.tasks < 8) throw std::runtime_error("SECONDS must be at least 1, SOAK_TASKS at least 8");
+  return options;
+}
+
+double seconds_since(Clock::time_point start) {
+  return std::chrono::duration<double>(Clock::now() - start).count();
+}
+
+// Waits (on the queue directory's inotify, re-checking at least once a second so that a worker
+// that ended is started again) until `condition` holds or the deadline passes.
+bool wait_for(const std::function<bool()>& condition, const test::DirectoryWatch& watch, Clock::time_point deadline) {
+  while (Clock::now() < deadline) {
+    const auto left = std::chrono::duration_cast<milliseconds>(deadline - Clock::now());
+    if (test::eventually(condition, {watch.fd()}, std::min(left, milliseconds(1000)))) return true;
+  }
+  return condition();
+}
+
+// The figures that grow during the chaos.
+struct World {
+  const Options& options;
+  const Installation& install;
+  test::FakeVikunja& vikunja;
+  WorkerPool& pool;
+  WriterTally& tally;
+
+  long long changes() const { return tally.taskwarrior_changes + tally.vikunja_changes; }
+};
+
+void print_progress(const World& world, const FaultSchedule& faults, double at) {
+  fmt::print("soak: {:5.0f} s: {} changes, {} faults, {} kills, {} requests, {} jobs open\n", at, world.changes(),
+             faults.total(), world.pool.kills(), world.vikunja.requests(), open_jobs(world.install.db()));
+  std::fflush(stdout);
+}
+
+// The writers and the faults for options.seconds, with kills from this (the main) thread.
+void chaos(World& world, std::vector<Slot>& slots, std::int64_t project, std::mt19937_64& random,
+           std::array<long long, fault_kinds>& fault_counts) {
+  WriterSignals signals;
+  std::vector<Slot*> tw, vk;
+  for (Slot& slot : slots) (slot.owner == Owner::taskwarrior ? tw : vk).push_back(&slot);
+  const auto half = [](const std::vector<Slot*>& all, std::size_t part) {
+    std::vector<Slot*> mine;
+    for (std::size_t i = part; i < all.size(); i += 2) mine.push_back(all[i]);
+    return mine;
+  };
+  std::vector<std::unique_ptr<Writer>> writers;
+  for (std::size_t part = 0; part < 2; ++part) {
+    writers.push_back(std::make_unique<TaskwarriorWriter>(world.install, half(tw, part), random(), part == 0, world.tally));
+    writers.push_back(std::make_unique<VikunjaWriter>(world.install, half(vk, part), random(), part == 0, world.tally,
+                                                      world.vikunja, project));
+  }
+  FaultSchedule faults(world.vikunja, random());
+  std::vector<std::thread> threads;
+  for (auto& writer : writers) threads.emplace_back([&signals, &writer] { writer->run(signals); });
+
+  const auto start = Clock::now();
+  const auto end = start + std::chrono::seconds(world.options.seconds);
+  const auto after = [&](long from_ms, long to_ms) {
+    return Clock::now() + milliseconds(std::uniform_int_distribution<long>(from_ms, to_ms)(random));
+  };
+  const auto fill_at = start + milliseconds(std::uniform_int_distribution<long>(
+                                   world.options.seconds * 300, world.options.seconds * 600)(random));
+  auto next_kill = after(500, 4000);
+  auto next_report = start + std::chrono::seconds(30);
+  while (Clock::now() < end) {
+    auto wake = std::min({end, next_kill, next_report});
+    if (!signals.fill_disk) wake = std::min(wake, fill_at);
+    std::this_thread::sleep_until(wake);  // the schedule's clock, not a wait for state
+    world.pool.restart_ended();
+    if (!signals.fill_disk && Clock::now() >= fill_at) signals.fill_disk = true;
+    if (Clock::now() >= next_kill) {
+      world.pool.kill_one();
+      next_kill = after(500, 4000);
+    }
+    if (Clock::now() >= next_report && Clock::now() < end) {
+      print_progress(world, faults, seconds_since(start));
+      next_report += std::chrono::seconds(30);
+    }
+  }
+  signals.stop = true;
+  for (auto& thread : threads) thread.join();
+  faults.stop();
+  fault_counts = faults.counts();
+}
+
+ProcessResult worker_command(const Installation& install, const std::string& command) {
+  return run_process(ProcessRequest{{VIKUNJA_WORKER, command}, "", install.worker_environment(), std::chrono::seconds(120)});
+}
+
+// Faults off: drain, reconcile, drain, and a second reconcile that must find nothing to do.
+struct Convergence {
+  double seconds = 0;
+  long long reconcile_queued = 0;
+};
+
+Convergence converge(World& world, std::vector<std::string>& failures) {
+  const auto start = Clock::now();
+  const auto deadline = start + std::chrono::seconds(std::max(300, world.options.seconds));
+  const Installation& install = world.install;
+  const test::DirectoryWatch watch(install.queue_dir());
+  const auto drained = [&] {
+    world.pool.restart_ended();
+    return open_jobs(install.db()) == 0;
+  };
+  for (std::size_t i = 1; i < world.pool.size(); ++i) world.pool.retire(i, failures);
+  if (!wait_for(drained, watch, deadline)) {
+    failures.push_back(fmt::format("the queue did not drain within {:.0f} s: {} jobs open", seconds_since(start),
+                                   open_jobs(install.db())));
+  }
+  Convergence result;
+  ProcessResult reconcile = worker_command(install, "reconcile");
+  // 75: a breaker still pauses a side (opened by the last faults); wait out its window.
+  while (reconcile.exit_code == 75 && Clock::now() < deadline) {
+    const auto retry_at = breaker_retry_at(install.db()).value_or(0);
+    const auto wall = std::chrono::system_clock::time_point(milliseconds(retry_at));
+    std::this_thread::sleep_until(Clock::now() + std::max(milliseconds(100), std::chrono::duration_cast<milliseconds>(
+                                                                                 wall - std::chrono::system_clock::now())));
+    reconcile = worker_command(install, "reconcile");
+  }
+  if (reconcile.exit_code != 0) {
+    failures.push_back(fmt::format("vikunja-worker reconcile exited {}: {}", reconcile.exit_code, reconcile.err));
+  }
+  for (std::size_t at = reconcile.out.find("queued "); at != std::string::npos; at = reconcile.out.find("\nqueued ", at + 1)) {
+    ++result.reconcile_queued;
+  }
+  if (!wait_for(drained, watch, deadline)) {
+    failures.push_back(fmt::format("the jobs of the final reconcile did not drain: {} jobs open", open_jobs(install.db())));
+  }
+  const ProcessResult drain = worker_command(install, "drain");
+  if (drain.exit_code != 0) failures.push_back(fmt::format("the final drain exited {}: {}", drain.exit_code, drain.err));
+  const ProcessResult second = worker_command(install, "reconcile");
+  if (second.exit_code != 0 || !second.out.ends_with("nothing to do\n")) {
+    failures.push_back(fmt::format("a second reconcile after convergence did not find nothing to do (exit {}):\n{}{}",
+                                   second.exit_code, second.out, second.err));
+  }
+  world.pool.retire(0, failures);
+  result.seconds = seconds_since(start);
+  return result;
+}
+
+std::vector<json> taskwarrior_export(const Installation& install) {
+  const ProcessResult result = run_process(ProcessRequest{{"task", "rc.verbose=nothing", "rc.json.array=on", "export"},
+                                                          "", install.task_environment(), std::chrono::seconds(60)});
+  if (result.exit_code != 0) throw std::runtime_error("task export failed: " + result.err);
+  return json::parse(result.out).get<std::vector<json>>();
+}
+
+// Each line of the worker logs that names one of `needles`.
+std::vector<std::string> log_lines(const Installation& install, const std::vector<std::string>& needles) {
+  std::vector<std::filesystem::path> files;
+  for (const auto& entry : std::filesystem::directory_iterator(install.logs())) files.push_back(entry.path());
+  std::sort(files.begin(), files.end());
+  std::vector<std::string> lines;
+  for (const auto& file : files) {
+    std::istringstream text(test::read_file(file));
+    for (std::string line; std::getline(text, line);) {
+      for (const std::string& needle : needles) {
+        if (line.find(needle) != std::string::npos) {
+          lines.push_back(file.filename().string() + ": " + line);
+          break;
+        }
+      }
+    }
+  }
+  return lines;
+}
+
+// The jobs and log lines about a task that came out wrong.
+void print_evidence(const Installation& install, const Slot& slot, const Found& found) {
+  std::vector<std::string> keys, needles;
+  std::vector<std::int64_t> ids;
+  if (!slot.uuid.empty()) keys.push_back("tw:" + slot.uuid);
+  if (slot.vikunja_id != 0) ids.push_back(slot.vikunja_id);
+  for (const json& task : found.vikunja) {
+    if (task.value("title", "").starts_with(slot.prefix())) ids.push_back(task["id"].get<std::int64_t>());
+  }
+  for (const json& task : found.taskwarrior) {
+    if (task.value("description", "").starts_with(slot.prefix())) keys.push_back("tw:" + task.value("uuid", ""));
+  }
+  for (const auto& [uuid, id] : found.links) {
+    if (std::find(ids.begin(), ids.end(), id) != ids.end()) keys.push_back("tw:" + uuid);
+  }
+  for (const std::int64_t id : ids) {
+    keys.push_back(fmt::format("vk:{}", id));
+    needles.push_back(fmt::format("vikunja_id={} ", id));
+    needles.push_back(fmt::format("vk:{} ", id));
+    needles.push_back(fmt::format("/tasks/{} ", id));
+  }
+  for (const std::string& key : keys) needles.push_back(key.substr(3));
+  std::sort(keys.begin(), keys.end());
+  keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
+  for (const std::string& line : jobs_of_keys(install.db(), keys)) fmt::print("    {}\n", line);
+  const auto lines = log_lines(install, needles);
+  const std::size_t shown = std::min<std::size_t>(lines.size(), 60);
+  for (std::size_t i = lines.size() - shown; i < lines.size(); ++i) fmt::print("    {}\n", lines[i]);
+}
+
+int run_soak(const Options& options) {
+  if (run_process(ProcessRequest{{"task", "--version"}, "", std::nullopt, std::chrono::seconds(30)}).exit_code != 0) {
+    fmt::print("soak: skipped: the `task` binary is not installed (Debian package taskwarrior)\n");
+    return 77;
+  }
+  std::string pattern = (std::filesystem::temp_directory_path() / "vsync-soak-XXXXXX").string();
+  if (::mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
+  test::FakeVikunja vikunja;
+  const std::int64_t inbox = vikunja.add_project("inbox");
+  const Installation install = Installation::create(pattern, vikunja.url());
+  std::mt19937_64 random(options.seed);
+
+  std::vector<Slot> slots(static_cast<std::size_t>(options.tasks));
+  const int per_side = options.tasks / 2;
+  for (int i = 0; i < options.tasks; ++i) {
+    slots[static_cast<std::size_t>(i)].owner = i < per_side ? Owner::taskwarrior : Owner::vikunja;
+    slots[static_cast<std::size_t>(i)].number = i < per_side ? i : i - per_side;
+  }
+  fmt::print("soak: seed {} (replay: SOAK_SEED={}), {} s, {} tasks ({} Taskwarrior-side, {} Vikunja-side), in {}\n",
+             options.seed, options.seed, options.seconds, options.tasks, per_side, options.tasks - per_side,
+             install.dir.string());
+  std::fflush(stdout);
+
+  WriterTally tally;
+  WorkerPool pool(install, 2, random());
+  World world{options, install, vikunja, pool, tally};
+  std::array<long long, fault_kinds> fault_counts{};
+  chaos(world, slots, inbox, random, fault_counts);
+  const long long chaos_requests = vikunja.requests();
+
+  std::vector<std::string> failures = tally.errors();
+  const Convergence convergence = converge(world, failures);
+
+  const Found found{taskwarrior_export(install), vikunja.tasks(), task_links(install.db())};
+  const std::vector<Problem> problems = compare(slots, found);
+  const auto dead = dead_jobs(install.db());
+  for (const std::string& job : dead) failures.push_back("dead: " + job);
+  for (const std::int64_t id : tally.webhook_jobs()) {
+    const auto state = job_state(install.db(), id);
+    if (state != "done") failures.push_back(fmt::format("webhook job {} (queued, exit 0) is {}", id, state.value_or("missing")));
+  }
+  for (const std::string& crash : pool.crashes()) failures.push_back("worker crashed: " + crash);
+  const auto notes = tally.full_disk_notes();
+  if (notes.size() != 2) failures.push_back(fmt::format("the full queue directory was met {} times, not 2", notes.size()));
+
+  // The figures.
+  long long live = 0, deleted = 0, unborn = 0;
+  for (const Slot& slot : slots) (slot.live() ? live : slot.life == Life::deleted ? deleted : unborn) += 1;
+  long long fault_total = 0;
+  std::string fault_list;
+  for (std::size_t i = 0; i < fault_kinds; ++i) {
+    fault_total += fault_counts[i];
+    fault_list += fmt::format("{}{} {}", i == 0 ? "" : ", ", to_string(static_cast<Fault>(i)), fault_counts[i]);
+  }
+  const auto states = jobs_by_state(install.db());
+  const auto state_count = [&](const char* state) { return states.contains(state) ? states.at(state) : 0; };
+  fmt::print("soak: changes: {} ({} in Taskwarrior through the hook, {} in Vikunja through vikunja-enqueue webhook); "
+             "{} not queued (full queue directory), left to reconcile\n",
+             world.changes(), tally.taskwarrior_changes.load(), tally.vikunja_changes.load(), tally.not_queued.load());
+  fmt::print("soak: faults: {} ({}), queue directory full once:\n", fault_total, fault_list);
+  for (const std::string& note : notes) fmt::print("        {}\n", note);
+  fmt::print("soak: kills: {} (SIGKILL of vikunja-worker run; {} starts, {} ended on their own)\n", pool.kills(),
+             pool.starts(), pool.ended_on_their_own().size());
+  for (const std::string& ended : pool.ended_on_their_own()) fmt::print("        {}\n", ended);
+  fmt::print("soak: requests: {} to the stand-in ({} during the chaos, {} answered by a fault)\n", vikunja.requests(),
+             chaos_requests, vikunja.faulted_requests());
+  fmt::print("soak: queue: {} jobs done, {} dead, {} open; {} links, {} conflicts recorded\n", state_count("done"),
+             state_count("dead"), state_count("pending") + state_count("running"), found.links.size(),
+             conflict_count(install.db()));
+  fmt::print("soak: tasks: {} live, {} deleted, {} never made; converged {:.1f} s after the chaos "
+             "(the final reconcile queued {})\n",
+             live, deleted, unborn, convergence.seconds, convergence.reconcile_queued);
+
+  for (const std::string& failure : failures) fmt::print("FAIL: {}\n", failure);
+  for (const Problem& problem : problems) {
+    fmt::print("FAIL: {}\n", problem.text);
+    if (problem.slot) print_evidence(install, *problem.slot, found);
+  }
+  const std::size_t count = failures.size() + problems.size();
+  if (count == 0) {
+    fmt::print("result: PASS: {} changes, {} faults, {} kills, {} requests; every task on both sides exactly once "
+               "as last changed, nothing lost, duplicated or dead\n",
+               world.changes(), fault_total, pool.kills(), vikunja.requests());
+  } else {
+    fmt::print("result: FAIL: {} problems (seed {}; directory kept: {})\n", count, options.seed, install.dir.string());
+  }
+  std::fflush(stdout);
+  if (count == 0 && !options.keep) std::filesystem::remove_all(install.dir);
+  return count == 0 ? 0 : 1;
+}
+
+}  // namespace
+}  // namespace vsync::soak
+
+int main(int argc, char** argv) {
+  try {
+    return vsync::soak::run_soak(vsync::soak::parse_options(argc, argv));
+  } catch (const std::exception& e) {
+    fmt::print(stderr, "soak_test: {}\n", e.what());
+    return 1;
+  }
+}

@@ -1,0 +1,122 @@
+#include "soak_model.hpp"
+
+#include <set>
+
+#include <fmt/format.h>
+
+namespace vsync::soak {
+
+namespace {
+
+using json = nlohmann::json;
+
+// "soak tw017 r03" -> "soak tw017 ": the part every revision of one task shares.
+std::string prefix_of(const std::string& title) {
+  const auto first = title.find(' ');
+  const auto second = first == std::string::npos ? first : title.find(' ', first + 1);
+  return second == std::string::npos ? title : title.substr(0, second + 1);
+}
+
+std::string text(const json& task, const char* field) {
+  return task.contains(field) && task[field].is_string() ? task[field].get<std::string>() : "";
+}
+
+std::string describe_taskwarrior(const json* task) {
+  return fmt::format("{} \"{}\" {}", text(*task, "uuid"), text(*task, "description"), text(*task, "status"));
+}
+
+std::string describe_vikunja(const json* task) {
+  return fmt::format("#{} \"{}\" {}", (*task)["id"].get<std::int64_t>(), text(*task, "title"),
+                     task->value("done", false) ? "done" : "open");
+}
+
+template <typename Describe>
+std::string list(const std::vector<const json*>& tasks, Describe describe) {
+  if (tasks.empty()) return "nothing";
+  std::string joined;
+  for (const json* task : tasks) joined += (joined.empty() ? "" : ", ") + describe(task);
+  return joined;
+}
+
+}  // namespace
+
+std::string Slot::prefix() const {
+  return fmt::format("soak {}{:03} ", owner == Owner::taskwarrior ? "tw" : "vk", number);
+}
+
+std::string Slot::title() const { return fmt::format("{}r{:02}", prefix(), revision); }
+
+std::string Slot::expected() const {
+  switch (life) {
+    case Life::unborn: return "never made";
+    case Life::deleted: return "deleted";
+    case Life::pending: return fmt::format("\"{}\" pending", title());
+    case Life::completed: return fmt::format("\"{}\" completed", title());
+  }
+  return "?";
+}
+
+std::vector<Problem> compare(const std::vector<Slot>& slots, const Found& found) {
+  // Live tasks by prefix on each side; a deleted Taskwarrior task is kept by uuid only.
+  std::map<std::string, std::vector<const json*>> in_taskwarrior, in_vikunja;
+  std::map<std::string, const json*> by_uuid;
+  for (const json& task : found.taskwarrior) {
+    by_uuid[text(task, "uuid")] = &task;
+    if (text(task, "status") != "deleted") in_taskwarrior[prefix_of(text(task, "description"))].push_back(&task);
+  }
+  for (const json& task : found.vikunja) in_vikunja[prefix_of(text(task, "title"))].push_back(&task);
+
+  std::vector<Problem> problems;
+  std::set<std::string> known;
+  for (const Slot& slot : slots) {
+    known.insert(slot.prefix());
+    const auto& taskwarrior = in_taskwarrior[slot.prefix()];
+    const auto& vikunja = in_vikunja[slot.prefix()];
+    const auto problem = [&](const std::string& what) {
+      problems.push_back({&slot, fmt::format("{}({}-side, expected {}): {}", slot.prefix(),
+                                             slot.owner == Owner::taskwarrior ? "Taskwarrior" : "Vikunja",
+                                             slot.expected(), what)});
+    };
+    const std::string tw_list = list(taskwarrior, describe_taskwarrior);
+    const std::string vk_list = list(vikunja, describe_vikunja);
+    if (!slot.live()) {
+      if (!taskwarrior.empty()) problem("Taskwarrior still holds " + tw_list);
+      if (!vikunja.empty()) problem("Vikunja still holds " + vk_list);
+      if (slot.owner == Owner::taskwarrior && slot.life == Life::deleted &&
+          (!by_uuid.contains(slot.uuid) || text(*by_uuid[slot.uuid], "status") != "deleted")) {
+        problem(fmt::format("task {} is not deleted in Taskwarrior", slot.uuid));
+      }
+      continue;
+    }
+    const bool done = slot.life == Life::completed;
+    const bool taskwarrior_right = taskwarrior.size() == 1 && text(*taskwarrior[0], "description") == slot.title() &&
+                                   text(*taskwarrior[0], "status") == (done ? "completed" : "pending") &&
+                                   (slot.owner != Owner::taskwarrior || text(*taskwarrior[0], "uuid") == slot.uuid);
+    const bool vikunja_right = vikunja.size() == 1 && text(*vikunja[0], "title") == slot.title() &&
+                               vikunja[0]->value("done", false) == done &&
+                               (slot.owner != Owner::vikunja || (*vikunja[0])["id"] == slot.vikunja_id);
+    if (!taskwarrior_right) problem("Taskwarrior holds " + tw_list);
+    if (!vikunja_right) problem("Vikunja holds " + vk_list);
+    if (taskwarrior_right && vikunja_right) {
+      const std::string uuid = text(*taskwarrior[0], "uuid");
+      const auto id = (*vikunja[0])["id"].get<std::int64_t>();
+      const auto link = found.links.find(uuid);
+      if (link == found.links.end() || link->second != id) {
+        problem(fmt::format("{} and #{} agree but are not linked to each other in task_map", uuid, id));
+      }
+    }
+  }
+  for (const auto& [prefix, tasks] : in_taskwarrior) {
+    if (!known.contains(prefix) && !tasks.empty()) {
+      problems.push_back({nullptr, "Taskwarrior holds a task no writer made: " + list(tasks, describe_taskwarrior)});
+    }
+  }
+  for (const auto& [prefix, tasks] : in_vikunja) {
+    if (!known.contains(prefix) && !tasks.empty()) {
+      problems.push_back({nullptr, "Vikunja holds a task no writer made: " + list(tasks, describe_vikunja)});
+    }
+  }
+  return problems;
+}
+
+}  // namespace vsync::soak

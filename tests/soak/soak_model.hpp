@@ -1,0 +1,51 @@
+#pragma once
+// What both sides must hold when the soak ends. Each task is changed from one side only, its
+// owner (Taskwarrior through `task` and our hook, or Vikunja through the stand-in and a signed
+// webhook), so its final state is its owner's last change, with no conflict rule involved.
+// Titles carry the task's number and a revision ("soak tw017 r03"): two tasks with one prefix
+// on a side are a duplicate, a title with an old revision is a lost change.
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace vsync::soak {
+
+enum class Owner { taskwarrior, vikunja };
+enum class Life { unborn, pending, completed, deleted };
+
+struct Slot {
+  Owner owner = Owner::taskwarrior;
+  int number = 0;
+  Life life = Life::unborn;
+  int revision = 0;
+  std::string uuid;             // a Taskwarrior-side task, once added
+  std::int64_t vikunja_id = 0;  // a Vikunja-side task, once added
+  bool frozen = false;          // its last change could not be queued: only reconcile brings it
+  int changes = 0;
+
+  std::string prefix() const;  // "soak tw017 "
+  std::string title() const;   // "soak tw017 r03"
+  std::string expected() const;  // "\"soak tw017 r03\" pending", "deleted", …
+  bool live() const { return life == Life::pending || life == Life::completed; }
+};
+
+// What the end of the soak found on both sides.
+struct Found {
+  std::vector<nlohmann::json> taskwarrior;    // `task export`: every status
+  std::vector<nlohmann::json> vikunja;        // the stand-in's tasks
+  std::map<std::string, std::int64_t> links;  // task_map: tw_uuid -> vikunja_id
+};
+
+struct Problem {
+  const Slot* slot;  // nullptr: a task no writer made
+  std::string text;
+};
+
+// Every disagreement with the expected state; empty when both sides hold exactly it.
+std::vector<Problem> compare(const std::vector<Slot>& slots, const Found& found);
+
+}  // namespace vsync::soak

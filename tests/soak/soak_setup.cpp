@@ -1,0 +1,54 @@
+#include "soak_setup.hpp"
+
+#include <fstream>
+
+#include <fmt/format.h>
+
+#include "fake_vikunja.hpp"
+
+namespace vsync::soak {
+
+namespace fs = std::filesystem;
+
+Installation Installation::create(const fs::path& dir, std::string vikunja_url) {
+  Installation install{dir, std::move(vikunja_url)};
+  fs::create_directories(install.taskdata() / "hooks");
+  fs::create_directories(install.logs());
+  fs::create_directory(install.queue_dir());
+  fs::permissions(install.queue_dir(), fs::perms::owner_all, fs::perm_options::replace);
+  std::ofstream(install.taskrc()) << fmt::format("data.location={}\nconfirmation=off\n", install.taskdata().string());
+  for (const char* hook : {"on-add-vikunja", "on-modify-vikunja"}) {
+    fs::create_symlink(VIKUNJA_ENQUEUE, install.hook(hook));
+  }
+  return install;
+}
+
+std::vector<std::string> Installation::task_environment() const {
+  return {"PATH=/usr/bin:/bin", "HOME=" + dir.string(), "TASKRC=" + taskrc().string(),
+          "TASKDATA=" + taskdata().string(), "VIKUNJA_SYNC_DB=" + db().string()};
+}
+
+std::vector<std::string> Installation::enqueue_environment() const {
+  return {"PATH=/usr/bin:/bin", "HOME=" + dir.string(), "VIKUNJA_SYNC_DB=" + db().string(),
+          "VIKUNJA_WEBHOOK_SECRET=" + webhook_secret};
+}
+
+std::vector<std::string> Installation::worker_environment() const {
+  return {"PATH=/usr/bin:/bin",
+          "HOME=" + dir.string(),
+          "TASKRC=" + taskrc().string(),
+          "TASKDATA=" + taskdata().string(),
+          "VIKUNJA_SYNC_DB=" + db().string(),
+          "VIKUNJA_URL=" + vikunja_url,
+          std::string("VIKUNJA_API_TOKEN=") + test::FakeVikunja::token,
+          "VIKUNJA_DEFAULT_PROJECT=inbox",
+          fmt::format("VIKUNJA_SYNC_HTTP_TIMEOUT={}", http_timeout.count()),
+          "VIKUNJA_SYNC_BACKOFF_BASE=0.5",
+          "VIKUNJA_SYNC_BACKOFF_CAP=4",
+          "VIKUNJA_SYNC_BREAKER_RECOVERY=1",
+          // Every fault here is transient: a job must get through however many it meets, so
+          // a dead job can only mean a wrong classification, never an exhausted budget.
+          "VIKUNJA_SYNC_MAX_ATTEMPTS=100000"};
+}
+
+}  // namespace vsync::soak

@@ -1,0 +1,263 @@
+#include "soak_writers.hpp"
+
+#include <ctime>
+#include <regex>
+#include <thread>
+
+#include <fmt/format.h>
+
+#include "enqueue/webhook_signature.hpp"
+#include "worker/remote/subprocess.hpp"
+
+namespace vsync::soak {
+
+namespace {
+
+using json = nlohmann::json;
+
+// A user's pause between two changes (on average), so that the workers get the machine too.
+constexpr auto mean_pause = std::chrono::milliseconds(120);
+constexpr const char* not_queued_note = "vikunja-sync: change NOT queued: ";
+
+std::string now_rfc3339() {
+  const std::time_t now = std::time(nullptr);
+  std::tm utc{};
+  gmtime_r(&now, &utc);
+  char text[32];
+  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &utc);
+  return text;
+}
+
+std::string first_line(const std::string& text) { return text.substr(0, text.find('\n')); }
+
+}  // namespace
+
+void WriterTally::error(std::string what) {
+  std::lock_guard lock(mutex_);
+  errors_.push_back(std::move(what));
+}
+
+void WriterTally::webhook_job(std::int64_t id) {
+  std::lock_guard lock(mutex_);
+  webhook_jobs_.push_back(id);
+}
+
+void WriterTally::full_disk_note(std::string what) {
+  std::lock_guard lock(mutex_);
+  full_disk_notes_.push_back(std::move(what));
+}
+
+std::vector<std::string> WriterTally::errors() {
+  std::lock_guard lock(mutex_);
+  return errors_;
+}
+
+std::vector<std::int64_t> WriterTally::webhook_jobs() {
+  std::lock_guard lock(mutex_);
+  return webhook_jobs_;
+}
+
+std::vector<std::string> WriterTally::full_disk_notes() {
+  std::lock_guard lock(mutex_);
+  return full_disk_notes_;
+}
+
+Writer::Writer(const Installation& install, std::vector<Slot*> slots, std::uint64_t seed, bool full_disk_duty,
+               WriterTally& tally)
+    : install_(install), tally_(tally), slots_(std::move(slots)), random_(seed), full_disk_duty_(full_disk_duty) {}
+
+void Writer::run(const WriterSignals& signals) {
+  bool filled_disk = false;
+  std::uniform_int_distribution<long> pause(0, 2 * mean_pause.count());
+  while (!signals.stop) {
+    std::vector<Slot*> open, pending;
+    for (Slot* slot : slots_) {
+      if (slot->life == Life::deleted || slot->frozen) continue;
+      open.push_back(slot);
+      if (slot->life == Life::pending) pending.push_back(slot);
+    }
+    if (open.empty()) return;
+    if (full_disk_duty_ && !filled_disk && signals.fill_disk && !pending.empty()) {
+      Slot& slot = *pending[std::uniform_int_distribution<std::size_t>(0, pending.size() - 1)(random_)];
+      retitle_on_full_disk(slot);
+      slot.frozen = true;
+      ++slot.changes;
+      filled_disk = true;
+      continue;
+    }
+    Slot& slot = *open[std::uniform_int_distribution<std::size_t>(0, open.size() - 1)(random_)];
+    apply(slot, pick_change(slot));
+    ++slot.changes;
+    std::this_thread::sleep_for(std::chrono::milliseconds(pause(random_)));  // the user's pace
+  }
+}
+
+Writer::Change Writer::pick_change(const Slot& slot) {
+  const int roll = std::uniform_int_distribution<int>(0, 99)(random_);
+  switch (slot.life) {
+    case Life::unborn: return Change::create;
+    case Life::pending: return roll < 60 ? Change::retitle : roll < 96 ? Change::complete : Change::remove;
+    case Life::completed: return roll < 30 ? Change::retitle : roll < 92 ? Change::reopen : Change::remove;
+    case Life::deleted: break;
+  }
+  return Change::retitle;
+}
+
+Writer::Run Writer::run_program(std::vector<std::string> argv, const std::string& input,
+                                const std::vector<std::string>& environment, bool disk_full) {
+  if (disk_full) {
+    // `ulimit -f 0` for this process only: any write to the queue fails as on a full disk
+    // (EFBIG rather than the signal, which a real full disk does not send either).
+    argv.insert(argv.begin(), {"/bin/sh", "-c", "trap '' XFSZ; ulimit -f 0; exec \"$@\"", "sh"});
+  }
+  const ProcessResult result = run_process(ProcessRequest{argv, input, environment, std::chrono::seconds(60)});
+  return {result.exit_code >= 0 ? result.exit_code : 128 + result.term_signal, result.out, result.err};
+}
+
+// --- Taskwarrior ---
+
+Writer::Run TaskwarriorWriter::task(std::vector<std::string> args, const std::string& verbose) {
+  args.insert(args.begin(), {"task", "rc.verbose=" + verbose});
+  return run_program(args, "", install_.task_environment(), false);
+}
+
+std::string TaskwarriorWriter::exported_line(const std::string& uuid) {
+  return first_line(task({"rc.json.array=off", uuid, "export"}, "nothing").out);
+}
+
+void TaskwarriorWriter::apply(Slot& slot, Change change) {
+  Run result{};
+  const char* what = "";
+  switch (change) {
+    case Change::create: {
+      what = "add";
+      result = task({"add", slot.title()}, "new-uuid,footnote");
+      std::smatch created;
+      if (std::regex_search(result.out, created, std::regex("Created task ([0-9a-f-]{36})\\."))) {
+        slot.uuid = created[1];
+        slot.life = Life::pending;
+      }
+      break;
+    }
+    case Change::retitle:
+      what = "modify (title)";
+      ++slot.revision;
+      result = task({slot.uuid, "modify", slot.title()});
+      break;
+    case Change::complete:
+      what = "done";
+      result = task({slot.uuid, "done"});
+      slot.life = Life::completed;
+      break;
+    case Change::reopen:
+      what = "modify status:pending";
+      result = task({slot.uuid, "modify", "status:pending"});
+      slot.life = Life::pending;
+      break;
+    case Change::remove:
+      what = "delete";
+      result = task({slot.uuid, "delete"});
+      slot.life = Life::deleted;
+      break;
+  }
+  ++tally_.taskwarrior_changes;
+  const bool not_queued = (result.out + result.err).find(not_queued_note) != std::string::npos;
+  if (result.exit_code != 0 || not_queued || slot.uuid.empty()) {
+    if (not_queued) ++tally_.not_queued;
+    tally_.error(fmt::format("`task {}` of {}(exit {}): {}{}", what, slot.prefix(), result.exit_code, result.out,
+                             result.err));
+  }
+}
+
+void TaskwarriorWriter::retitle_on_full_disk(Slot& slot) {
+  const std::string before = exported_line(slot.uuid);
+  ++slot.revision;
+  // Taskwarrior saves the change (its own files are not on the full disk); the hook, run by
+  // hand as Taskwarrior runs it, cannot queue it.
+  task({"rc.hooks=off", slot.uuid, "modify", slot.title()}, "nothing");
+  const std::string after = exported_line(slot.uuid);
+  const Run hook = run_program({install_.hook("on-modify-vikunja").string(), "api:2", "command:modify"},
+                               before + "\n" + after + "\n", install_.task_environment(), true);
+  ++tally_.taskwarrior_changes;
+  if (hook.exit_code == 0 && hook.out.starts_with(after + "\n" + not_queued_note)) {
+    ++tally_.not_queued;
+    tally_.full_disk_note(fmt::format("hook for {}(exit 0, the task line echoed): {}", slot.prefix(),
+                                      first_line(hook.out.substr(after.size() + 1))));
+  } else {
+    tally_.error(fmt::format("the hook on a full queue directory did not report the change as not queued "
+                             "(exit {}): {}{}",
+                             hook.exit_code, hook.out, hook.err));
+  }
+}
+
+// --- Vikunja ---
+
+VikunjaWriter::VikunjaWriter(const Installation& install, std::vector<Slot*> slots, std::uint64_t seed,
+                             bool full_disk_duty, WriterTally& tally, test::FakeVikunja& vikunja,
+                             std::int64_t project_id)
+    : Writer(install, std::move(slots), seed, full_disk_duty, tally), vikunja_(vikunja), project_id_(project_id) {}
+
+Writer::Run VikunjaWriter::deliver(const std::string& event, const json& task, bool disk_full) {
+  const json body{{"event_name", event},
+                  {"time", now_rfc3339()},
+                  {"data", {{"doer", {{"id", 1}, {"username", "soak"}}}, {"task", task}}}};
+  const std::string text = body.dump();
+  return run_program({VIKUNJA_ENQUEUE, "webhook", "-", "--signature", webhook_signature(text, install_.webhook_secret)},
+                     text, install_.enqueue_environment(), disk_full);
+}
+
+void VikunjaWriter::apply(Slot& slot, Change change) {
+  std::string event = "task.updated";
+  json snapshot;
+  switch (change) {
+    case Change::create:
+      event = "task.created";
+      slot.vikunja_id = vikunja_.add_task(project_id_, json{{"title", slot.title()}});
+      slot.life = Life::pending;
+      break;
+    case Change::retitle:
+      ++slot.revision;
+      vikunja_.edit_task(slot.vikunja_id, json{{"title", slot.title()}});
+      break;
+    case Change::complete:
+      vikunja_.edit_task(slot.vikunja_id, json{{"done", true}, {"done_at", now_rfc3339()}});
+      slot.life = Life::completed;
+      break;
+    case Change::reopen:
+      vikunja_.edit_task(slot.vikunja_id, json{{"done", false}, {"done_at", "0001-01-01T00:00:00Z"}});
+      slot.life = Life::pending;
+      break;
+    case Change::remove:
+      event = "task.deleted";
+      snapshot = *vikunja_.task(slot.vikunja_id);  // a deleted task's webhook carries it as it was
+      vikunja_.remove_task(slot.vikunja_id);
+      slot.life = Life::deleted;
+      break;
+  }
+  const Run result = deliver(event, snapshot.is_null() ? *vikunja_.task(slot.vikunja_id) : snapshot, false);
+  ++tally_.vikunja_changes;
+  if (result.exit_code == 0) {
+    tally_.webhook_job(std::stoll(result.out));
+  } else {
+    ++tally_.not_queued;
+    tally_.error(fmt::format("`vikunja-enqueue webhook` ({}) of {}exited {}: {}", event, slot.prefix(),
+                             result.exit_code, result.err));
+  }
+}
+
+void VikunjaWriter::retitle_on_full_disk(Slot& slot) {
+  ++slot.revision;
+  vikunja_.edit_task(slot.vikunja_id, json{{"title", slot.title()}});
+  const Run result = deliver("task.updated", *vikunja_.task(slot.vikunja_id), true);
+  ++tally_.vikunja_changes;
+  if (result.exit_code != 0 && result.err.starts_with("vikunja-enqueue: ")) {
+    ++tally_.not_queued;
+    tally_.full_disk_note(fmt::format("webhook for {}(exit {}): {}", slot.prefix(), result.exit_code,
+                                      first_line(result.err)));
+  } else {
+    tally_.error(fmt::format("`vikunja-enqueue webhook` on a full queue directory exited {}: {}{}",
+                             result.exit_code, result.out, result.err));
+  }
+}
+
+}  // namespace vsync::soak
