@@ -81,6 +81,10 @@ void FakeVikunja::start(int port) {
     httplib::default_socket_options(sock);
     ::fcntl(sock, F_SETFD, FD_CLOEXEC);
   });
+  // Vikunja serves any number of connections; cpp-httplib's default pool (8 threads, each held
+  // by an idle keep-alive connection for 5 s) would make new connections wait past a client's
+  // timeout once a few workers keep connections open, and apply their requests after it.
+  server_->new_task_queue = [] { return new httplib::ThreadPool(64); };
   install_routes();
   if (port == 0) {
     port_ = server_->bind_to_any_port("127.0.0.1");
@@ -226,6 +230,18 @@ std::optional<nlohmann::json> FakeVikunja::task(std::int64_t id) {
   std::lock_guard lock(mutex_);
   if (!tasks_.contains(id)) return std::nullopt;
   return task_view(id);
+}
+
+void FakeVikunja::set_version(std::string version) {
+  std::lock_guard lock(mutex_);
+  version_ = std::move(version);
+}
+
+std::vector<nlohmann::json> FakeVikunja::webhooks() {
+  std::lock_guard lock(mutex_);
+  std::vector<json> all;
+  for (const auto& [id, webhook] : webhooks_) all.push_back(webhook);
+  return all;
 }
 
 std::vector<nlohmann::json> FakeVikunja::tasks() {
@@ -481,6 +497,98 @@ void FakeVikunja::install_routes() {
     if (!tasks_.contains(id)) return send_error(response, 404, 4002, "This task does not exist");
     if (task_labels_[id].erase(path_id(request, 2)) == 0) return send_error(response, 403, 0, "Forbidden");
     tasks_.at(id)["updated"] = next_time();
+    send_json(response, 200, {{"message", "Successfully deleted."}});
+  });
+
+  // GET /info needs no token (pkg/routes/api/shared/info.go); GET /user is the token's owner.
+  server.Get("/api/v1/info", [this](const Request& request, Response& response) {
+    {
+      std::lock_guard lock(mutex_);
+      if (!fixed_answer_ && hang_.count() == 0) {
+        ++requests_;
+        return send_json(response, 200, {{"version", version_}, {"frontend_url", "http://127.0.0.1/"},
+                                         {"max_items_per_page", max_per_page_}, {"webhooks_enabled", true}});
+      }
+    }
+    intercept(request, response);
+  });
+  server.Get("/api/v1/user", [this](const Request& request, Response& response) {
+    if (intercept(request, response)) return;
+    send_json(response, 200, {{"id", 1}, {"username", "fake"}, {"name", "Fake User"}});
+  });
+
+  // Project webhooks (pkg/models/webhooks.go): the secret and basic-auth password are stored
+  // but never returned; an update changes the events only; unknown events are 412.
+  const auto known_events = [](const json& events) {
+    static const std::set<std::string> names{"task.created", "task.updated", "task.deleted", "task.assignee.created",
+                                             "task.comment.created", "project.updated", "project.deleted"};
+    if (!events.is_array() || events.empty()) return false;
+    for (const json& event : events) {
+      if (!event.is_string() || !names.contains(event.get<std::string>())) return false;
+    }
+    return true;
+  };
+  const auto webhook_view = [](json webhook) {
+    webhook.erase("secret");
+    webhook.erase("basic_auth_password");
+    return webhook;
+  };
+  server.Get(R"(/api/v1/projects/(\d+)/webhooks)", [this, page_of, webhook_view](const Request& request, Response& response) {
+    if (intercept(request, response)) return;
+    std::lock_guard lock(mutex_);
+    const std::int64_t project = path_id(request, 1);
+    if (!projects_.contains(project)) return send_error(response, 404, 3001, "This project does not exist.");
+    std::vector<json> items;
+    for (const auto& [id, webhook] : webhooks_) {
+      if (webhook["project_id"] == project) items.push_back(webhook_view(webhook));
+    }
+    page_of(request, response, items, {});
+  });
+  server.Put(R"(/api/v1/projects/(\d+)/webhooks)", [this, known_events, webhook_view](const Request& request, Response& response) {
+    if (intercept(request, response)) return;
+    std::lock_guard lock(mutex_);
+    const std::int64_t project = path_id(request, 1);
+    const json body = json::parse(request.body, nullptr, false);
+    if (!projects_.contains(project)) return send_error(response, 404, 3001, "This project does not exist.");
+    if (!body.is_object() || !body.contains("target_url") || !body["target_url"].is_string() ||
+        !body["target_url"].get<std::string>().starts_with("http")) {
+      return send_json(response, 412, {{"code", 2002}, {"message", "Invalid Data"}, {"invalid_fields", {"target_url"}}});
+    }
+    if (!known_events(body.value("events", json()))) {
+      return send_json(response, 412, {{"code", 2002}, {"message", "Invalid Data"}, {"invalid_fields", {"events"}}});
+    }
+    const std::int64_t id = next_id_++;
+    const std::string now = next_time();
+    webhooks_[id] = json{{"id", id}, {"project_id", project}, {"target_url", body["target_url"]},
+                         {"events", body["events"]}, {"secret", body.value("secret", "")},
+                         {"basic_auth_user", body.value("basic_auth_user", "")},
+                         {"basic_auth_password", body.value("basic_auth_password", "")},
+                         {"created_by", {{"id", 1}, {"username", "fake"}}}, {"created", now}, {"updated", now}};
+    send_json(response, 201, webhook_view(webhooks_[id]));
+  });
+  server.Post(R"(/api/v1/projects/(\d+)/webhooks/(\d+))", [this, known_events, webhook_view](const Request& request, Response& response) {
+    if (intercept(request, response)) return;
+    std::lock_guard lock(mutex_);
+    const auto found = webhooks_.find(path_id(request, 2));
+    if (found == webhooks_.end() || found->second["project_id"] != path_id(request, 1)) {
+      return send_error(response, 404, 12001, "The webhook does not exist.");
+    }
+    const json body = json::parse(request.body, nullptr, false);
+    if (!body.is_object() || !known_events(body.value("events", json()))) {
+      return send_json(response, 412, {{"code", 2002}, {"message", "Invalid Data"}, {"invalid_fields", {"events"}}});
+    }
+    found->second["events"] = body["events"];  // the only column an update writes
+    found->second["updated"] = next_time();
+    send_json(response, 200, webhook_view(found->second));
+  });
+  server.Delete(R"(/api/v1/projects/(\d+)/webhooks/(\d+))", [this](const Request& request, Response& response) {
+    if (intercept(request, response)) return;
+    std::lock_guard lock(mutex_);
+    const auto found = webhooks_.find(path_id(request, 2));
+    if (found == webhooks_.end() || found->second["project_id"] != path_id(request, 1)) {
+      return send_error(response, 404, 12001, "The webhook does not exist.");
+    }
+    webhooks_.erase(found);
     send_json(response, 200, {{"message", "Successfully deleted."}});
   });
 

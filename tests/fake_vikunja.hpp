@@ -3,7 +3,8 @@
 // sync depends on it: bearer-token auth (401 code 11), PUT creates and POST is a full replace,
 // 404 codes 3001/4002/8002, paginated lists with x-pagination-* headers and a saved-filter
 // pseudo-project on every page, all tasks at GET /tasks, label search by substring, label add (400 code 8001 when already
-// there) and remove (403 when not there). It can be told to refuse connections, answer a fixed
+// there) and remove (403 when not there), project webhooks (secrets never returned, an update
+// changes events only), GET /info and GET /user. It can be told to refuse connections, answer a fixed
 // status or garbage, hang (then answer, or drop the request unapplied), or lose the answer to
 // the next create. Its listening socket is close-on-exec, so a process the test starts cannot
 // keep the port listening after refuse_connections().
@@ -53,6 +54,7 @@ class FakeVikunja {
   void hang_every_request(std::chrono::milliseconds how_long, AfterHang after = AfterHang::answer);
   void lose_next_create_answer(std::chrono::milliseconds delay);  // creates, then answers too late
   void set_max_items_per_page(int count);
+  void set_version(std::string version);  // what GET /info reports (default v0.24.6)
   // Moves the server's clock (Unix seconds; each change then adds one): `updated` of later
   // changes, for deciding which side changed last.
   void set_server_time(long long unix_seconds);
@@ -70,6 +72,7 @@ class FakeVikunja {
   std::vector<json> tasks();
   std::vector<json> projects();
   std::vector<json> labels();
+  std::vector<json> webhooks();  // with their secrets, which the API never returns
 
   // --- observation ---
   long long requests() const { return requests_.load(); }
@@ -104,7 +107,8 @@ class FakeVikunja {
   std::int64_t next_id_ = 1;
   long long tick_ = 0;
   long long clock_base_ = 1'764'000'000;
-  std::map<std::int64_t, json> projects_, tasks_, labels_;
+  std::map<std::int64_t, json> projects_, tasks_, labels_, webhooks_;
+  std::string version_ = "v0.24.6";
   std::map<std::int64_t, std::set<std::int64_t>> task_labels_;
   std::set<std::int64_t> archived_projects_;
   std::atomic<long long> requests_{0};

@@ -3,6 +3,7 @@
 #include <sys/socket.h>
 #include <sys/un.h>
 
+#include <SQLiteCpp/Database.h>
 #include <catch2/catch.hpp>
 
 #include <functional>
@@ -247,6 +248,76 @@ TEST_CASE("read-only and admin commands never create a queue", "[worker_cli]") {
     CHECK_THAT(result.err, Catch::StartsWith("vikunja-worker: no queue at " + typo.string() + ": "));
   }
   CHECK_FALSE(std::filesystem::exists(typo.parent_path()));
+}
+
+TEST_CASE("doctor goes from listing each missing piece, with what to do, to all well", "[worker_cli][doctor]") {
+  Installation install;
+  install.vikunja.add_project("Home");
+  const std::string receiver = "http://127.0.0.1:9000/hooks/vikunja";
+  auto before = install.worker({"doctor"});
+  CHECK(before.exit_code == 1);
+  CHECK_THAT(before.out, Catch::Contains("[ok] vikunja reachable") && Catch::Contains("[ok] api token") &&
+                             Catch::Contains("[!!] queue                  none yet at ") &&
+                             Catch::Contains("[!!] reconcile") && Catch::Contains("[!!] taskwarrior hooks") &&
+                             Catch::Contains("-> `vikunja-enqueue install-hooks`") &&
+                             Catch::Contains("[!!] vikunja_id attribute") && Catch::Contains("[!!] webhook secret") &&
+                             Catch::Contains("[!!] project webhooks") &&
+                             Catch::EndsWith("something needs attention (the lines marked !!)\n"));
+  CHECK_FALSE(std::filesystem::exists(install.db));  // doctor never creates the queue
+
+  // What the README's deployment section does, in its order.
+  install.dir.write("webhook-secret", "s3cret\n");
+  install.env["VIKUNJA_WEBHOOK_SECRET_FILE"] = (install.dir / "webhook-secret").string();
+  install.dir.write("taskrc", "data.location=" + (install.dir / "task").string() +
+                                  "\nuda.vikunja_id.type=string\nuda.vikunja_id.label=Vikunja\n");
+  REQUIRE(install.run(VIKUNJA_ENQUEUE, {"install-hooks"}).exit_code == 0);
+  REQUIRE(install.worker({"webhooks", "install", "--url", receiver}).exit_code == 0);
+  REQUIRE(install.worker({"reconcile"}).exit_code == 0);
+
+  const auto after = install.worker({"doctor"});
+  INFO(after.out);
+  CHECK(after.exit_code == 0);
+  CHECK_THAT(after.out, Catch::Contains("[ok] taskwarrior hooks      on-add-vikunja and on-modify-vikunja active") &&
+                            Catch::Contains("[ok] vikunja_id attribute") && Catch::Contains("[ok] webhook secret") &&
+                            Catch::Contains("[ok] project webhooks       all 1 projects send task events to " + receiver) &&
+                            Catch::EndsWith("all well\n"));
+  const json report = json::parse(install.worker({"doctor", "--json"}).out);
+  CHECK(report["version"] == 1);
+  CHECK(report["healthy"] == true);
+  CHECK(report["checks"][0]["name"] == "configuration");
+
+  SECTION("a project without the webhook") {
+    install.vikunja.add_project("Made in the UI since");
+    const auto result = install.worker({"doctor"});
+    CHECK(result.exit_code == 1);
+    CHECK_THAT(result.out, Catch::Contains("[!!] project webhooks       no webhook with the task events on 'Made in the UI since'") &&
+                               Catch::Contains("-> `vikunja-worker webhooks install --url " + receiver + "`"));
+  }
+  SECTION("a rejected token") {
+    install.env["VIKUNJA_API_TOKEN"] = std::string("tk_wrong");
+    const auto result = install.worker({"doctor"});
+    CHECK(result.exit_code == 1);
+    CHECK_THAT(result.out, Catch::Contains("[!!] api token              token rejected: ") &&
+                               Catch::Contains("/user/settings/api-tokens"));
+  }
+  SECTION("a URL missing the reverse proxy's path") {
+    install.env["VIKUNJA_URL"] = install.vikunja.url() + "/vikunja";
+    const auto result = install.worker({"doctor"});
+    CHECK(result.exit_code == 1);
+    CHECK_THAT(result.out, Catch::Contains("[!!] vikunja reachable") && Catch::Contains("HTTP 404"));
+  }
+  SECTION("an open breaker and a dead job") {
+    SQLite::Database queue(install.db, SQLite::OPEN_READWRITE);
+    queue.exec("UPDATE breaker SET state = 'open', reason = 'unreachable', last_error = 'refused' WHERE target = 'vikunja'");
+    queue.exec("INSERT INTO jobs (kind, target, key, payload, state, attempts, created_at, updated_at, due_at, last_error) "
+               "VALUES ('push', 'vikunja', 'tw:x', '{}', 'dead', 10, 0, 0, 0, 'HTTP 400')");
+    const auto result = install.worker({"doctor"});
+    CHECK(result.exit_code == 1);
+    CHECK_THAT(result.out, Catch::Contains("[!!] vikunja breaker        open (unreachable)") &&
+                               Catch::Contains("`vikunja-worker breaker reset vikunja`") &&
+                               Catch::Contains("[!!] dead jobs              1 (latest: job ") &&
+                               Catch::Contains("`vikunja-worker retry --dead`"));
+  }
 }
 
 TEST_CASE("vikunja-worker run picks up new work without polling and stops on SIGTERM", "[worker_cli]") {

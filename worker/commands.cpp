@@ -1,13 +1,18 @@
 #include "worker/commands.hpp"
 
+#include <stdlib.h>
+
 #include <algorithm>
+#include <filesystem>
 #include <cmath>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "shared/config.hpp"
 #include "shared/error.hpp"
 #include "shared/queue_store.hpp"
+#include "worker/doctor.hpp"
 #include "worker/log/logger.hpp"
 #include "worker/metrics.hpp"
 #include "worker/queue_admin.hpp"
@@ -177,6 +182,98 @@ ExitCode print_config(const Options& options, const Environment& env) {
   return ExitCode::ok;
 }
 
+// Vikunja's answer to a webhooks command, as an exit code: 75 when it is unreachable or
+// paused (try again), with the classified reason.
+template <typename Call>
+auto with_vikunja(std::string_view what, Call&& call) -> decltype(call()) {
+  try {
+    return call();
+  } catch (const JobStopped& stopped) {
+    throw Error(stopped.outcome.kind == JobOutcome::Kind::dead ? ExitCode::data : ExitCode::temp_fail,
+                fmt::format("{}: {}", what, stopped.outcome.error));
+  }
+}
+
+// Never creates the queue: before the first job there is none, and doctor then works on a
+// scratch copy (removed on return) and says so. Exit 1 when something needs attention.
+ExitCode doctor(const Options& options, const Environment& env) {
+  SystemClock clock;
+  const WorkerConfig config = load_worker_config(env);
+  Logger log = Logger::from_environment(env);
+  const auto path = queue_path(env, options.db).value;
+  std::error_code error;
+  const bool exists = std::filesystem::exists(path, error);
+  std::optional<std::filesystem::path> scratch;
+  if (!exists) {
+    char pattern[] = "/tmp/vikunja-sync-doctor-XXXXXX";
+    if (::mkdtemp(pattern) == nullptr) throw Error(ExitCode::cant_create, "cannot create a scratch directory in /tmp");
+    scratch = pattern;
+  }
+  struct RemoveScratch {
+    const std::optional<std::filesystem::path>& dir;
+    ~RemoveScratch() {
+      std::error_code ignored;
+      if (dir) std::filesystem::remove_all(*dir, ignored);
+    }
+  } remove_scratch{scratch};
+  QueueStore store(scratch ? *scratch / "queue.db" : path, clock);
+  Worker worker(store, config, clock, log);
+  std::vector<Check> checks = run_checks(DoctorInput{env, config, store, worker, clock, options.url});
+  if (!exists) {
+    const auto queue = std::find_if(checks.begin(), checks.end(), [](const Check& check) { return check.name == "queue"; });
+    *queue = Check{"queue", Check::Result::attention, fmt::format("none yet at {}", path.string()),
+                   "the first change in Taskwarrior (with the hook installed) or `vikunja-worker drain` creates it"};
+  }
+  fmt::print("{}", options.json ? checks_json(checks).dump(2) + "\n" : checks_text(checks));
+  return all_well(checks) ? ExitCode::ok : ExitCode::unhealthy;
+}
+
+ExitCode webhooks_install(const Options& options, const Environment& env) {
+  Session session(options, env);
+  if (!session.config.webhook_secret) {
+    throw Error(ExitCode::config,
+                "no webhook secret: set VIKUNJA_WEBHOOK_SECRET_FILE (or VIKUNJA_WEBHOOK_SECRET) to the secret the "
+                "receiver checks deliveries with, e.g. `openssl rand -hex 32 > ~/.config/vikunja-sync/webhook-secret`");
+  }
+  Worker worker(session.store, session.config, session.clock, session.log);
+  const auto changes = with_vikunja("webhooks install", [&] {
+    return worker.webhooks().install(*options.url, session.config.webhook_secret->value);
+  });
+  std::map<WebhookChange, int> counts;
+  for (const ProjectWebhook& change : changes) {
+    fmt::print("{:<15} project {} '{}'\n", to_string(change.change), change.project_id, change.project_title);
+    ++counts[change.change];
+  }
+  fmt::print("{} projects: {} created, {} replaced, {} events updated, {} unchanged\n", changes.size(),
+             counts[WebhookChange::created], counts[WebhookChange::replaced], counts[WebhookChange::events_updated],
+             counts[WebhookChange::unchanged]);
+  return ExitCode::ok;
+}
+
+ExitCode webhooks_list(const Options& options, const Environment& env) {
+  Session session(options, env);
+  Worker worker(session.store, session.config, session.clock, session.log);
+  const auto listed = with_vikunja("webhooks list", [&] { return worker.webhooks().list(); });
+  for (const ListedWebhook& webhook : listed) {
+    fmt::print("project {} '{}': webhook {} -> {} [{}]{}\n", webhook.project_id, webhook.project_title,
+               webhook.webhook_id, webhook.target_url, fmt::join(webhook.events, ", "),
+               webhook.registered_here ? " (registered by webhooks install)" : "");
+  }
+  if (listed.empty()) fmt::print("no project has a webhook\n");
+  return ExitCode::ok;
+}
+
+ExitCode webhooks_remove(const Options& options, const Environment& env) {
+  Session session(options, env);
+  Worker worker(session.store, session.config, session.clock, session.log);
+  const auto removed = with_vikunja("webhooks remove", [&] { return worker.webhooks().remove(*options.url); });
+  for (const ProjectWebhook& change : removed) {
+    fmt::print("removed project {} '{}'\n", change.project_id, change.project_title);
+  }
+  fmt::print("{} webhooks for {} removed\n", removed.size(), *options.url);
+  return ExitCode::ok;
+}
+
 ExitCode retry(const Options& options, const Environment& env) {
   Session session(options, env, Queue::existing);
   const UnixMillis now = session.clock.now();
@@ -218,6 +315,10 @@ ExitCode run_command(const Options& options, const Environment& env) {
     case Command::status: return show_status(options, env);
     case Command::metrics: return print_metrics(options, env);
     case Command::config: return print_config(options, env);
+    case Command::doctor: return doctor(options, env);
+    case Command::webhooks_install: return webhooks_install(options, env);
+    case Command::webhooks_list: return webhooks_list(options, env);
+    case Command::webhooks_remove: return webhooks_remove(options, env);
     case Command::retry: return retry(options, env);
     case Command::purge: return purge(options, env);
     case Command::breaker_reset: return reset_breaker(options, env);

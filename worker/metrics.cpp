@@ -99,6 +99,8 @@ std::string exposition(const QueueStatus& status, SQLite::Database& db, UnixMill
            Family{"drains_total", "counter", "Drains that ran at least one job.", nullptr},
            Family{"drain_duration_seconds_total", "counter", "Time spent in drains that ran at least one job.", nullptr},
            Family{"last_drain_duration_seconds", "gauge", "Duration of the most recent drain that ran a job.", nullptr},
+           Family{"last_drain_timestamp_seconds", "gauge", "When the most recent drain that ran a job ended (Unix time).", nullptr},
+           Family{"last_reconcile_timestamp_seconds", "gauge", "When the most recent reconcile queued its plan (Unix time).", nullptr},
            Family{"http_requests_total", "counter", "Requests to Vikunja by outcome (2xx, 4xx, 5xx, error, ...).", "outcome"},
            Family{"task_runs_total", "counter", "Taskwarrior processes run for webhook jobs.", nullptr}}) {
     out.family(family.name, family.type, family.help);

@@ -33,7 +33,21 @@ Commands:
                              open or dead jobs exist
   metrics                    the queue, breakers and counters in Prometheus text format (for
                              node_exporter's textfile collector)
-  config                     every setting with its value and where it came from
+  config                     every setting with its value and where it came from (the
+                             environment file, the process environment, defaults)
+  doctor [--json] [--url URL]
+                             check the whole setup and say, for each problem, what to do:
+                             configuration, Vikunja reachable and the token accepted, the
+                             server's version and its webhook caveats, breakers, the queue,
+                             the Taskwarrior hooks, the webhook secret, each project's webhook
+                             (for URL, or the one `webhooks install` registered), the systemd
+                             units; exit 0 all well, 1 something needs attention
+  webhooks install --url URL register on every project a webhook for task.created,
+                             task.updated and task.deleted to URL with the configured secret;
+                             a second run changes nothing, and projects made later get one at
+                             the next reconcile
+  webhooks list              every project's webhooks, and which ones `install` registered
+  webhooks remove --url URL  delete the webhooks for URL from every project
   retry ID... | --dead       make dead jobs pending again, due now, attempts reset
   purge [--older-than DAYS]  delete done jobs older than DAYS (default 7)
   breaker reset [TARGET]     close the breaker of TARGET (vikunja, taskwarrior) or of both
@@ -41,7 +55,8 @@ Commands:
 Options:
   --db PATH   the queue (default: $VIKUNJA_SYNC_DB, else
               ${XDG_STATE_HOME:-$HOME/.local/state}/vikunja-sync/queue.db)
-  --json      status as JSON (schema version 1, see README)
+  --json      status or doctor as JSON (schema version 1, see README)
+  --url URL   the webhook receiver's URL, as Vikunja reaches it
   --dry-run   reconcile: print what it would queue, change nothing
   -h, --help  show this help
   --version   show the version
@@ -62,6 +77,10 @@ Environment:
                                     taskwarrior or vikunja
   VIKUNJA_SYNC_LOG_LEVEL            error, warning, notice, info (default) or debug
   VIKUNJA_SYNC_DB                   the queue file (absolute path)
+  VIKUNJA_WEBHOOK_SECRET            the webhook secret; or VIKUNJA_WEBHOOK_SECRET_FILE
+  VIKUNJA_SYNC_ENV_FILE             the environment file (default
+                                    ${XDG_CONFIG_HOME:-$HOME/.config}/vikunja-sync/env), read
+                                    under the process environment
 
 Examples:
   vikunja-worker drain
@@ -71,8 +90,10 @@ Examples:
     mv /var/lib/prometheus/node-exporter/vikunja-sync.prom.$$ /var/lib/prometheus/node-exporter/vikunja-sync.prom
 
 Exit status:
-  0 ok   1 status: unhealthy   64 usage   70 internal error   73 cannot create or open the
-  queue   74 queue I/O error   75 queue busy   78 bad configuration
+  0 ok   1 status or doctor: something needs attention   64 usage   66 no queue at the path
+  (read-only and admin commands)   70 internal error   73 cannot create or open the queue
+  74 queue I/O error   75 queue busy, or Vikunja unreachable or paused (reconcile, webhooks)
+  78 bad configuration
 )usage";
 
 namespace {
@@ -97,6 +118,14 @@ Command parse_command(const std::vector<std::string_view>& words) {
   if (word == "status") return Command::status;
   if (word == "metrics") return Command::metrics;
   if (word == "config") return Command::config;
+  if (word == "doctor") return Command::doctor;
+  if (word == "webhooks") {
+    const std::string_view sub = words.size() < 2 ? "" : words[1];
+    if (sub == "install") return Command::webhooks_install;
+    if (sub == "list") return Command::webhooks_list;
+    if (sub == "remove") return Command::webhooks_remove;
+    usage_error("the webhooks command is `webhooks install|list|remove`");
+  }
   if (word == "retry") return Command::retry;
   if (word == "purge") return Command::purge;
   if (word == "breaker") {
@@ -109,7 +138,7 @@ Command parse_command(const std::vector<std::string_view>& words) {
 }  // namespace
 
 Options parse_options(std::span<char*> argv) {
-  enum LongOnly { db = 1000, json, dead, older_than, dry_run };
+  enum LongOnly { db = 1000, json, dead, older_than, dry_run, url };
   Options options;
   bool older_than_given = false;
   const CommandLine line = parse_command_line(
@@ -118,13 +147,15 @@ Options parse_options(std::span<char*> argv) {
        {"json", no_argument, nullptr, json},
        {"dead", no_argument, nullptr, dead},
        {"older-than", required_argument, nullptr, older_than},
-       {"dry-run", no_argument, nullptr, dry_run}},
+       {"dry-run", no_argument, nullptr, dry_run},
+       {"url", required_argument, nullptr, url}},
       [&](int id, const char* value) {
         switch (id) {
           case db: options.db = value; break;
           case json: options.json = true; break;
           case dead: options.all_dead = true; break;
           case dry_run: options.dry_run = true; break;
+          case url: options.url = value; break;
           case older_than:
             options.older_than_days = parse_number<double>(value, "--older-than");
             older_than_given = true;
@@ -138,12 +169,21 @@ Options parse_options(std::span<char*> argv) {
   const std::vector<std::string_view>& words = line.words;
   if (words.empty()) usage_error("no command given");
   options.command = parse_command(words);
-  std::vector<std::string_view> rest(words.begin() + (options.command == Command::breaker_reset ? 2 : 1), words.end());
+  const bool two_words = options.command == Command::breaker_reset || options.command == Command::webhooks_install ||
+                         options.command == Command::webhooks_list || options.command == Command::webhooks_remove;
+  std::vector<std::string_view> rest(words.begin() + (two_words ? 2 : 1), words.end());
 
   const auto refuse = [&](bool given, std::string_view option, std::string_view command) {
     if (given) usage_error(fmt::format("{} is only for {}", option, command));
   };
-  refuse(options.json && options.command != Command::status, "--json", "status");
+  refuse(options.json && options.command != Command::status && options.command != Command::doctor, "--json",
+         "status and doctor");
+  refuse(options.url && options.command != Command::webhooks_install && options.command != Command::webhooks_remove &&
+             options.command != Command::doctor,
+         "--url", "webhooks install, webhooks remove and doctor");
+  if (!options.url && (options.command == Command::webhooks_install || options.command == Command::webhooks_remove)) {
+    usage_error("webhooks install and remove need --url URL, the receiver's URL as Vikunja reaches it");
+  }
   refuse(options.all_dead && options.command != Command::retry, "--dead", "retry");
   refuse(older_than_given && options.command != Command::purge, "--older-than", "purge");
   refuse(options.dry_run && options.command != Command::reconcile, "--dry-run", "reconcile");

@@ -12,12 +12,16 @@
 
 namespace vsync::worker {
 
-enum class Command { drain, run, reconcile, status, metrics, config, retry, purge, breaker_reset, help, version };
+enum class Command {
+  drain, run, reconcile, status, metrics, config, doctor, retry, purge, breaker_reset,
+  webhooks_install, webhooks_list, webhooks_remove, help, version
+};
 
 struct Options {
   Command command = Command::help;
   std::optional<std::string> db;
-  bool json = false;                   // status --json
+  bool json = false;                   // status --json, doctor --json
+  std::optional<std::string> url;      // webhooks install|remove --url URL, doctor --url URL
   bool dry_run = false;                // reconcile --dry-run
   bool all_dead = false;               // retry --dead
   std::vector<std::int64_t> job_ids;   // retry ID...

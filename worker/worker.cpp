@@ -57,7 +57,9 @@ Worker::Worker(QueueStore& store, const WorkerConfig& config, const Clock& clock
               ClaimPolicy{config.lease(), config.max_attempts.value},
               Backoff(config.backoff_base.value, config.backoff_cap.value), log, owner,
               {Target::vikunja, Target::taskwarrior}),
-      heartbeat_(store.path(), clock, owner, HeartbeatPolicy{config.lease(), config.lease_renewal(), std::nullopt}) {
+      heartbeat_(store.path(), clock, owner, HeartbeatPolicy{config.lease(), config.lease_renewal(), std::nullopt}),
+      webhooks_(client_, store.database(), clock) {
+  if (config.webhook_secret) webhook_secret_ = config.webhook_secret->value;
   client_.on_progress([this] { heartbeat_.tick(); });
   task_.on_progress([this] { heartbeat_.tick(); });
 }
@@ -125,16 +127,35 @@ ReconcilePlan Worker::reconcile(bool dry_run) {
     throw Error(ExitCode::temp_fail, fmt::format("reconcile: {}", stopped.outcome.error));
   }
   claims_.record_outside_job(called, JobOutcome::done());
-  if (!dry_run) reconcile_.apply(plan);
+  if (!dry_run) {
+    reconcile_.apply(plan);
+    add_counters(store_, {{"last_reconcile_timestamp_seconds", "", clock_.now() / 1000.0, true}});
+    register_webhooks_on_new_projects();
+  }
   log_.log(LogLevel::info, "reconcile", "dry_run={} jobs={} agreeing_pairs={} left_alone={}", dry_run,
            plan.jobs.size(), plan.agreeing_pairs, plan.left_alone.size());
   return plan;
+}
+
+// Projects made since `webhooks install` get the same webhook. A failure here is logged, never
+// the reconcile's: the jobs it planned are queued already.
+void Worker::register_webhooks_on_new_projects() {
+  if (!webhook_secret_) return;
+  try {
+    for (const ProjectWebhook& added : webhooks_.register_new_projects(*webhook_secret_)) {
+      log_.log(LogLevel::info, "webhook registered", "project_id={} project={} change={}", added.project_id,
+               log_quote(added.project_title), log_quote(to_string(added.change)));
+    }
+  } catch (const JobStopped& stopped) {
+    log_.log(LogLevel::warning, "webhook registration failed", "error={}", log_quote(stopped.outcome.error));
+  }
 }
 
 void Worker::record_counters(double drain_seconds) {
   std::vector<CounterDelta> deltas{{"drains_total", "", 1},
                                    {"drain_duration_seconds_total", "", drain_seconds},
                                    {"last_drain_duration_seconds", "", drain_seconds, true},
+                                   {"last_drain_timestamp_seconds", "", clock_.now() / 1000.0, true},
                                    {"task_runs_total", "", static_cast<double>(task_.processes_started() - task_runs_recorded_)}};
   for (const auto& [outcome, count] : client_.outcomes()) {
     if (count != outcomes_recorded_[outcome]) {

@@ -24,6 +24,7 @@
 #include "worker/sync/taskwarrior_sync.hpp"
 #include "worker/sync/vikunja_push.hpp"
 #include "worker/sync/vikunja_tasks.hpp"
+#include "worker/webhook_registration.hpp"
 #include "worker/worker_config.hpp"
 
 namespace vsync {
@@ -40,6 +41,11 @@ class Worker final : private JobHandler {
   // queues them. Throws Error(temp_fail) while a breaker pauses Vikunja or Taskwarrior, or
   // when a side cannot be read (the failure counts on its breaker, as a job's would).
   ReconcilePlan reconcile(bool dry_run);
+  // Registering the sync's webhooks in Vikunja (webhook_registration.hpp); reconcile also
+  // registers them on projects made since.
+  WebhookRegistration& webhooks() { return webhooks_; }
+  VikunjaClient& vikunja() { return client_; }  // for doctor's checks
+
   long long requests_sent() const { return client_.requests_sent(); }
   long long task_processes() const { return task_.processes_started(); }
 
@@ -52,6 +58,7 @@ class Worker final : private JobHandler {
   JobOutcome run(const ClaimedJob& job) override;  // the outcome, with the targets it reached
   JobOutcome run_handler(const ClaimedJob& job);   // push/delete to Vikunja, webhooks to task
   void record_counters(double drain_seconds);      // for `vikunja-worker metrics`
+  void register_webhooks_on_new_projects();
 
   QueueStore& store_;
   const Clock& clock_;
@@ -67,6 +74,8 @@ class Worker final : private JobHandler {
   Reconcile reconcile_;
   JobClaims claims_;
   Heartbeat heartbeat_;
+  WebhookRegistration webhooks_;
+  std::optional<std::string> webhook_secret_;
   std::map<std::string, long long> outcomes_recorded_;  // what the counters table already has
   long long task_runs_recorded_ = 0;
 };

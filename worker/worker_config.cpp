@@ -109,6 +109,7 @@ WorkerConfig load_worker_config(const Environment& env) {
       .taskrc = optional_text(env, "TASKRC"),
       .taskdata = optional_text(env, "TASKDATA"),
       .conflict_rule = conflict_rule(env),
+      .webhook_secret = webhook_secret(env),
   };
   if (config.backoff_cap.value < config.backoff_base.value) {
     throw Error(ExitCode::config,
@@ -154,6 +155,7 @@ std::vector<SettingRow> describe_settings(const WorkerConfig& config) {
       optional_row("TASKRC", config.taskrc, config.taskrc ? config.taskrc->value : ""),
       optional_row("TASKDATA", config.taskdata, config.taskdata ? config.taskdata->value : ""),
       {"VIKUNJA_SYNC_CONFLICT", std::string(to_string(config.conflict_rule.value)), config.conflict_rule.origin},
+      optional_row("VIKUNJA_WEBHOOK_SECRET", config.webhook_secret, "(set)"),
   };
 }
 

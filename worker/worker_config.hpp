@@ -28,6 +28,7 @@ struct WorkerConfig {
   std::optional<Setting<std::string>> taskrc;    // passed through to `task`
   std::optional<Setting<std::string>> taskdata;
   Setting<ConflictRule> conflict_rule;  // VIKUNJA_SYNC_CONFLICT: a field changed on both sides
+  std::optional<Setting<std::string>> webhook_secret;  // for registering webhooks (never shown)
 
   // How long a claim holds before another worker may take the job over. Short, because the
   // worker renews it every lease_renewal while it makes progress (worker/queue/heartbeat.hpp).

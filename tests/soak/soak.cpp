@@ -9,7 +9,8 @@
 //
 // SOAK_SEED replays a schedule (the writers' and faults' choices; the timing is the machine's),
 // SOAK_TASKS sets the number of tasks (200), SOAK_KEEP=1 keeps the directory, which is always
-// kept after a failure.
+// kept after a failure. SOAK_UNSERIALIZED_TASK=1 lets `task` processes run at once, which
+// Taskwarrior 2.6 does not survive (soak_setup.hpp).
 
 #include <stdlib.h>
 
@@ -43,6 +44,7 @@ struct Options {
   std::uint64_t seed = 0;
   int tasks = 200;
   bool keep = false;
+  bool serialized_task = true;  // SOAK_UNSERIALIZED_TASK=1: every `task` runs when it likes
 };
 
 Options parse_options(int argc, char** argv) {
@@ -54,6 +56,8 @@ Options parse_options(int argc, char** argv) {
   if (const char* tasks = std::getenv("SOAK_TASKS"); tasks && *tasks) options.tasks = std::stoi(tasks);
   const char* keep = std::getenv("SOAK_KEEP");
   options.keep = keep && *keep && std::string(keep) != "0";
+  const char* unserialized = std::getenv("SOAK_UNSERIALIZED_TASK");
+  options.serialized_task = !(unserialized && *unserialized && std::string(unserialized) != "0");
   if (options.seconds < 1 || options.tasks < 8) throw std::runtime_error("SECONDS must be at least 1, SOAK_TASKS at least 8");
   return options;
 }
@@ -79,6 +83,7 @@ struct World {
   test::FakeVikunja& vikunja;
   WorkerPool& pool;
   WriterTally& tally;
+  EventLog& events;
 
   long long changes() const { return tally.taskwarrior_changes + tally.vikunja_changes; }
 };
@@ -90,23 +95,20 @@ void print_progress(const World& world, const FaultSchedule& faults, double at) 
 }
 
 // The writers and the faults for options.seconds, with kills from this (the main) thread.
-void chaos(World& world, std::vector<Slot>& slots, std::int64_t project, std::mt19937_64& random,
-           std::array<long long, fault_kinds>& fault_counts) {
+// Returns every task the writers made or meant to make.
+std::vector<Slot> chaos(World& world, std::int64_t project, std::mt19937_64& random,
+                        std::array<long long, fault_kinds>& fault_counts) {
   WriterSignals signals;
-  std::vector<Slot*> tw, vk;
-  for (Slot& slot : slots) (slot.owner == Owner::taskwarrior ? tw : vk).push_back(&slot);
-  const auto half = [](const std::vector<Slot*>& all, std::size_t part) {
-    std::vector<Slot*> mine;
-    for (std::size_t i = part; i < all.size(); i += 2) mine.push_back(all[i]);
-    return mine;
-  };
   std::vector<std::unique_ptr<Writer>> writers;
-  for (std::size_t part = 0; part < 2; ++part) {
-    writers.push_back(std::make_unique<TaskwarriorWriter>(world.install, half(tw, part), random(), part == 0, world.tally));
-    writers.push_back(std::make_unique<VikunjaWriter>(world.install, half(vk, part), random(), part == 0, world.tally,
-                                                      world.vikunja, project));
+  const int per_side = world.options.tasks / 2;
+  for (int part = 0; part < 2; ++part) {
+    const int count = per_side / 2 + (part == 0 ? per_side % 2 : 0);
+    writers.push_back(std::make_unique<TaskwarriorWriter>(world.install, SlotRange{Owner::taskwarrior, part, 2, count},
+                                                          random(), part == 0, world.tally));
+    writers.push_back(std::make_unique<VikunjaWriter>(world.install, SlotRange{Owner::vikunja, part, 2, count}, random(),
+                                                      part == 0, world.tally, world.vikunja, project));
   }
-  FaultSchedule faults(world.vikunja, random());
+  FaultSchedule faults(world.vikunja, random(), world.events);
   std::vector<std::thread> threads;
   for (auto& writer : writers) threads.emplace_back([&signals, &writer] { writer->run(signals); });
 
@@ -124,7 +126,10 @@ void chaos(World& world, std::vector<Slot>& slots, std::int64_t project, std::mt
     if (!signals.fill_disk) wake = std::min(wake, fill_at);
     std::this_thread::sleep_until(wake);  // the schedule's clock, not a wait for state
     world.pool.restart_ended();
-    if (!signals.fill_disk && Clock::now() >= fill_at) signals.fill_disk = true;
+    if (!signals.fill_disk && Clock::now() >= fill_at) {
+      signals.fill_disk = true;
+      world.events.note("the next change of each side meets a full queue directory");
+    }
     if (Clock::now() >= next_kill) {
       world.pool.kill_one();
       next_kill = after(500, 4000);
@@ -137,7 +142,11 @@ void chaos(World& world, std::vector<Slot>& slots, std::int64_t project, std::mt
   signals.stop = true;
   for (auto& thread : threads) thread.join();
   faults.stop();
+  world.events.note("chaos over: writers stopped, faults off");
   fault_counts = faults.counts();
+  std::vector<Slot> slots;
+  for (const auto& writer : writers) slots.insert(slots.end(), writer->slots().begin(), writer->slots().end());
+  return slots;
 }
 
 ProcessResult worker_command(const Installation& install, const std::string& command) {
@@ -196,28 +205,41 @@ Convergence converge(World& world, std::vector<std::string>& failures) {
 }
 
 std::vector<json> taskwarrior_export(const Installation& install) {
-  const ProcessResult result = run_process(ProcessRequest{{"task", "rc.verbose=nothing", "rc.json.array=on", "export"},
+  const ProcessResult result = run_process(ProcessRequest{{install.task_bin(), "rc.verbose=nothing", "rc.json.array=on", "export"},
                                                           "", install.task_environment(), std::chrono::seconds(60)});
   if (result.exit_code != 0) throw std::runtime_error("task export failed: " + result.err);
   return json::parse(result.out).get<std::vector<json>>();
 }
 
-// Each line of the worker logs that names one of `needles`.
+// Each line of the worker logs that names one of `needles`, in time order (every line starts
+// with its time), and the soak's events (faults, kills) between the first and the last.
 std::vector<std::string> log_lines(const Installation& install, const std::vector<std::string>& needles) {
-  std::vector<std::filesystem::path> files;
-  for (const auto& entry : std::filesystem::directory_iterator(install.logs())) files.push_back(entry.path());
-  std::sort(files.begin(), files.end());
-  std::vector<std::string> lines;
-  for (const auto& file : files) {
-    std::istringstream text(test::read_file(file));
+  std::vector<std::string> lines, events;
+  for (const auto& entry : std::filesystem::directory_iterator(install.logs())) {
+    const bool soak_events = entry.path().filename() == "soak-events.log";
+    std::istringstream text(test::read_file(entry.path()));
     for (std::string line; std::getline(text, line);) {
+      const std::string stamped = line.substr(0, 13) + entry.path().stem().string() + ": " + line.substr(std::min<std::size_t>(13, line.size()));
+      if (soak_events) {
+        events.push_back(stamped);
+        continue;
+      }
       for (const std::string& needle : needles) {
         if (line.find(needle) != std::string::npos) {
-          lines.push_back(file.filename().string() + ": " + line);
+          lines.push_back(stamped);
           break;
         }
       }
     }
+  }
+  if (!lines.empty()) {
+    std::sort(lines.begin(), lines.end());
+    const std::string first = lines.front().substr(0, 12), last = lines.back().substr(0, 12);
+    for (const std::string& event : events) {
+      if (event.substr(0, 12) >= first && event.substr(0, 12) <= last) lines.push_back(event);
+    }
+    std::stable_sort(lines.begin(), lines.end(),
+                     [](const std::string& a, const std::string& b) { return a.substr(0, 12) < b.substr(0, 12); });
   }
   return lines;
 }
@@ -239,16 +261,18 @@ void print_evidence(const Installation& install, const Slot& slot, const Found& 
   }
   for (const std::int64_t id : ids) {
     keys.push_back(fmt::format("vk:{}", id));
-    needles.push_back(fmt::format("vikunja_id={} ", id));
-    needles.push_back(fmt::format("vk:{} ", id));
-    needles.push_back(fmt::format("/tasks/{} ", id));
+    for (const char* form : {"vikunja_id={} ", "vikunja_id={}\n", "vk:{} ", "/tasks/{}:", "/tasks/{} "}) {
+      needles.push_back(fmt::format(fmt::runtime(form), id));
+    }
   }
-  for (const std::string& key : keys) needles.push_back(key.substr(3));
   std::sort(keys.begin(), keys.end());
   keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
+  for (const std::string& key : keys) {
+    if (key.starts_with("tw:")) needles.push_back(key.substr(3));
+  }
   for (const std::string& line : jobs_of_keys(install.db(), keys)) fmt::print("    {}\n", line);
   const auto lines = log_lines(install, needles);
-  const std::size_t shown = std::min<std::size_t>(lines.size(), 60);
+  const std::size_t shown = std::min<std::size_t>(lines.size(), 80);
   for (std::size_t i = lines.size() - shown; i < lines.size(); ++i) fmt::print("    {}\n", lines[i]);
 }
 
@@ -261,25 +285,22 @@ int run_soak(const Options& options) {
   if (::mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
   test::FakeVikunja vikunja;
   const std::int64_t inbox = vikunja.add_project("inbox");
-  const Installation install = Installation::create(pattern, vikunja.url());
+  const Installation install = Installation::create(pattern, vikunja.url(), options.serialized_task);
   std::mt19937_64 random(options.seed);
 
-  std::vector<Slot> slots(static_cast<std::size_t>(options.tasks));
   const int per_side = options.tasks / 2;
-  for (int i = 0; i < options.tasks; ++i) {
-    slots[static_cast<std::size_t>(i)].owner = i < per_side ? Owner::taskwarrior : Owner::vikunja;
-    slots[static_cast<std::size_t>(i)].number = i < per_side ? i : i - per_side;
-  }
-  fmt::print("soak: seed {} (replay: SOAK_SEED={}), {} s, {} tasks ({} Taskwarrior-side, {} Vikunja-side), in {}\n",
-             options.seed, options.seed, options.seconds, options.tasks, per_side, options.tasks - per_side,
-             install.dir.string());
+  fmt::print("soak: seed {} (replay: SOAK_SEED={}), {} s, {} tasks at a time ({} Taskwarrior-side, {} Vikunja-side), "
+             "`task` {}, in {}\n",
+             options.seed, options.seed, options.seconds, 2 * per_side, per_side, per_side,
+             options.serialized_task ? "serialized by flock" : "unserialized", install.dir.string());
   std::fflush(stdout);
 
   WriterTally tally;
-  WorkerPool pool(install, 2, random());
-  World world{options, install, vikunja, pool, tally};
+  EventLog events(install.logs() / "soak-events.log");
+  WorkerPool pool(install, 2, random(), events);
+  World world{options, install, vikunja, pool, tally, events};
   std::array<long long, fault_kinds> fault_counts{};
-  chaos(world, slots, inbox, random, fault_counts);
+  const std::vector<Slot> slots = chaos(world, inbox, random, fault_counts);
   const long long chaos_requests = vikunja.requests();
 
   std::vector<std::string> failures = tally.errors();
@@ -321,14 +342,15 @@ int run_soak(const Options& options) {
   fmt::print("soak: queue: {} jobs done, {} dead, {} open; {} links, {} conflicts recorded\n", state_count("done"),
              state_count("dead"), state_count("pending") + state_count("running"), found.links.size(),
              conflict_count(install.db()));
-  fmt::print("soak: tasks: {} live, {} deleted, {} never made; converged {:.1f} s after the chaos "
-             "(the final reconcile queued {})\n",
+  fmt::print("soak: tasks: {} live, {} deleted (each replaced by a new one), {} never made; converged {:.1f} s after "
+             "the chaos (the final reconcile queued {})\n",
              live, deleted, unborn, convergence.seconds, convergence.reconcile_queued);
 
   for (const std::string& failure : failures) fmt::print("FAIL: {}\n", failure);
-  for (const Problem& problem : problems) {
-    fmt::print("FAIL: {}\n", problem.text);
-    if (problem.slot) print_evidence(install, *problem.slot, found);
+  for (std::size_t i = 0; i < problems.size(); ++i) {
+    fmt::print("FAIL: {}\n", problems[i].text);
+    const bool last_of_slot = i + 1 == problems.size() || problems[i + 1].slot != problems[i].slot;
+    if (problems[i].slot && last_of_slot) print_evidence(install, *problems[i].slot, found);
   }
   const std::size_t count = failures.size() + problems.size();
   if (count == 0) {

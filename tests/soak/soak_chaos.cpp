@@ -8,8 +8,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <ctime>
+#include <fstream>
 #include <stdexcept>
+#include <string_view>
 
 #include <fmt/format.h>
 
@@ -44,8 +47,8 @@ const char* to_string(Fault fault) {
 
 // --- FaultSchedule ---
 
-FaultSchedule::FaultSchedule(test::FakeVikunja& vikunja, std::uint64_t seed)
-    : vikunja_(vikunja), random_(seed), thread_([this] { run(); }) {}
+FaultSchedule::FaultSchedule(test::FakeVikunja& vikunja, std::uint64_t seed, EventLog& events)
+    : vikunja_(vikunja), random_(seed), events_(events), thread_([this] { run(); }) {}
 
 FaultSchedule::~FaultSchedule() { stop(); }
 
@@ -76,12 +79,13 @@ bool FaultSchedule::pause(milliseconds how_long) {
 }
 
 void FaultSchedule::run() {
-  std::uniform_int_distribution<long> calm(1000, 4000), stormy(500, 3000);
+  std::uniform_int_distribution<long> calm(500, 3000), stormy(500, 3000);
   std::uniform_int_distribution<std::size_t> kind(0, fault_kinds - 1);
   while (pause(milliseconds(calm(random_)))) {
     inject(static_cast<Fault>(kind(random_)));
     if (!pause(milliseconds(stormy(random_)))) return;
     vikunja_.answer_normally();
+    events_.note("stand-in answers normally");
   }
 }
 
@@ -103,6 +107,7 @@ void FaultSchedule::inject(Fault fault) {
     case Fault::garbage: vikunja_.answer_every_request(200, {}, R"({"id": 12, "title": "trunc)"); break;
     case Fault::lost_create: vikunja_.lose_next_create_answer(hang_time); break;
   }
+  events_.note(fmt::format("fault: {}", to_string(fault)));
   std::lock_guard lock(mutex_);
   ++counts_[static_cast<std::size_t>(fault)];
 }
@@ -117,9 +122,9 @@ WorkerProcess::WorkerProcess(const std::vector<std::string>& environment, const 
   args.push_back(nullptr);
   for (auto& entry : env) envp.push_back(entry.data());
   envp.push_back(nullptr);
-  const int out = ::open(log_.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+  int output[2];
   const int null = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
-  if (out < 0 || null < 0) throw std::runtime_error("cannot open " + log_.string() + " or /dev/null");
+  if (::pipe2(output, O_CLOEXEC) != 0 || null < 0) throw std::runtime_error("cannot make a pipe or open /dev/null");
   const pid_t parent = ::getpid();
   pid_ = ::fork();
   if (pid_ == 0) {
@@ -128,8 +133,8 @@ WorkerProcess::WorkerProcess(const std::vector<std::string>& environment, const 
     ::prctl(PR_SET_PDEATHSIG, SIGKILL);
     if (::getppid() != parent) _exit(1);
     ::dup2(null, STDIN_FILENO);
-    ::dup2(out, STDOUT_FILENO);
-    ::dup2(out, STDERR_FILENO);
+    ::dup2(output[1], STDOUT_FILENO);
+    ::dup2(output[1], STDERR_FILENO);
     // The stand-in's accepted sockets are not close-on-exec (cpp-httplib 0.11).
     ::close_range(3, ~0U, 0);
     sigset_t none;
@@ -139,17 +144,43 @@ WorkerProcess::WorkerProcess(const std::vector<std::string>& environment, const 
     ::execve(args[0], args.data(), envp.data());
     _exit(127);
   }
-  ::close(out);
+  ::close(output[1]);
   ::close(null);
-  if (pid_ < 0) throw std::runtime_error("cannot fork vikunja-worker");
+  if (pid_ < 0) {
+    ::close(output[0]);
+    throw std::runtime_error("cannot fork vikunja-worker");
+  }
+  reader_ = std::thread([this, from = output[0]] { copy_log(from); });
 }
 
-WorkerProcess::~WorkerProcess() { kill(); }
+void WorkerProcess::copy_log(int from) {
+  std::ofstream out(log_, std::ios::app);
+  std::string pending;
+  char buffer[8192];
+  for (;;) {
+    const ssize_t got = ::read(from, buffer, sizeof buffer);
+    if (got < 0 && errno == EINTR) continue;
+    if (got <= 0) break;
+    pending.append(buffer, static_cast<std::size_t>(got));
+    for (std::size_t end; (end = pending.find('\n')) != std::string::npos; pending.erase(0, end + 1)) {
+      out << clock_text_now() << ' ' << std::string_view(pending).substr(0, end + 1);
+    }
+    out.flush();
+  }
+  if (!pending.empty()) out << clock_text_now() << ' ' << pending << '\n';
+  ::close(from);
+}
+
+WorkerProcess::~WorkerProcess() {
+  kill();
+  if (reader_.joinable()) reader_.join();
+}
 
 std::optional<int> WorkerProcess::reap(int options) {
   int status = 0;
   if (!status_ && ::waitpid(pid_, &status, options) == pid_) {
     status_ = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    if (reader_.joinable()) reader_.join();  // its last lines are in the log before anyone reads it
   }
   return status_;
 }
@@ -178,8 +209,8 @@ int WorkerProcess::stop(milliseconds timeout) {
 
 // --- WorkerPool ---
 
-WorkerPool::WorkerPool(const Installation& install, int size, std::uint64_t seed)
-    : install_(install), random_(seed), workers_(static_cast<std::size_t>(size)) {
+WorkerPool::WorkerPool(const Installation& install, int size, std::uint64_t seed, EventLog& events)
+    : install_(install), random_(seed), events_(events), workers_(static_cast<std::size_t>(size)) {
   for (std::size_t i = 0; i < workers_.size(); ++i) start(i);
 }
 
@@ -187,6 +218,7 @@ void WorkerPool::start(std::size_t index) {
   ++starts_;
   const auto log = install_.logs() / fmt::format("worker-{}-{:04}.log", static_cast<char>('a' + index), starts_);
   workers_[index] = std::make_unique<WorkerProcess>(install_.worker_environment(), log);
+  events_.note(fmt::format("started {} (pid {})", log.filename().string(), workers_[index]->pid()));
 }
 
 void WorkerPool::restart_ended() {
@@ -197,6 +229,7 @@ void WorkerPool::restart_ended() {
     const std::string note = fmt::format("{} exited {}: {}", workers_[i]->log().filename().string(), *status,
                                          last_line(workers_[i]->log()));
     ended_.push_back(note);
+    events_.note("ended on its own: " + note);
     if (*status >= 128 || *status == 70) crashes_.push_back(note);
     start(i);
   }
@@ -211,6 +244,7 @@ void WorkerPool::kill_one() {
   if (running.empty()) return;
   const std::size_t index = running[std::uniform_int_distribution<std::size_t>(0, running.size() - 1)(random_)];
   workers_[index]->kill();
+  events_.note(fmt::format("SIGKILL {}", workers_[index]->log().filename().string()));
   ++kills_;
   start(index);
 }
@@ -219,6 +253,7 @@ void WorkerPool::retire(std::size_t index, std::vector<std::string>& problems) {
   restart_ended();
   if (!workers_[index]) return;
   // SIGTERM lets the current job finish: a hung `task` or request ends at the HTTP timeout.
+  events_.note(fmt::format("SIGTERM {}", workers_[index]->log().filename().string()));
   const int status = workers_[index]->stop(std::chrono::seconds(60));
   if (status != 0) {
     problems.push_back(fmt::format("{} did not stop cleanly on SIGTERM (exit {}): {}",

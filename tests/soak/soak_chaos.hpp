@@ -32,7 +32,7 @@ const char* to_string(Fault fault);
 
 class FaultSchedule {
  public:
-  FaultSchedule(test::FakeVikunja& vikunja, std::uint64_t seed);
+  FaultSchedule(test::FakeVikunja& vikunja, std::uint64_t seed, EventLog& events);
   ~FaultSchedule();
   FaultSchedule(const FaultSchedule&) = delete;
   FaultSchedule& operator=(const FaultSchedule&) = delete;
@@ -48,6 +48,7 @@ class FaultSchedule {
 
   test::FakeVikunja& vikunja_;
   std::mt19937_64 random_;
+  EventLog& events_;
   mutable std::mutex mutex_;
   std::condition_variable wake_;
   bool stopping_ = false;
@@ -55,7 +56,9 @@ class FaultSchedule {
   std::thread thread_;
 };
 
-// One `vikunja-worker run`, its stdout and stderr in a log file; SIGKILLed when destroyed.
+// One `vikunja-worker run`; its stdout and stderr go through a pipe to a thread that writes
+// them to a log file, each line stamped with the time (the worker's own lines carry none, as
+// journald adds it). SIGKILLed when destroyed.
 class WorkerProcess {
  public:
   WorkerProcess(const std::vector<std::string>& environment, const std::filesystem::path& log);
@@ -67,18 +70,21 @@ class WorkerProcess {
   std::optional<int> exit_status();              // once it ended on its own; never blocks
   int stop(std::chrono::milliseconds timeout);   // SIGTERM; its exit status, or -1 on timeout
   const std::filesystem::path& log() const { return log_; }
+  pid_t pid() const { return pid_; }
 
  private:
   std::optional<int> reap(int options);
+  void copy_log(int from);  // the reader thread: until the worker's end of the pipe closes
 
   std::filesystem::path log_;
   pid_t pid_ = -1;
   std::optional<int> status_;
+  std::thread reader_;
 };
 
 class WorkerPool {
  public:
-  WorkerPool(const Installation& install, int size, std::uint64_t seed);
+  WorkerPool(const Installation& install, int size, std::uint64_t seed, EventLog& events);
 
   void kill_one();        // a random running worker: SIGKILL, then started again
   void restart_ended();   // workers that ended on their own are noted and started again
@@ -96,6 +102,7 @@ class WorkerPool {
 
   const Installation& install_;
   std::mt19937_64 random_;
+  EventLog& events_;
   std::vector<std::unique_ptr<WorkerProcess>> workers_;
   long long kills_ = 0, starts_ = 0;
   std::vector<std::string> ended_, crashes_;

@@ -1,5 +1,7 @@
 #include "soak_queue.hpp"
 
+#include "soak_setup.hpp"
+
 #include <SQLiteCpp/Database.h>
 #include <SQLiteCpp/Statement.h>
 #include <fmt/format.h>
@@ -71,17 +73,19 @@ std::optional<std::int64_t> breaker_retry_at(const std::filesystem::path& db) {
 std::vector<std::string> jobs_of_keys(const std::filesystem::path& db, const std::vector<std::string>& keys) {
   auto database = reader(db);
   SQLite::Statement rows(database,
-                         "SELECT id, kind, key, state, attempts, coalesce(last_error, ''), substr(payload, 1, 200) "
-                         "FROM jobs WHERE key = ? ORDER BY id");
+                         "SELECT id, kind, key, state, attempts, coalesce(last_error, ''), substr(payload, 1, 160), "
+                         "created_at, updated_at FROM jobs WHERE key = ? ORDER BY id");
   std::vector<std::string> lines;
   for (const std::string& key : keys) {
     rows.reset();
     rows.bind(1, key);
     while (rows.executeStep()) {
-      lines.push_back(fmt::format("job {} {} {} {} attempts={} last_error=\"{}\" payload={}", rows.getColumn(0).getInt64(),
-                                  rows.getColumn(1).getString(), rows.getColumn(2).getString(),
-                                  rows.getColumn(3).getString(), rows.getColumn(4).getInt(),
-                                  rows.getColumn(5).getString(), rows.getColumn(6).getString()));
+      lines.push_back(fmt::format("job {} {} {} {} (queued {}, last changed {}) attempts={} last_error=\"{}\" payload={}",
+                                  rows.getColumn(0).getInt64(), rows.getColumn(1).getString(),
+                                  rows.getColumn(2).getString(), rows.getColumn(3).getString(),
+                                  clock_text(rows.getColumn(7).getInt64()), clock_text(rows.getColumn(8).getInt64()),
+                                  rows.getColumn(4).getInt(), rows.getColumn(5).getString(),
+                                  rows.getColumn(6).getString()));
     }
   }
   return lines;

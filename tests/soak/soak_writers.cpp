@@ -1,5 +1,6 @@
 #include "soak_writers.hpp"
 
+#include <cctype>
 #include <ctime>
 #include <regex>
 #include <thread>
@@ -29,6 +30,13 @@ std::string now_rfc3339() {
 }
 
 std::string first_line(const std::string& text) { return text.substr(0, text.find('\n')); }
+
+Slot unborn(Owner owner, int number) {
+  Slot slot;
+  slot.owner = owner;
+  slot.number = number;
+  return slot;
+}
 
 }  // namespace
 
@@ -62,19 +70,22 @@ std::vector<std::string> WriterTally::full_disk_notes() {
   return full_disk_notes_;
 }
 
-Writer::Writer(const Installation& install, std::vector<Slot*> slots, std::uint64_t seed, bool full_disk_duty,
+Writer::Writer(const Installation& install, SlotRange range, std::uint64_t seed, bool full_disk_duty,
                WriterTally& tally)
-    : install_(install), tally_(tally), slots_(std::move(slots)), random_(seed), full_disk_duty_(full_disk_duty) {}
+    : install_(install), tally_(tally), next_number_(range.first), step_(range.step), random_(seed),
+      full_disk_duty_(full_disk_duty) {
+  for (int i = 0; i < range.count; ++i, next_number_ += step_) slots_.push_back(unborn(range.owner, next_number_));
+}
 
 void Writer::run(const WriterSignals& signals) {
   bool filled_disk = false;
   std::uniform_int_distribution<long> pause(0, 2 * mean_pause.count());
   while (!signals.stop) {
     std::vector<Slot*> open, pending;
-    for (Slot* slot : slots_) {
-      if (slot->life == Life::deleted || slot->frozen) continue;
-      open.push_back(slot);
-      if (slot->life == Life::pending) pending.push_back(slot);
+    for (Slot& slot : slots_) {
+      if (slot.life == Life::deleted || slot.frozen) continue;
+      open.push_back(&slot);
+      if (slot.life == Life::pending) pending.push_back(&slot);
     }
     if (open.empty()) return;
     if (full_disk_duty_ && !filled_disk && signals.fill_disk && !pending.empty()) {
@@ -88,6 +99,10 @@ void Writer::run(const WriterSignals& signals) {
     Slot& slot = *open[std::uniform_int_distribution<std::size_t>(0, open.size() - 1)(random_)];
     apply(slot, pick_change(slot));
     ++slot.changes;
+    if (slot.life == Life::deleted) {
+      slots_.push_back(unborn(slot.owner, next_number_));
+      next_number_ += step_;
+    }
     std::this_thread::sleep_for(std::chrono::milliseconds(pause(random_)));  // the user's pace
   }
 }
@@ -117,7 +132,7 @@ Writer::Run Writer::run_program(std::vector<std::string> argv, const std::string
 // --- Taskwarrior ---
 
 Writer::Run TaskwarriorWriter::task(std::vector<std::string> args, const std::string& verbose) {
-  args.insert(args.begin(), {"task", "rc.verbose=" + verbose});
+  args.insert(args.begin(), {install_.task_bin(), "rc.verbose=" + verbose});
   return run_program(args, "", install_.task_environment(), false);
 }
 
@@ -192,10 +207,9 @@ void TaskwarriorWriter::retitle_on_full_disk(Slot& slot) {
 
 // --- Vikunja ---
 
-VikunjaWriter::VikunjaWriter(const Installation& install, std::vector<Slot*> slots, std::uint64_t seed,
-                             bool full_disk_duty, WriterTally& tally, test::FakeVikunja& vikunja,
-                             std::int64_t project_id)
-    : Writer(install, std::move(slots), seed, full_disk_duty, tally), vikunja_(vikunja), project_id_(project_id) {}
+VikunjaWriter::VikunjaWriter(const Installation& install, SlotRange range, std::uint64_t seed, bool full_disk_duty,
+                             WriterTally& tally, test::FakeVikunja& vikunja, std::int64_t project_id)
+    : Writer(install, range, seed, full_disk_duty, tally), vikunja_(vikunja), project_id_(project_id) {}
 
 Writer::Run VikunjaWriter::deliver(const std::string& event, const json& task, bool disk_full) {
   const json body{{"event_name", event},
@@ -236,7 +250,7 @@ void VikunjaWriter::apply(Slot& slot, Change change) {
   }
   const Run result = deliver(event, snapshot.is_null() ? *vikunja_.task(slot.vikunja_id) : snapshot, false);
   ++tally_.vikunja_changes;
-  if (result.exit_code == 0) {
+  if (result.exit_code == 0 && !result.out.empty() && std::isdigit(static_cast<unsigned char>(result.out[0]))) {
     tally_.webhook_job(std::stoll(result.out));
   } else {
     ++tally_.not_queued;

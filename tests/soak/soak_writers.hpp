@@ -11,6 +11,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <deque>
 #include <mutex>
 #include <random>
 #include <string>
@@ -50,15 +51,24 @@ struct WriterSignals {
   std::atomic<bool> fill_disk{false};  // the next change of each duty writer goes to a full disk
 };
 
+// Which tasks a writer owns: numbers first, first + step, …; a task it deletes is replaced by
+// a new one, so the number of live tasks stays about the same however long the soak runs.
+struct SlotRange {
+  Owner owner;
+  int first;
+  int step;
+  int count;
+};
+
 class Writer {
  public:
-  Writer(const Installation& install, std::vector<Slot*> slots, std::uint64_t seed, bool full_disk_duty,
-         WriterTally& tally);
+  Writer(const Installation& install, SlotRange range, std::uint64_t seed, bool full_disk_duty, WriterTally& tally);
   virtual ~Writer() = default;
   Writer(const Writer&) = delete;
   Writer& operator=(const Writer&) = delete;
 
   void run(const WriterSignals& signals);  // the thread's body: changes until told to stop
+  const std::deque<Slot>& slots() const { return slots_; }  // once run() returned
 
  protected:
   enum class Change { create, retitle, complete, reopen, remove };
@@ -80,7 +90,9 @@ class Writer {
  private:
   Change pick_change(const Slot& slot);
 
-  std::vector<Slot*> slots_;
+  std::deque<Slot> slots_;  // a deque: a new slot leaves the others where they are
+  int next_number_;
+  int step_;
   std::mt19937_64 random_;
   bool full_disk_duty_;
 };
@@ -98,7 +110,7 @@ class TaskwarriorWriter : public Writer {
 
 class VikunjaWriter : public Writer {
  public:
-  VikunjaWriter(const Installation& install, std::vector<Slot*> slots, std::uint64_t seed, bool full_disk_duty,
+  VikunjaWriter(const Installation& install, SlotRange range, std::uint64_t seed, bool full_disk_duty,
                 WriterTally& tally, test::FakeVikunja& vikunja, std::int64_t project_id);
 
  private:

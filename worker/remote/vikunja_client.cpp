@@ -105,6 +105,27 @@ bool VikunjaClient::delete_task(std::int64_t task_id) {
   throw JobStopped{classify_failure({response, {}}, clock_.now(), "DELETE /api/v1" + path)};
 }
 
+std::vector<nlohmann::json> VikunjaClient::webhooks(std::int64_t project_id) {
+  return all_pages(fmt::format("/projects/{}/webhooks", project_id), "");
+}
+
+nlohmann::json VikunjaClient::create_webhook(std::int64_t project_id, const json& webhook) {
+  const std::string path = fmt::format("/projects/{}/webhooks", project_id);
+  return object_from(call("PUT", path, webhook, {}, HttpClient::Connection::fresh), "PUT /api/v1" + path);
+}
+
+void VikunjaClient::update_webhook_events(std::int64_t project_id, std::int64_t webhook_id, const json& events) {
+  call("POST", fmt::format("/projects/{}/webhooks/{}", project_id, webhook_id), json{{"events", events}}, {});
+}
+
+void VikunjaClient::delete_webhook(std::int64_t project_id, std::int64_t webhook_id) {
+  call("DELETE", fmt::format("/projects/{}/webhooks/{}", project_id, webhook_id), std::nullopt, {});
+}
+
+nlohmann::json VikunjaClient::info() { return object_from(call("GET", "/info", std::nullopt, {}), "GET /api/v1/info"); }
+
+nlohmann::json VikunjaClient::user() { return object_from(call("GET", "/user", std::nullopt, {}), "GET /api/v1/user"); }
+
 std::vector<nlohmann::json> VikunjaClient::tasks_of_project(std::int64_t project_id,
                                                             const std::string& search) {
   return all_pages(fmt::format("/projects/{}/tasks", project_id), "&s=" + url_encode(search));

@@ -38,6 +38,17 @@ class VikunjaClient {
   void add_label(std::int64_t task_id, std::int64_t label_id);     // already there: fine
   void remove_label(std::int64_t task_id, std::int64_t label_id);  // not there: fine
 
+  // Project webhooks. Vikunja never returns a webhook's secret, and an update changes only
+  // its events.
+  std::vector<json> webhooks(std::int64_t project_id);
+  json create_webhook(std::int64_t project_id, const json& webhook);
+  void update_webhook_events(std::int64_t project_id, std::int64_t webhook_id, const json& events);
+  void delete_webhook(std::int64_t project_id, std::int64_t webhook_id);
+
+  // GET /info (no token needed): the server's version and settings; GET /user: the token's owner.
+  json info();
+  json user();
+
   void on_progress(std::function<void()> callback) { http_.on_progress(std::move(callback)); }
   long long requests_sent() const { return http_.requests_sent(); }
   const std::map<std::string, long long>& outcomes() const { return http_.outcomes(); }

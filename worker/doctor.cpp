@@ -1,0 +1,353 @@
+#include "worker/doctor.hpp"
+
+#include <algorithm>
+#include <regex>
+
+#include <SQLiteCpp/Statement.h>
+#include <fmt/format.h>
+
+#include "shared/timestamp.hpp"
+#include "worker/queue/on_queue.hpp"
+#include "worker/queue_status.hpp"
+#include "worker/remote/subprocess.hpp"
+
+namespace vsync {
+
+using json = nlohmann::json;
+
+namespace {
+
+Check ok(std::string name, std::string detail) { return {std::move(name), Check::Result::ok, std::move(detail), ""}; }
+Check attention(std::string name, std::string detail, std::string fix) {
+  return {std::move(name), Check::Result::attention, std::move(detail), std::move(fix)};
+}
+Check note(std::string name, std::string detail, std::string fix = "") {
+  return {std::move(name), Check::Result::note, std::move(detail), std::move(fix)};
+}
+
+std::string age_text(UnixMillis ms) {
+  const long long seconds = ms / 1000;
+  if (seconds < 120) return fmt::format("{}s", seconds);
+  if (seconds < 7200) return fmt::format("{}m", seconds / 60);
+  if (seconds < 172800) return fmt::format("{}h", seconds / 3600);
+  return fmt::format("{}d", seconds / 86400);
+}
+
+Check configuration(const DoctorInput& in) {
+  std::string origins;
+  for (const SettingRow& row : describe_settings(in.config)) {
+    if (row.origin != "default" && row.origin != "-") origins += fmt::format("{}{}", origins.empty() ? "" : ", ", row.origin);
+  }
+  const std::string file = in.env.env_file() ? in.env.env_file()->string() : "no environment file";
+  if (!in.config.vikunja_url || !in.config.api_token) {
+    return attention("configuration", fmt::format("VIKUNJA_URL or the API token is not set ({})", file),
+                     "set VIKUNJA_URL and VIKUNJA_API_TOKEN_FILE in ~/.config/vikunja-sync/env");
+  }
+  return ok("configuration", fmt::format("{}; set: {}", file, origins));
+}
+
+// (major, minor) of "v0.24.6", "v2.3.0-12-gabc", "2.2.1"; nullopt for a version we cannot read.
+std::optional<std::pair<int, int>> version_of(const std::string& text) {
+  static const std::regex pattern(R"(^v?(\d+)\.(\d+))");
+  std::smatch match;
+  if (!std::regex_search(text, match, pattern)) return std::nullopt;
+  return std::pair(std::stoi(match[1]), std::stoi(match[2]));
+}
+
+bool is_private_address(const std::string& url) {
+  static const std::regex host(R"(^https?://(\[[^\]]*\]|[^/:]+))");
+  std::smatch match;
+  if (!std::regex_search(url, match, host)) return false;
+  const std::string name = match[1];
+  static const std::regex private_names(
+      R"(^(localhost|127\.\d+\.\d+\.\d+|10\.\d+\.\d+\.\d+|192\.168\.\d+\.\d+|172\.(1[6-9]|2\d|3[01])\.\d+\.\d+|\[::1\]|.*\.local|.*\.lan)$)");
+  return std::regex_match(name, private_names);
+}
+
+// GET /info and GET /user: reachable, the token accepted, the version and its webhook caveats.
+std::vector<Check> server(const DoctorInput& in, const std::vector<std::string>& receiver_urls, bool& reachable) {
+  std::vector<Check> checks;
+  const std::string url = in.config.vikunja_url ? in.config.vikunja_url->value : "";
+  json info;
+  try {
+    info = in.worker.vikunja().info();
+  } catch (const JobStopped& stopped) {
+    reachable = false;
+    checks.push_back(attention("vikunja reachable", fmt::format("{}/api/v1/info: {}", url, stopped.outcome.error),
+                               "check VIKUNJA_URL (with the path of a reverse proxy, if any) and that Vikunja runs"));
+    return checks;
+  }
+  const std::string version = info.value("version", "");
+  checks.push_back(ok("vikunja reachable", fmt::format("{} answers, version {}", url, version.empty() ? "unknown" : version)));
+  try {
+    const json user = in.worker.vikunja().user();
+    checks.push_back(ok("api token", fmt::format("accepted (user {})", user.value("username", "?"))));
+  } catch (const JobStopped& stopped) {
+    reachable = false;
+    checks.push_back(attention("api token", fmt::format("token rejected: {}", stopped.outcome.error),
+                               fmt::format("create one with the task and project permissions at {}/user/settings/api-tokens "
+                                           "and put it in VIKUNJA_API_TOKEN_FILE",
+                                           url)));
+    return checks;
+  }
+  if (const auto parsed = version_of(version)) {
+    if (*parsed < std::pair(2, 3)) {
+      checks.push_back(note("webhook retries",
+                            fmt::format("Vikunja {} never retries a webhook its receiver answered with an error", version),
+                            "keep the receiver running (vikunja-sync-webhook.service); the hourly reconcile "
+                            "catches what is lost"));
+    }
+    const bool private_receiver = std::any_of(receiver_urls.begin(), receiver_urls.end(), is_private_address);
+    if (*parsed >= std::pair(2, 2) && private_receiver) {
+      checks.push_back(note("webhook address",
+                            "since v2.2 Vikunja refuses webhooks to loopback and LAN addresses by default",
+                            "set `outgoingrequests.allownonroutableips: true` in Vikunja's config.yml"));
+    }
+  }
+  return checks;
+}
+
+std::vector<Check> breakers(const QueueStatus& status, UnixMillis now) {
+  std::vector<Check> checks;
+  for (const BreakerRow& row : status.breakers) {
+    const std::string name = fmt::format("{} breaker", to_string(row.target));
+    if (row.state == BreakerState::closed) {
+      checks.push_back(ok(name, "closed"));
+      continue;
+    }
+    const std::string recovery =
+        row.retry_at ? fmt::format(", next probe in {}", age_text(std::max<UnixMillis>(0, *row.retry_at - now))) : "";
+    checks.push_back(attention(name,
+                               fmt::format("{}{}{}{}", to_string(row.state), row.reason.empty() ? "" : " (" + row.reason + ")",
+                                           recovery, row.last_error.empty() ? "" : ": " + row.last_error),
+                               fmt::format("fix the cause above; it closes by itself at the next good probe, or now "
+                                           "with `vikunja-worker breaker reset {}`",
+                                           to_string(row.target))));
+  }
+  return checks;
+}
+
+std::optional<double> counter(SQLite::Database& db, const char* name) {
+  return on_queue(db, "read counters", [&]() -> std::optional<double> {
+    SQLite::Statement query(db, "SELECT value FROM counters WHERE name = ? AND label = ''");
+    query.bind(1, name);
+    if (!query.executeStep()) return std::nullopt;
+    return query.getColumn(0).getDouble();
+  });
+}
+
+std::vector<Check> queue_health(const DoctorInput& in, const QueueStatus& status) {
+  std::vector<Check> checks;
+  const UnixMillis now = in.clock.now();
+  const int pending = status.count(Target::vikunja, JobState::pending) + status.count(Target::taskwarrior, JobState::pending);
+  const std::string oldest = status.oldest_pending_created ? ", oldest " + age_text(now - *status.oldest_pending_created) : "";
+  const auto last_drain = counter(in.store.database(), "last_drain_timestamp_seconds");
+  const auto last_reconcile = counter(in.store.database(), "last_reconcile_timestamp_seconds");
+  const auto ago = [&](const std::optional<double>& at) {
+    return at ? age_text(now - static_cast<UnixMillis>(*at * 1000)) + " ago" : std::string("never");
+  };
+  checks.push_back(ok("queue", fmt::format("{}: {} pending{}; last drain {}, last reconcile {}", in.store.path().string(),
+                                           pending, oldest, ago(last_drain), ago(last_reconcile))));
+  if (status.dead_total > 0) {
+    const DeadJob& latest = status.dead.front();
+    checks.push_back(attention("dead jobs", fmt::format("{} (latest: job {} {}: {})", status.dead_total, latest.id, latest.key,
+                                                        latest.last_error),
+                               "`vikunja-worker status` lists them; after fixing the cause, `vikunja-worker retry --dead`"));
+  }
+  if (!last_reconcile) {
+    checks.push_back(attention("reconcile", "no reconcile has run on this queue",
+                               "`vikunja-worker reconcile --dry-run`, then `vikunja-worker reconcile`; enable "
+                               "vikunja-sync-reconcile.timer"));
+  }
+  return checks;
+}
+
+ProcessResult run_task(const DoctorInput& in, std::vector<std::string> args) {
+  std::vector<std::string> overrides;
+  if (in.config.taskrc) overrides.push_back("TASKRC=" + in.config.taskrc->value);
+  if (in.config.taskdata) overrides.push_back("TASKDATA=" + in.config.taskdata->value);
+  std::vector<std::string> environment = environment_with(overrides);
+  std::erase_if(environment, [](const std::string& entry) { return entry == "TASKDATA=" || entry == "TASKRC="; });
+  args.insert(args.begin(), in.config.task_bin.value);
+  return run_process(ProcessRequest{args, "", environment, std::chrono::seconds(10)});
+}
+
+std::vector<Check> taskwarrior(const DoctorInput& in) {
+  std::vector<Check> checks;
+  ProcessResult diagnostics;
+  try {
+    diagnostics = run_task(in, {"rc.confirmation=off", "diagnostics"});
+  } catch (const std::exception& e) {
+    checks.push_back(attention("taskwarrior hooks", e.what(), "install Taskwarrior (Debian package taskwarrior)"));
+    return checks;
+  }
+  if (diagnostics.exit_code != 0) {
+    checks.push_back(attention("taskwarrior hooks",
+                               fmt::format("`{} diagnostics` exited {}", in.config.task_bin.value, diagnostics.exit_code),
+                               "check VIKUNJA_SYNC_TASK_BIN, TASKRC and TASKDATA"));
+    return checks;
+  }
+  std::vector<std::string> missing;
+  for (const char* hook : {"on-add-vikunja", "on-modify-vikunja"}) {
+    const std::regex active(fmt::format(R"(Active:[^\n]*\b{}\b|\n\s+{}\b[^\n]*\(executable\))", hook, hook));
+    if (!std::regex_search(diagnostics.out, active)) missing.push_back(hook);
+  }
+  if (missing.empty()) {
+    checks.push_back(ok("taskwarrior hooks", "on-add-vikunja and on-modify-vikunja active"));
+  } else {
+    checks.push_back(attention("taskwarrior hooks", fmt::format("not active: {}", fmt::join(missing, ", ")),
+                               "`vikunja-enqueue install-hooks`, then check with `task diagnostics`"));
+  }
+  const ProcessResult uda = run_task(in, {"_get", "rc.uda.vikunja_id.type"});
+  if (uda.exit_code == 0 && uda.out.starts_with("string")) {
+    checks.push_back(ok("vikunja_id attribute", "uda.vikunja_id.type=string"));
+  } else {
+    checks.push_back(attention("vikunja_id attribute", "uda.vikunja_id is not configured in your taskrc",
+                               "add `uda.vikunja_id.type=string` and `uda.vikunja_id.label=Vikunja` to ~/.taskrc, "
+                               "so that `task` shows and keeps the link"));
+  }
+  return checks;
+}
+
+std::vector<Check> webhooks(const DoctorInput& in, const std::vector<std::string>& urls) {
+  std::vector<Check> checks;
+  if (in.config.webhook_secret) {
+    checks.push_back(ok("webhook secret", fmt::format("set ({})", in.config.webhook_secret->origin)));
+  } else {
+    checks.push_back(attention("webhook secret", "not set: the receiver refuses every delivery (exit 78)",
+                               "`openssl rand -hex 32 > ~/.config/vikunja-sync/webhook-secret`, chmod 600, and "
+                               "VIKUNJA_WEBHOOK_SECRET_FILE=%h/.config/vikunja-sync/webhook-secret in the environment file"));
+  }
+  if (urls.empty()) {
+    checks.push_back(attention("project webhooks", "no receiver URL known (none given with --url, none registered)",
+                               "`vikunja-worker webhooks install --url http://HOST:9000/hooks/vikunja`"));
+    return checks;
+  }
+  std::vector<std::string> lacking;
+  int projects = 0;
+  for (const json& project : in.worker.vikunja().projects()) {
+    if (project.value("is_archived", false)) continue;
+    ++projects;
+    const std::vector<json> hooks = in.worker.vikunja().webhooks(project.at("id").get<std::int64_t>());
+    for (const std::string& url : urls) {
+      const bool has = std::any_of(hooks.begin(), hooks.end(), [&](const json& hook) {
+        if (hook.value("target_url", "") != url) return false;
+        const json events = hook.value("events", json::array());
+        return std::all_of(synced_events().begin(), synced_events().end(), [&](const std::string& event) {
+          return std::find(events.begin(), events.end(), event) != events.end();
+        });
+      });
+      if (!has) lacking.push_back(fmt::format("'{}'", project.value("title", "?")));
+    }
+  }
+  if (lacking.empty()) {
+    checks.push_back(ok("project webhooks", fmt::format("all {} projects send task events to {}", projects, fmt::join(urls, ", "))));
+  } else {
+    checks.push_back(attention("project webhooks", fmt::format("no webhook with the task events on {}", fmt::join(lacking, ", ")),
+                               fmt::format("`vikunja-worker webhooks install --url {}`", urls.front())));
+  }
+  return checks;
+}
+
+std::vector<Check> systemd_units() {
+  std::vector<Check> checks;
+  ProcessResult probe;
+  try {
+    probe = run_process(ProcessRequest{{"systemctl", "--user", "is-system-running"}, "", std::nullopt, std::chrono::seconds(5)});
+  } catch (const std::exception&) {
+    probe.exit_code = 127;
+  }
+  // running, degraded, starting...: a user manager answers; offline or no answer: none to ask.
+  const std::string manager = probe.out.substr(0, probe.out.find('\n'));
+  if (manager.empty() || manager == "offline" || manager == "unknown") {
+    checks.push_back(note("systemd units", "not checked: `systemctl --user` is not available here"));
+    return checks;
+  }
+  const auto state = [](const char* verb, const char* unit) {
+    const auto result = run_process(ProcessRequest{{"systemctl", "--user", verb, unit}, "", std::nullopt, std::chrono::seconds(5)});
+    return result.out.substr(0, result.out.find('\n'));
+  };
+  const bool service = state("is-active", "vikunja-sync-worker.service") == "active";
+  const bool timer = state("is-active", "vikunja-sync-drain.timer") == "active";
+  if (service || timer) {
+    checks.push_back(ok("worker unit", service ? "vikunja-sync-worker.service active" : "vikunja-sync-drain.timer active"));
+  } else {
+    checks.push_back(attention("worker unit", "neither vikunja-sync-worker.service nor vikunja-sync-drain.timer is active",
+                               "`systemctl --user enable --now vikunja-sync-worker.service`"));
+  }
+  for (const char* unit : {"vikunja-sync-reconcile.timer", "vikunja-sync-webhook.service"}) {
+    if (state("is-active", unit) == "active") {
+      checks.push_back(ok(unit, "active"));
+    } else {
+      checks.push_back(attention(unit, "not active", fmt::format("`systemctl --user enable --now {}`", unit)));
+    }
+  }
+  return checks;
+}
+
+const char* marker(Check::Result result) {
+  switch (result) {
+    case Check::Result::ok: return "ok";
+    case Check::Result::attention: return "!!";
+    case Check::Result::note: return "--";
+  }
+  return "?";
+}
+
+std::string_view to_string(Check::Result result) {
+  switch (result) {
+    case Check::Result::ok: return "ok";
+    case Check::Result::attention: return "attention";
+    case Check::Result::note: return "note";
+  }
+  return "?";
+}
+
+}  // namespace
+
+std::vector<Check> run_checks(const DoctorInput& in) {
+  std::vector<Check> checks{configuration(in)};
+  std::vector<std::string> urls = in.receiver_url ? std::vector{*in.receiver_url} : in.worker.webhooks().receivers();
+  bool reachable = in.config.vikunja_url && in.config.api_token;
+  if (reachable) {
+    for (Check& check : server(in, urls, reachable)) checks.push_back(std::move(check));
+  }
+  const QueueStatus status = read_status(in.store);
+  for (Check& check : breakers(status, in.clock.now())) checks.push_back(std::move(check));
+  for (Check& check : queue_health(in, status)) checks.push_back(std::move(check));
+  for (Check& check : taskwarrior(in)) checks.push_back(std::move(check));
+  if (reachable) {
+    try {
+      for (Check& check : webhooks(in, urls)) checks.push_back(std::move(check));
+    } catch (const JobStopped& stopped) {
+      checks.push_back(attention("project webhooks", stopped.outcome.error, "see the Vikunja checks above"));
+    }
+  }
+  for (Check& check : systemd_units()) checks.push_back(std::move(check));
+  return checks;
+}
+
+bool all_well(const std::vector<Check>& checks) {
+  return std::none_of(checks.begin(), checks.end(),
+                      [](const Check& check) { return check.result == Check::Result::attention; });
+}
+
+std::string checks_text(const std::vector<Check>& checks) {
+  std::string text;
+  for (const Check& check : checks) {
+    text += fmt::format("[{}] {:<22} {}\n", marker(check.result), check.name, check.detail);
+    if (!check.fix.empty()) text += fmt::format("     {:<22} -> {}\n", "", check.fix);
+  }
+  text += all_well(checks) ? "all well\n" : "something needs attention (the lines marked !!)\n";
+  return text;
+}
+
+nlohmann::json checks_json(const std::vector<Check>& checks) {
+  json list = json::array();
+  for (const Check& check : checks) {
+    list.push_back({{"name", check.name}, {"result", to_string(check.result)}, {"detail", check.detail}, {"fix", check.fix}});
+  }
+  return json{{"version", 1}, {"healthy", all_well(checks)}, {"checks", list}};
+}
+
+}  // namespace vsync
