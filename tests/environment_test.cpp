@@ -46,7 +46,7 @@ TEST_CASE("the process environment wins over the file, and an empty value is uns
   CHECK(queue_path(env, std::nullopt).origin == "VIKUNJA_SYNC_DB");
 }
 
-TEST_CASE("VIKUNJA_SYNC_ENV_FILE names the file; XDG_CONFIG_HOME moves the default; none is fine", "[environment]") {
+TEST_CASE("VIKUNJA_SYNC_ENV_FILE names the file, XDG_CONFIG_HOME moves the default, and none is fine", "[environment]") {
   TempDir dir;
   dir.write("custom.env", "VIKUNJA_URL=https://custom.example\n");
   dir.write("xdg/vikunja-sync/env", "VIKUNJA_URL=https://xdg.example\n");

@@ -50,5 +50,21 @@ TEST_CASE("worker usage errors say what is wrong, exit 64", "[worker_options]") 
   fails_with({"vikunja-worker", "retry"}, "retry takes job ids or --dead");
   fails_with({"vikunja-worker", "retry", "3x"}, "job id '3x' is not a non-negative number");
   fails_with({"vikunja-worker", "retry", "-3"}, "unknown option '-3'");
-  fails_with({"vikunja-worker", "drain", "--json"}, "--json is only for status");
+  fails_with({"vikunja-worker", "drain", "--json"}, "--json is only for status and doctor");
+  fails_with({"vikunja-worker", "webhooks"}, "the webhooks command is `webhooks install|list|remove`");
+  fails_with({"vikunja-worker", "webhooks", "install"},
+             "webhooks install and remove need --url URL, the receiver's URL as Vikunja reaches it");
+  fails_with({"vikunja-worker", "status", "--url", "http://x"}, "--url is only for webhooks install, webhooks remove and doctor");
+  fails_with({"vikunja-worker", "webhooks", "list", "extra"}, "unexpected argument 'extra'");
+}
+
+TEST_CASE("doctor and webhooks parse their options", "[worker_options]") {
+  const auto install = parse({"vikunja-worker", "webhooks", "install", "--url", "http://h:9000/hooks/vikunja"});
+  CHECK(install.command == Command::webhooks_install);
+  CHECK(install.url == "http://h:9000/hooks/vikunja");
+  CHECK(parse({"vikunja-worker", "webhooks", "list"}).command == Command::webhooks_list);
+  CHECK(parse({"vikunja-worker", "webhooks", "remove", "--url", "http://h"}).command == Command::webhooks_remove);
+  const auto doctor = parse({"vikunja-worker", "doctor", "--json"});
+  CHECK(doctor.command == Command::doctor);
+  CHECK(doctor.json);
 }

@@ -90,7 +90,8 @@ Examples:
     mv /var/lib/prometheus/node-exporter/vikunja-sync.prom.$$ /var/lib/prometheus/node-exporter/vikunja-sync.prom
 
 Exit status:
-  0 ok   1 status or doctor: something needs attention   64 usage   66 no queue at the path
+  0 ok   1 status or doctor: something needs attention   64 usage   65 webhooks: Vikunja refused
+  the request   66 no queue at the path
   (read-only and admin commands)   70 internal error   73 cannot create or open the queue
   74 queue I/O error   75 queue busy, or Vikunja unreachable or paused (reconcile, webhooks)
   78 bad configuration

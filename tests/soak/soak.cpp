@@ -211,15 +211,22 @@ std::vector<json> taskwarrior_export(const Installation& install) {
   return json::parse(result.out).get<std::vector<json>>();
 }
 
+long long stamp_ms(const std::string& line) {  // "17:48:17.302 …" -> ms since midnight
+  if (line.size() < 12 || line[2] != ':' || line[8] != '.') return -1;
+  return ((std::stoll(line.substr(0, 2)) * 60 + std::stoll(line.substr(3, 2))) * 60 + std::stoll(line.substr(6, 2))) * 1000 +
+         std::stoll(line.substr(9, 3));
+}
+
 // Each line of the worker logs that names one of `needles`, in time order (every line starts
-// with its time), and the soak's events (faults, kills) between the first and the last.
+// with its time), with the soak's events (faults, kills) of the 3 s before each.
 std::vector<std::string> log_lines(const Installation& install, const std::vector<std::string>& needles) {
   std::vector<std::string> lines, events;
   for (const auto& entry : std::filesystem::directory_iterator(install.logs())) {
     const bool soak_events = entry.path().filename() == "soak-events.log";
     std::istringstream text(test::read_file(entry.path()));
     for (std::string line; std::getline(text, line);) {
-      const std::string stamped = line.substr(0, 13) + entry.path().stem().string() + ": " + line.substr(std::min<std::size_t>(13, line.size()));
+      if (stamp_ms(line) < 0) continue;
+      const std::string stamped = line.substr(0, 13) + entry.path().stem().string() + ": " + line.substr(13);
       if (soak_events) {
         events.push_back(stamped);
         continue;
@@ -232,15 +239,16 @@ std::vector<std::string> log_lines(const Installation& install, const std::vecto
       }
     }
   }
-  if (!lines.empty()) {
-    std::sort(lines.begin(), lines.end());
-    const std::string first = lines.front().substr(0, 12), last = lines.back().substr(0, 12);
-    for (const std::string& event : events) {
-      if (event.substr(0, 12) >= first && event.substr(0, 12) <= last) lines.push_back(event);
+  std::vector<long long> times;
+  for (const std::string& line : lines) times.push_back(stamp_ms(line));
+  for (const std::string& event : events) {
+    const long long at = stamp_ms(event);
+    if (std::any_of(times.begin(), times.end(), [&](long long t) { return at <= t && t - at <= 3000; })) {
+      lines.push_back(event);
     }
-    std::stable_sort(lines.begin(), lines.end(),
-                     [](const std::string& a, const std::string& b) { return a.substr(0, 12) < b.substr(0, 12); });
   }
+  std::stable_sort(lines.begin(), lines.end(),
+                   [](const std::string& a, const std::string& b) { return stamp_ms(a) < stamp_ms(b); });
   return lines;
 }
 
