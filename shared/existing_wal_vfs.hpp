@@ -5,7 +5,7 @@
 // Why: the unix VFS fsyncs the directory on the first sync of any WAL it opened with the create
 // flag, and SQLite always asks for it, so even with a persistent WAL (queue_store.hpp) every
 // short-lived process would pay a second fdatasync, on the directory. A WAL that exists needs
-// no directory entry made durable; one that does not is still created, and its directory synced.
+// no directory entry made durable; one that does not is created, and its directory synced then.
 
 namespace vsync {
 

@@ -196,9 +196,12 @@ EnqueueResult QueueStore::enqueue(const NewJob& job) {
     find_pending.bind(2, std::string(to_string(target_of(job.kind))));
     if (find_pending.executeStep()) {
       const std::int64_t id = find_pending.getColumn(0).getInt64();
-      const auto pending_snapshot = find_pending.getColumn(1);
-      if (job.snapshot_at && !pending_snapshot.isNull() &&
-          *job.snapshot_at < pending_snapshot.getInt64()) {
+      const bool pending_has_snapshot = !find_pending.getColumn(1).isNull();
+      const UnixMillis pending_snapshot = pending_has_snapshot ? find_pending.getColumn(1).getInt64() : 0;
+      // Done reading: a statement left open keeps a read transaction after COMMIT, and the WAL
+      // truncation in the commit hook would then fail (SQLITE_LOCKED) on every coalesced job.
+      find_pending.reset();
+      if (job.snapshot_at && pending_has_snapshot && *job.snapshot_at < pending_snapshot) {
         return {id, EnqueueResult::Outcome::kept_newer};  // rolls back: nothing was written
       }
       SQLite::Statement replace(db_,

@@ -8,8 +8,9 @@
 // that is the only one on the queue neither deletes nor re-creates it, which would cost a
 // directory sync each time. With CloseCheckpoint::leave_to_worker (vikunja-enqueue) closing does
 // not checkpoint either, so an enqueue into an existing queue pays exactly one fdatasync, its
-// commit's; the worker checkpoints after its drains, and SQLite's automatic checkpoint (every
-// 1000 WAL pages, in whichever process commits) bounds the WAL when no worker runs.
+// commit's; the worker checkpoints after its drains, and without a worker the enqueue whose
+// commit leaves 200 frames or more truncates the WAL (a commit hook in place of SQLite's
+// automatic checkpoint), so it stays bounded.
 
 #include <chrono>
 #include <cstdint>

@@ -38,7 +38,7 @@ WorkerIdentity exited_process() {
   WorkerIdentity identity = WorkerIdentity::of_this_process();
   identity.pid = child;
   const auto parsed = WorkerIdentity::parse(
-      fmt::format("{}:{} boot={} start=0", identity.host, child, identity.boot_id));
+      fmt::format("{}:{} boot={} pidns={} start=0", identity.host, child, identity.boot_id, identity.pid_namespace));
   REQUIRE(parsed);
   REQUIRE(parsed->is_gone(identity) == true);  // start time 0 is never a real process's
   // Its real start time, then let it exit.
@@ -153,6 +153,12 @@ TEST_CASE("worker identities name the process, and a gone one is recognised", "[
   WorkerIdentity elsewhere = rebooted;
   elsewhere.host = me.host + "-container";
   CHECK_FALSE(elsewhere.is_gone(me));  // another host: nothing here can tell
+  WorkerIdentity other_namespace = me;
+  other_namespace.pid_namespace = "1";
+  other_namespace.start_ticks += 1;
+  CHECK_FALSE(other_namespace.is_gone(me));  // its pids are not ours to look up
+  WorkerIdentity no_boot_id = rebooted;
+  CHECK_FALSE(no_boot_id.is_gone(WorkerIdentity{me.host, "", me.pid_namespace, me.pid, me.start_ticks}));
   WorkerIdentity recycled = me;
   recycled.start_ticks += 1;  // our pid, but not the process that took the lease
   CHECK(recycled.is_gone(me));
@@ -160,6 +166,7 @@ TEST_CASE("worker identities name the process, and a gone one is recognised", "[
 
   CHECK_FALSE(WorkerIdentity::parse("worker-a"));
   CHECK_FALSE(WorkerIdentity::parse("host:12 boot=x start=1"));
+  CHECK_FALSE(WorkerIdentity::parse("host:12 boot=00000000-0000-4000-8000-000000000000 start=1"));  // no pidns
 }
 
 TEST_CASE("a lease held by a worker that is gone is released at the next claim, not after it runs out",

@@ -309,13 +309,15 @@ TEST_CASE("without a worker the WAL stays bounded: SQLite's automatic checkpoint
   std::uintmax_t largest = 0;
   for (int n = 0; n < 600; ++n) {  // about 10 MB of WAL frames if nothing ever checkpointed
     QueueStore store(path, clock, QueueStore::default_busy_timeout, CloseCheckpoint::leave_to_worker);
-    store.enqueue(push(fmt::format(R"({{"n":{}}})", n), fmt::format("00000000-0000-4000-8000-{:012}", n)));
+    // Every other one replaces a pending job (the coalescing path reads before it writes).
+    const int task = n % 2 == 0 ? n : 1;
+    store.enqueue(push(fmt::format(R"({{"n":{}}})", n), fmt::format("00000000-0000-4000-8000-{:012}", task)));
     largest = std::max(largest, wal_size(path));
   }
   CHECK(largest > 0);
   CHECK(largest <= 5u << 20);
   QueueStore reopened(path, clock);
-  CHECK(reopened.database().execAndGet("SELECT count(*) FROM jobs").getInt() == 600);
+  CHECK(reopened.database().execAndGet("SELECT count(*) FROM jobs").getInt() == 301);
 }
 
 TEST_CASE("a WAL removed by another program (a sqlite3 shell closing last) is created again",

@@ -79,8 +79,10 @@ std::string service_status(QueueStore& store, const DrainStats& stats) {
 // Waits like WorkWaiter::wait, except that a change to the queue file made by this worker (its
 // drain's commits, its checkpoint) is not a reason to wake: only a commit by another
 // connection, which moves SQLite's data_version, is.
-WorkWaiter::Wake wait_for_others(WorkWaiter& waiter, QueueStore& store, std::optional<std::chrono::milliseconds> timeout) {
-  const std::int64_t seen = store.data_version();
+// `seen` must be read before the queue is read for the timeout: a commit in between then moves
+// the version and wakes us, instead of being taken for our own.
+WorkWaiter::Wake wait_for_others(WorkWaiter& waiter, QueueStore& store, std::int64_t seen,
+                                 std::optional<std::chrono::milliseconds> timeout) {
   const auto deadline = timeout ? std::optional(std::chrono::steady_clock::now() + *timeout) : std::nullopt;
   for (;;) {
     std::optional<std::chrono::milliseconds> left;
@@ -122,6 +124,7 @@ ExitCode run_forever(const Options& options, const Environment& env) {
     }
     if (systemd.watchdog_period()) systemd.notify("WATCHDOG=1");
     if (waiter.stop_requested()) break;
+    const std::int64_t seen = session.store.data_version();
     std::optional<std::chrono::milliseconds> timeout;
     if (const auto wake = worker.next_wake()) {
       // Work that is due but could not be claimed (another worker holds its key) must not
@@ -130,7 +133,7 @@ ExitCode run_forever(const Options& options, const Environment& env) {
       timeout = std::chrono::milliseconds(wait > 0 ? wait : (stats.total() > 0 ? 0 : 1000));
     }
     if (const auto period = systemd.watchdog_period()) timeout = timeout ? std::min(*timeout, *period) : *period;
-    const WorkWaiter::Wake wake = wait_for_others(waiter, session.store, timeout);
+    const WorkWaiter::Wake wake = wait_for_others(waiter, session.store, seen, timeout);
     if (wake == WorkWaiter::Wake::stop) break;
     session.log.log(LogLevel::debug, "woke", "reason={}",
                     wake == WorkWaiter::Wake::queue_changed ? "queue_changed" : "deadline");

@@ -29,9 +29,9 @@ void count(DrainStats& stats, JobOutcome::Kind kind) {
 // - a local resource (fork, a pipe, the disk, the queue busy): a retry with backoff that leaves
 //   the breakers alone, and the drain goes on with other work;
 // transport and server failures arrive as JobStopped from the clients, already classified.
-JobOutcome run_job(JobHandler& handler, const ClaimedJob& job) {
+JobOutcome outcome_of_current_exception() {
   try {
-    return handler.run(job);
+    throw;
   } catch (const JobStopped& stopped) {
     return stopped.outcome;
   } catch (const nlohmann::json::exception& e) {
@@ -43,6 +43,14 @@ JobOutcome run_job(JobHandler& handler, const ClaimedJob& job) {
     return JobOutcome::retry(fmt::format("local failure: queue: {}", e.what()), false);
   } catch (const std::exception& e) {
     return JobOutcome::retry(fmt::format("local failure: {}", e.what()), false);
+  }
+}
+
+JobOutcome run_job(JobHandler& handler, const ClaimedJob& job) {
+  try {
+    return handler.run(job);
+  } catch (...) {
+    return outcome_of_current_exception();
   }
 }
 

@@ -25,6 +25,9 @@ struct DrainStats {
 // an outcome: JobStopped carries one, a JSON type error is an unexpected response.
 JobOutcome run_job(JobHandler& handler, const ClaimedJob& job);
 
+// The classification above, for the exception being handled (call it in a catch block).
+JobOutcome outcome_of_current_exception();
+
 // `should_stop` is asked between jobs (SIGTERM: the current job finishes first).
 DrainStats drain(JobClaims& claims, JobHandler& handler, Logger& log,
                  const std::function<bool()>& should_stop = [] { return false; });

@@ -75,8 +75,10 @@ JobOutcome Worker::run(const ClaimedJob& job) {
   JobOutcome outcome;
   try {
     outcome = run_handler(job);
-  } catch (const JobStopped& stopped) {
-    outcome = stopped.outcome;
+  } catch (...) {
+    // Classified here, not in the drain, so that what the job reached is known for every
+    // outcome: a breaker learns only from calls that were made.
+    outcome = outcome_of_current_exception();
   }
   outcome.reached.emplace();
   if (client_.requests_sent() != requests) outcome.reached->push_back(Target::vikunja);

@@ -279,9 +279,15 @@ void print_evidence(const Installation& install, const Slot& slot, const Found& 
     if (key.starts_with("tw:")) needles.push_back(key.substr(3));
   }
   for (const std::string& line : jobs_of_keys(install.db(), keys)) fmt::print("    {}\n", line);
+  // The start of the story (the first failed call) matters most; then its end.
   const auto lines = log_lines(install, needles);
-  const std::size_t shown = std::min<std::size_t>(lines.size(), 80);
-  for (std::size_t i = lines.size() - shown; i < lines.size(); ++i) fmt::print("    {}\n", lines[i]);
+  for (std::size_t i = 0; i < lines.size(); ++i) {
+    if (i == 60 && lines.size() > 90) {
+      fmt::print("    … {} lines more in {}\n", lines.size() - 90, install.logs().string());
+      i = lines.size() - 30;
+    }
+    fmt::print("    {}\n", lines[i]);
+  }
 }
 
 int run_soak(const Options& options) {

@@ -17,19 +17,21 @@ void Heartbeat::lease_taken() {
   tick();
 }
 
-void Heartbeat::tick() {
-  const UnixMillis now = clock_.now();
-  if (keep_alive_ && policy_.keep_alive_period &&
-      (!last_keep_alive_ || now - *last_keep_alive_ >= *policy_.keep_alive_period)) {
-    keep_alive_();
-    last_keep_alive_ = now;
+void Heartbeat::tick() noexcept {
+  try {
+    const UnixMillis now = clock_.now();
+    if (keep_alive_ && policy_.keep_alive_period &&
+        (!last_keep_alive_ || now - *last_keep_alive_ >= *policy_.keep_alive_period)) {
+      keep_alive_();
+      last_keep_alive_ = now;
+    }
+    if (!last_renewal_ || now - *last_renewal_ >= policy_.period) renew();
+  } catch (...) {  // out of memory, say: the lease runs out and another worker takes over
   }
-  if (!last_renewal_ || now - *last_renewal_ >= policy_.period) renew();
 }
 
 int Heartbeat::renew() {
   const UnixMillis now = clock_.now();
-  last_renewal_ = now;
   try {
     if (!db_) {
       // Busy timeout 0: never wait. A lost renewal costs nothing after a crash: no sync needed.
@@ -39,24 +41,21 @@ int Heartbeat::renew() {
     }
     SQLite::Transaction transaction(*db_, SQLite::TransactionBehavior::IMMEDIATE);
     // Only leases still held: one that ran out may belong to another worker by now.
-    SQLite::Statement leases(*db_,
-                             "UPDATE jobs SET lease_until = ?1 WHERE state = 'running' AND lease_owner = ?2 "
-                             "AND lease_until > ?3");
-    leases.bind(1, now + policy_.lease);
-    leases.bind(2, owner_);
-    leases.bind(3, now);
-    const int renewed = leases.exec();
-    SQLite::Statement probes(*db_,
-                             "UPDATE breaker SET probe_until = ?1 WHERE state = 'half_open' AND probe_owner = ?2 "
-                             "AND probe_until > ?3");
-    probes.bind(1, now + policy_.lease);
-    probes.bind(2, owner_);
-    probes.bind(3, now);
-    probes.exec();
+    const auto extend = [&](const char* sql) {
+      SQLite::Statement update(*db_, sql);
+      update.bind(1, now + policy_.lease);
+      update.bind(2, owner_);
+      update.bind(3, now);
+      return update.exec();
+    };
+    const int renewed = extend(
+        "UPDATE jobs SET lease_until = ?1 WHERE state = 'running' AND lease_owner = ?2 AND lease_until > ?3");
+    extend("UPDATE breaker SET probe_until = ?1 WHERE state = 'half_open' AND probe_owner = ?2 AND probe_until > ?3");
     transaction.commit();
+    last_renewal_ = now;
     return renewed;
   } catch (const SQLite::Exception&) {
-    return 0;  // busy or unreadable just now: the next tick tries again, the lease still runs
+    return 0;  // busy or unreadable just now: the next tick (a second away) tries again
   }
 }
 

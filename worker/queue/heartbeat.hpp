@@ -43,8 +43,9 @@ class Heartbeat {
   // once would write for nothing, and wake `run` as another connection's commit.)
   void lease_taken();
 
-  // A progress point: cheap when nothing is due.
-  void tick();
+  // A progress point: cheap when nothing is due. Called from C callbacks (libcurl's), so it
+  // never throws.
+  void tick() noexcept;
   // Renews now; returns how many leases were renewed (0 also when the queue was busy).
   int renew();
 

@@ -1,8 +1,9 @@
 #pragma once
 // Who holds a lease, precisely enough to tell from /proc whether that process still runs: the
-// host, the kernel's boot id, the pid and the pid's start time (so a recycled pid is not taken
-// for the worker that died). Stored as the jobs' lease_owner and the breaker's probe_owner:
-//   <host>:<pid> boot=<boot id> start=<start time in clock ticks since boot>
+// host, the kernel's boot id, the pid namespace, the pid and the pid's start time (so a recycled
+// pid is not taken for the worker that died). Stored as the jobs' lease_owner and the breaker's
+// probe_owner:
+//   <host>:<pid> boot=<boot id> pidns=<pid namespace inode> start=<clock ticks since boot>
 
 #include <sys/types.h>
 
@@ -14,6 +15,7 @@ namespace vsync {
 struct WorkerIdentity {
   std::string host;
   std::string boot_id;
+  std::string pid_namespace;  // the inode of /proc/self/ns/pid
   pid_t pid = 0;
   unsigned long long start_ticks = 0;
 
@@ -24,7 +26,8 @@ struct WorkerIdentity {
 
   // Whether the process this identity names is gone, judged from `observer`'s machine: same
   // host and another boot (a queue in WAL mode lives on one machine, so the owner died with the
-  // boot), or same boot and no process with that pid and start time. Another host: false.
+  // boot), or same boot and pid namespace and no process with that pid and start time. Whatever
+  // it cannot tell (another host name, another pid namespace, an unknown boot id): false.
   bool is_gone(const WorkerIdentity& observer) const;
 };
 

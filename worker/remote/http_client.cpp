@@ -51,8 +51,12 @@ void global_init_once() {
   std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
 }
 
+// A C callback: nothing may unwind through libcurl.
 int report_progress(void* callback, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
-  (*static_cast<std::function<void()>*>(callback))();
+  try {
+    (*static_cast<std::function<void()>*>(callback))();
+  } catch (...) {
+  }
   return 0;  // 0: go on
 }
 

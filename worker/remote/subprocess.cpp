@@ -85,7 +85,12 @@ int milliseconds_until(Deadline deadline) {
 int poll_until(pollfd* fds, nfds_t count, Deadline deadline, const std::function<void()>& on_progress) {
   constexpr int slice_ms = 1000;
   for (;;) {
-    if (on_progress) on_progress();
+    if (on_progress) {
+      try {
+        on_progress();
+      } catch (...) {  // the child must still be killed and reaped below
+      }
+    }
     const int left = milliseconds_until(deadline);
     const int ready = ::poll(fds, count, std::min(left, slice_ms));
     if (ready != 0 || left <= slice_ms) return ready;
