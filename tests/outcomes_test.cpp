@@ -90,6 +90,20 @@ TEST_CASE("429 pauses the target until X-RateLimit-Reset or Retry-After, costing
   CHECK(f.breaker_column("vikunja", "state") == "closed");
 }
 
+TEST_CASE("a 429 whose reset time has passed still pauses for a few seconds, never a probe loop", "[outcomes]") {
+  WorkerFixture f;
+  f.vikunja.answer_every_request(429, {{"X-RateLimit-Reset", std::to_string(test_epoch / 1000 - 2)}},
+                                 R"({"message":"Too Many Requests"})");
+  f.push(1);
+  auto worker = f.worker();
+  for (int second = 0; second < 30; ++second) {
+    worker->drain();
+    f.clock.advance(1000);
+  }
+  CHECK(f.vikunja.requests() <= 6);  // one probe per 5 s, not one per drain (or hundreds a second)
+  CHECK(f.breaker_column("vikunja", "reason") == "rate limited");
+}
+
 TEST_CASE("401 pauses the target with reason authentication and never dead-letters", "[outcomes]") {
   WorkerFixture f;
   f.env["VIKUNJA_API_TOKEN"] = "tk_wrong";

@@ -193,7 +193,9 @@ std::optional<bool> JobClaims::admit_all(JobKind kind, UnixMillis now) {
 
 // A 429 says when it ends; a refused token gets one recovery window.
 UnixMillis JobClaims::pause_end(const JobOutcome& outcome, UnixMillis now) const {
-  return outcome.not_before.value_or(now + default_pause_);
+  // A reset already past (its one-second resolution, a clock behind the server's) would make
+  // every probe a new 429 at once: the pause lasts at least minimum_pause.
+  return std::max(outcome.not_before.value_or(now + default_pause_), now + minimum_pause);
 }
 
 void JobClaims::settle_retry(const ClaimedJob& job, const JobOutcome& outcome, UnixMillis now,

@@ -75,6 +75,7 @@ class JobClaims {
   void update_breakers(const std::vector<Target>& called, Target failed, const JobOutcome& outcome, UnixMillis now);
   void settle_retry(const ClaimedJob& job, const JobOutcome& outcome, UnixMillis now, bool refund);
   UnixMillis pause_end(const JobOutcome& outcome, UnixMillis now) const;
+  static constexpr UnixMillis minimum_pause = 5'000;
 
   QueueStore& store_;
   SQLite::Database& db_;
