@@ -9,7 +9,7 @@
 #include "shared/timestamp.hpp"
 #include "worker/queue/on_queue.hpp"
 #include "worker/queue_status.hpp"
-#include "worker/remote/subprocess.hpp"
+#include "worker/remote/task_runner.hpp"
 
 namespace vsync {
 
@@ -163,13 +163,10 @@ std::vector<Check> queue_health(const DoctorInput& in, const QueueStatus& status
 }
 
 ProcessResult run_task(const DoctorInput& in, std::vector<std::string> args) {
-  std::vector<std::string> overrides;
-  if (in.config.taskrc) overrides.push_back("TASKRC=" + in.config.taskrc->value);
-  if (in.config.taskdata) overrides.push_back("TASKDATA=" + in.config.taskdata->value);
-  std::vector<std::string> environment = environment_with(overrides);
-  std::erase_if(environment, [](const std::string& entry) { return entry == "TASKDATA=" || entry == "TASKRC="; });
+  // Not a TaskRunner: its rc overrides would define the very attribute checked here.
   args.insert(args.begin(), in.config.task_bin.value);
-  return run_process(ProcessRequest{args, "", environment, std::chrono::seconds(10)});
+  return run_process(ProcessRequest{args, "", task_process_environment(task_environment(in.config)),
+                                    std::chrono::seconds(10)});
 }
 
 std::vector<Check> taskwarrior(const DoctorInput& in) {

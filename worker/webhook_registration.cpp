@@ -82,14 +82,10 @@ void WebhookRegistration::record(std::int64_t project_id, const std::string& url
   });
 }
 
-ProjectWebhook WebhookRegistration::ensure(const json& project, const std::string& url, const std::string& secret) {
-  const std::int64_t project_id = id_of(project);
-  const ProjectWebhook result_base{project_id, project.value("title", ""), WebhookChange::unchanged};
-  std::vector<json> ours;
-  for (json& webhook : vikunja_.webhooks(project_id)) {
-    if (webhook.value("target_url", "") == url) ours.push_back(std::move(webhook));
-  }
-  const auto recorded = on_queue(db_, "read webhook registrations", [&]() -> std::optional<std::pair<std::int64_t, std::string>> {
+// The webhook id and secret fingerprint we registered on `project_id` for `url`, if any.
+std::optional<std::pair<std::int64_t, std::string>> WebhookRegistration::registration(std::int64_t project_id,
+                                                                                     const std::string& url) {
+  return on_queue(db_, "read webhook registrations", [&]() -> std::optional<std::pair<std::int64_t, std::string>> {
     SQLite::Statement query(db_, "SELECT webhook_id, secret_fingerprint FROM webhook_registrations "
                                  "WHERE project_id = ? AND target_url = ?");
     query.bind(1, project_id);
@@ -97,6 +93,16 @@ ProjectWebhook WebhookRegistration::ensure(const json& project, const std::strin
     if (!query.executeStep()) return std::nullopt;
     return std::pair(query.getColumn(0).getInt64(), query.getColumn(1).getString());
   });
+}
+
+ProjectWebhook WebhookRegistration::ensure(const json& project, const std::string& url, const std::string& secret) {
+  const std::int64_t project_id = id_of(project);
+  const ProjectWebhook result_base{project_id, project.value("title", ""), WebhookChange::unchanged};
+  std::vector<json> ours;
+  for (json& webhook : vikunja_.webhooks(project_id)) {
+    if (webhook.value("target_url", "") == url) ours.push_back(std::move(webhook));
+  }
+  const auto recorded = registration(project_id, url);
   // The one we registered with this secret, if it is still there; every other one for the URL goes.
   const auto known = std::find_if(ours.begin(), ours.end(), [&](const json& webhook) {
     return recorded && recorded->first == id_of(webhook) && recorded->second == secret_fingerprint(secret);
@@ -192,13 +198,7 @@ std::vector<ProjectWebhook> WebhookRegistration::register_new_projects(const std
   for (const json& project : vikunja_.projects()) {
     if (project.value("is_archived", false)) continue;
     for (const std::string& url : urls) {
-      const bool known = on_queue(db_, "read webhook registrations", [&] {
-        SQLite::Statement query(db_, "SELECT 1 FROM webhook_registrations WHERE project_id = ? AND target_url = ?");
-        query.bind(1, id_of(project));
-        query.bind(2, url);
-        return query.executeStep();
-      });
-      if (!known) created.push_back(ensure(project, url, secret));
+      if (!registration(id_of(project), url)) created.push_back(ensure(project, url, secret));
     }
   }
   return created;

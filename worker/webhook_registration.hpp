@@ -10,6 +10,8 @@
 // register_new_projects(), which a reconcile calls.
 
 #include <cstdint>
+#include <optional>
+#include <utility>
 #include <string>
 #include <vector>
 
@@ -52,6 +54,7 @@ class WebhookRegistration {
 
  private:
   ProjectWebhook ensure(const nlohmann::json& project, const std::string& url, const std::string& secret);
+  std::optional<std::pair<std::int64_t, std::string>> registration(std::int64_t project_id, const std::string& url);
   void record(std::int64_t project_id, const std::string& url, std::int64_t webhook_id, const std::string& secret);
 
   VikunjaClient& vikunja_;

@@ -22,13 +22,6 @@ VikunjaClient make_client(const WorkerConfig& config, const Clock& clock) {
                        HttpClient(config.http_timeout.value, config.api_token->value), clock);
 }
 
-std::vector<std::string> task_environment(const WorkerConfig& config) {
-  std::vector<std::string> environment;
-  if (config.taskrc) environment.push_back("TASKRC=" + config.taskrc->value);
-  if (config.taskdata) environment.push_back("TASKDATA=" + config.taskdata->value);
-  return environment;
-}
-
 }  // namespace
 
 BreakerPolicy breaker_policy(const WorkerConfig& config) {

@@ -120,6 +120,13 @@ WorkerConfig load_worker_config(const Environment& env) {
   return config;
 }
 
+std::vector<std::string> task_environment(const WorkerConfig& config) {
+  std::vector<std::string> environment;
+  if (config.taskrc) environment.push_back("TASKRC=" + config.taskrc->value);
+  if (config.taskdata) environment.push_back("TASKDATA=" + config.taskdata->value);
+  return environment;
+}
+
 void require_vikunja_access(const WorkerConfig& config) {
   if (!config.vikunja_url) {
     throw Error(ExitCode::config, "VIKUNJA_URL is not set (e.g. https://vikunja.example.com)");

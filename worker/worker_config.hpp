@@ -42,6 +42,9 @@ struct WorkerConfig {
 
 WorkerConfig load_worker_config(const Environment& env);
 
+// TASKRC and TASKDATA as NAME=VALUE, for the `task` processes the worker starts.
+std::vector<std::string> task_environment(const WorkerConfig& config);
+
 // Throws Error(config) unless VIKUNJA_URL and a token are set: what push and delete jobs need.
 void require_vikunja_access(const WorkerConfig& config);
 

@@ -25,13 +25,16 @@ std::string first_line(const std::string& text) {
 
 }  // namespace
 
+std::vector<std::string> task_process_environment(const std::vector<std::string>& overrides) {
+  std::vector<std::string> environment = environment_with(overrides);
+  std::erase_if(environment, [](const std::string& entry) { return entry == "TASKDATA=" || entry == "TASKRC="; });
+  return environment;
+}
+
 TaskRunner::TaskRunner(std::string task_bin, UnixMillis timeout, std::vector<std::string> environment)
     : task_bin_(std::move(task_bin)), timeout_(timeout) {
   environment.push_back("VIKUNJA_SYNC_RUNNING=1");
-  environment_ = environment_with(environment);
-  // Empty means unset, for `task` too: an EnvironmentFile line "TASKDATA=" reaches us as an
-  // empty variable, and Taskwarrior 2.6 crashes (SIGSEGV) on an empty TASKDATA.
-  std::erase_if(environment_, [](const std::string& entry) { return entry == "TASKDATA=" || entry == "TASKRC="; });
+  environment_ = task_process_environment(environment);
 }
 
 ProcessResult TaskRunner::run(const std::vector<std::string>& args, const std::string& stdin_data) {

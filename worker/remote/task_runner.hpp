@@ -19,6 +19,11 @@
 
 namespace vsync {
 
+// Our environment with `overrides` (NAME=VALUE) added, as every `task` we start gets it. Empty
+// means unset, for `task` too: an EnvironmentFile line "TASKDATA=" reaches us as an empty
+// variable, and Taskwarrior 2.6 crashes (SIGSEGV) on an empty TASKDATA, so those are removed.
+std::vector<std::string> task_process_environment(const std::vector<std::string>& overrides);
+
 class TaskRunner {
  public:
   // `environment` (NAME=VALUE) is added to ours, e.g. TASKRC and TASKDATA from the config.
