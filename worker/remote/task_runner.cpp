@@ -11,7 +11,7 @@ namespace vsync {
 
 namespace {
 
-const std::vector<std::string> overrides = {
+const std::vector<std::string> rc_overrides = {
     // rc.recurrence=no: our runs never generate recurring instances (the user's own runs do,
     // with their hooks), so that reading the task list changes nothing.
     "rc.confirmation=off", "rc.recurrence.confirmation=no", "rc.recurrence=no", "rc.verbose=nothing",
@@ -39,7 +39,7 @@ TaskRunner::TaskRunner(std::string task_bin, UnixMillis timeout, std::vector<std
 
 ProcessResult TaskRunner::run(const std::vector<std::string>& args, const std::string& stdin_data) {
   std::vector<std::string> argv{task_bin_};
-  argv.insert(argv.end(), overrides.begin(), overrides.end());
+  argv.insert(argv.end(), rc_overrides.begin(), rc_overrides.end());
   argv.insert(argv.end(), args.begin(), args.end());
   ++processes_started_;
   ProcessRequest request{argv, stdin_data, environment_, std::chrono::milliseconds(timeout_)};
