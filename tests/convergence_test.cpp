@@ -246,3 +246,86 @@ TEST_CASE("a task in a project Vikunja does not list, or in one of two same-name
   }
 }
 
+
+TEST_CASE("a create whose answer was lost is linked by whatever comes next, never made twice or left behind",
+          "[convergence]") {
+  TaskwarriorFixture f;
+  f.vikunja.lose_next_create_answer(std::chrono::milliseconds(5000));
+  REQUIRE(f.task({"add", "Pay rent", "project:Home"}).exit_code == 0);
+  auto worker = f.worker();
+  REQUIRE(worker->drain().retried == 1);
+  REQUIRE(f.vikunja.tasks().size() == 1);  // the server made it; the worker never heard
+  const std::int64_t made = f.vikunja.tasks().at(0)["id"];
+  const std::string uuid = f.exported().at(0)["uuid"];
+  TaskMap map(f.store.database(), f.clock);
+
+  SECTION("completed before the retry: the task made is linked and completed") {
+    REQUIRE(f.task({uuid, "done"}).exit_code == 0);
+    f.clock.advance(3'600'000);
+    worker->drain();
+    REQUIRE(f.vikunja.tasks().size() == 1);
+    CHECK(f.vikunja.tasks().at(0)["done"] == true);
+    REQUIRE(map.by_uuid(uuid));
+    CHECK(map.by_uuid(uuid)->vikunja_id == made);
+  }
+  SECTION("deleted before the retry: the task made is deleted too") {
+    REQUIRE(f.task({uuid, "delete"}).exit_code == 0);
+    f.clock.advance(3'600'000);
+    worker->drain();
+    CHECK(f.vikunja.tasks().empty());
+    CHECK(map.buried_uuid(uuid));
+  }
+  SECTION("renamed before the retry: the task made is linked and renamed") {
+    REQUIRE(f.task({uuid, "modify", "Pay the rent"}).exit_code == 0);
+    f.clock.advance(3'600'000);
+    worker->drain();
+    REQUIRE(f.vikunja.tasks().size() == 1);
+    CHECK(f.vikunja.tasks().at(0)["title"] == "Pay the rent");
+  }
+  SECTION("its webhook before the retry: linked to the Taskwarrior task, not created there again") {
+    f.notify("task.created", made);
+    CHECK(worker->drain().done == 1);  // the webhook; the push's retry is not due yet
+    CHECK(f.exported().size() == 1);
+    REQUIRE(map.by_uuid(uuid));
+    CHECK(map.by_uuid(uuid)->vikunja_id == made);
+    f.clock.advance(3'600'000);
+    CHECK(worker->drain().done == 1);
+    CHECK(f.vikunja.tasks().size() == 1);
+  }
+  SECTION("a reconcile finds it: linked") {
+    worker->reconcile(false);  // queues the Vikunja task as "only in Vikunja"
+    f.clock.advance(3'600'000);
+    worker->drain();
+    CHECK(f.vikunja.tasks().size() == 1);
+    CHECK(f.exported().size() == 1);
+    CHECK(map.by_uuid(uuid)->vikunja_id == made);
+  }
+}
+
+TEST_CASE("an unlinked task's job waits, spending no attempt, while another job decides about unlinked tasks",
+          "[convergence]") {
+  TaskwarriorFixture f;
+  const auto id = f.vikunja_task("Home", {{"title", "Pay rent"}});
+  f.notify("task.created", id);
+  // Another worker's push, running now, holds the decision (it might be creating this task).
+  const std::int64_t other = f.store.database()
+                                 .execAndGet("INSERT INTO jobs (kind, target, key, payload, state, created_at, "
+                                             "updated_at, due_at, lease_until, lease_owner) VALUES ('push', "
+                                             "'vikunja', 'tw:other', '{}', 'running', 0, 0, 0, " +
+                                             std::to_string(f.clock.now() + 30'000) + ", 'worker-b') RETURNING id")
+                                 .getInt64();
+  TaskMap(f.store.database(), f.clock).take_decision(other);
+  auto worker = f.worker();
+  CHECK(worker->drain().retried == 1);
+  CHECK(f.exported().empty());
+  const std::string waiting = f.store.database()
+                                  .execAndGet("SELECT attempts || ' ' || (due_at - " + std::to_string(f.clock.now()) +
+                                              ") FROM jobs WHERE kind = 'webhook'")
+                                  .getString();
+  CHECK(waiting == "0 1000");
+
+  f.store.database().exec("UPDATE jobs SET state = 'done', lease_until = NULL WHERE id = " + std::to_string(other));
+  f.clock.advance(1000);
+  CHECK(worker->drain().done == 1);
+  CHECK(f.exported().size() == 1);
+}

@@ -101,7 +101,9 @@ TEST_CASE("a linked task missing from Taskwarrior altogether is reported and lef
   const auto id = f.vikunja_task("inbox", {{"title", "Kept in Vikunja"}});
   f.notify("task.created", id);
   worker->drain();
-  TaskMap(f.store.database(), f.clock).link("00000000-0000-4000-8000-00000000abcd", id, std::nullopt);
+  // Its Taskwarrior half purged (`task purge`, a restored backup): the link names a uuid nobody has.
+  f.store.database().exec("UPDATE task_map SET tw_uuid = '00000000-0000-4000-8000-00000000abcd' WHERE vikunja_id = " +
+                          std::to_string(id));
   const ReconcilePlan plan = worker->reconcile(false);
   REQUIRE(plan.left_alone.size() == 1);
   CHECK_THAT(plan.left_alone[0], Catch::Contains("Taskwarrior no longer has the task (purged?); nothing deleted"));

@@ -7,6 +7,7 @@
 #include "shared/error.hpp"
 #include "shared/queue_store.hpp"
 #include "temp_dir.hpp"
+#include "worker/queue/job_outcome.hpp"
 #include "worker/sync/task_map.hpp"
 
 using namespace vsync;
@@ -52,15 +53,104 @@ TEST_CASE("a link is found from either side and updated in place", "[task_map]")
   CHECK_FALSE(f.map.by_vikunja_id(7));
 }
 
-TEST_CASE("one Vikunja task is linked to one Taskwarrior task at a time", "[task_map]") {
+TEST_CASE("a link is never moved: either task linked to another refuses the link, and nothing changes",
+          "[task_map]") {
   TaskMapFixture f;
   f.map.link(uuid_a, 7, std::nullopt);
-  f.map.link(uuid_b, 7, std::nullopt);  // e.g. a task re-created under a new uuid
-  CHECK_FALSE(f.map.by_uuid(uuid_a));
-  CHECK(f.map.by_vikunja_id(7)->tw_uuid == uuid_b);
-  f.map.link(uuid_b, 8, std::nullopt);  // and a uuid links to one id
-  CHECK_FALSE(f.map.by_vikunja_id(7));
-  CHECK(f.map.by_vikunja_id(8)->tw_uuid == uuid_b);
+  const auto refused = [&](const std::string& uuid, std::int64_t id) {
+    try {
+      f.map.link(uuid, id, std::nullopt);
+    } catch (const JobStopped& stopped) {
+      CHECK(stopped.outcome.kind == JobOutcome::Kind::retry);
+      CHECK_FALSE(stopped.outcome.trips_breaker);
+      return stopped.outcome.error;
+    }
+    return std::string("linked");
+  };
+  CHECK(refused(uuid_b, 7) == "cannot link tw:" + uuid_b + " to Vikunja task #7: tw:" + uuid_a + " is linked to #7");
+  CHECK(refused(uuid_a, 8) == "cannot link tw:" + uuid_a + " to Vikunja task #8: tw:" + uuid_a + " is linked to #7");
+  CHECK(f.map.by_vikunja_id(7)->tw_uuid == uuid_a);
+  CHECK_FALSE(f.map.by_uuid(uuid_b));
+  CHECK_FALSE(f.map.by_vikunja_id(8));
+}
+
+TEST_CASE("a create recorded before it is sent is found by its fields until the task is linked or buried",
+          "[task_map]") {
+  TaskMapFixture f;
+  TaskFields sent;
+  sent.title = "Pay rent";
+  sent.project = "Home";
+  f.map.record_create(uuid_a, sent);
+  f.clock.advance(1);
+  f.map.record_create(uuid_b, sent);
+  REQUIRE(f.map.sent_create(uuid_a));
+  CHECK(same_fields(*f.map.sent_create(uuid_a), sent));
+  CHECK(f.map.creates_like(sent) == std::vector<std::string>{uuid_a, uuid_b});  // oldest first
+  TaskFields other = sent;
+  other.done = true;
+  CHECK(f.map.creates_like(other).empty());
+  other = sent;
+  other.project = "Work";
+  CHECK(f.map.creates_like(other).empty());
+
+  f.map.link(uuid_a, 7, std::nullopt, sent);
+  CHECK_FALSE(f.map.sent_create(uuid_a));
+  f.map.bury(uuid_b, 8, Side::taskwarrior);
+  CHECK_FALSE(f.map.sent_create(uuid_b));
+  f.map.record_create(uuid_b, sent);
+  f.map.forget_create(uuid_b);
+  CHECK(f.map.creates_like(sent).empty());
+}
+
+namespace {
+
+std::int64_t running_job(TaskMapFixture& f, UnixMillis lease_until) {
+  SQLite::Statement insert(f.store.database(),
+                           "INSERT INTO jobs (kind, target, key, payload, state, created_at, updated_at, due_at, "
+                           "lease_until, lease_owner) VALUES ('push', 'vikunja', 'tw:x', '{}', 'running', 0, 0, 0, ?, "
+                           "'worker-a') RETURNING id");
+  insert.bind(1, lease_until);
+  REQUIRE(insert.executeStep());
+  return insert.getColumn(0).getInt64();
+}
+
+bool waits(TaskMapFixture& f, std::int64_t job) {
+  try {
+    LinkDecision decision(f.map, job);
+    return false;
+  } catch (const JobStopped& stopped) {
+    CHECK(stopped.outcome.kind == JobOutcome::Kind::retry);
+    CHECK_FALSE(stopped.outcome.spends_attempt);
+    CHECK(stopped.outcome.not_before == f.clock.now() + 1000);
+    return true;
+  }
+}
+
+}  // namespace
+
+TEST_CASE("one job at a time decides about unlinked tasks, and only while it runs", "[task_map]") {
+  TaskMapFixture f;
+  const auto first = running_job(f, f.clock.now() + 30'000);
+  const auto second = running_job(f, f.clock.now() + 30'000);
+  SECTION("the second waits while the first holds the decision, and takes it after") {
+    {
+      LinkDecision held(f.map, first);
+      CHECK(waits(f, second));
+    }
+    CHECK_FALSE(waits(f, second));
+  }
+  SECTION("a holder that stopped running (its worker killed, its lease taken back) holds nothing") {
+    f.map.take_decision(first);  // and never ended: the worker died
+    CHECK(waits(f, second));
+    f.store.database().exec("UPDATE jobs SET state = 'pending', lease_until = NULL, lease_owner = NULL WHERE id = " +
+                            std::to_string(first));
+    CHECK_FALSE(waits(f, second));
+  }
+  SECTION("so does one whose lease ran out") {
+    f.map.take_decision(first);
+    f.clock.advance(30'000);
+    CHECK_FALSE(waits(f, second));
+  }
 }
 
 TEST_CASE("a locked queue makes the task map fail with 75 and the queue's path", "[task_map]") {

@@ -217,7 +217,8 @@ void JobClaims::settle_retry(const ClaimedJob& job, const JobOutcome& outcome, U
   }
   const bool exhausted = outcome.kind == JobOutcome::Kind::retry && attempts >= policy_.max_attempts;
   UnixMillis due = outcome.kind == JobOutcome::Kind::paused ? pause_end(outcome, now)
-                                                            : now + backoff_.delay(std::max(attempts, 1));
+                   : outcome.spends_attempt                 ? now + backoff_.delay(std::max(attempts, 1))
+                                                            : now;
   if (outcome.not_before) due = std::max(due, *outcome.not_before);
   auto update = statements_("UPDATE jobs SET state = ?, attempts = ?, due_at = ?, lease_until = NULL, "
                            "lease_owner = NULL, updated_at = ?, last_error = ? WHERE id = ?");
@@ -316,7 +317,7 @@ void JobClaims::settle(const ClaimedJob& job, const JobOutcome& outcome, UnixMil
   } else {
     // A paused target, or a failure that left the breaker open, is the target's outage,
     // not the job's: it costs no attempt (design.md "A paused target costs no attempts").
-    const bool refund = outcome.kind == Kind::paused ||
+    const bool refund = outcome.kind == Kind::paused || !outcome.spends_attempt ||
                         (outcome.trips_breaker && breaker_.load(failed).state != BreakerState::closed);
     settle_retry(job, outcome, now, refund);
   }

@@ -32,6 +32,9 @@ struct JobOutcome {
   // calls). Only a call says anything about a target's health: a job that called nothing must
   // not close a breaker it was admitted through.
   std::optional<std::vector<Target>> reached;
+  // retry only: false when the job waits its turn behind another job and nothing failed; it
+  // runs again at not_before, its attempts untouched.
+  bool spends_attempt = true;
 
   static JobOutcome done() { return {}; }
   static JobOutcome dead(std::string error) { return {Kind::dead, false, {}, {}, std::move(error), {}, {}}; }
@@ -40,6 +43,12 @@ struct JobOutcome {
   }
   static JobOutcome paused(std::string reason, std::optional<UnixMillis> until, std::string error) {
     return {Kind::paused, true, until, std::move(reason), std::move(error), {}, {}};
+  }
+  static JobOutcome wait(std::string why, UnixMillis until) {
+    JobOutcome outcome = retry(std::move(why), false);
+    outcome.not_before = until;
+    outcome.spends_attempt = false;
+    return outcome;
   }
   JobOutcome& on(Target target) {
     failed_target = target;

@@ -2,9 +2,11 @@
 
 #include <SQLiteCpp/Statement.h>
 #include <SQLiteCpp/Transaction.h>
+#include <fmt/format.h>
 
 #include "shared/job.hpp"
 #include "shared/queue_store.hpp"
+#include "worker/queue/job_outcome.hpp"
 #include "worker/queue/on_queue.hpp"
 
 namespace vsync {
@@ -79,10 +81,17 @@ void TaskMap::link(const std::string& tw_uuid, std::int64_t vikunja_id,
                    std::optional<UnixMillis> vikunja_updated_at, const std::optional<TaskFields>& agreed) {
   on_queue(db_, "update the task map", [&] {
     SQLite::Transaction transaction(db_, SQLite::TransactionBehavior::IMMEDIATE);
-    SQLite::Statement unlink_other(db_, "DELETE FROM task_map WHERE vikunja_id = ? AND tw_uuid <> ?");
-    unlink_other.bind(1, vikunja_id);
-    unlink_other.bind(2, tw_uuid);
-    unlink_other.exec();
+    SQLite::Statement other(db_,
+                            "SELECT tw_uuid, vikunja_id FROM task_map WHERE (vikunja_id = ?1 AND tw_uuid <> ?2) "
+                            "OR (tw_uuid = ?2 AND vikunja_id <> ?1)");
+    other.bind(1, vikunja_id);
+    other.bind(2, tw_uuid);
+    if (other.executeStep()) {
+      throw JobStopped{JobOutcome::retry(fmt::format("cannot link tw:{} to Vikunja task #{}: tw:{} is linked to #{}",
+                                                     tw_uuid, vikunja_id, other.getColumn(0).getString(),
+                                                     other.getColumn(1).getInt64()),
+                                         false)};
+    }
     SQLite::Statement upsert(db_,
                              "INSERT INTO task_map (tw_uuid, vikunja_id, vikunja_updated_at, agreed, "
                              "created_at, updated_at) VALUES (?1, ?2, ?3, ?5, ?4, ?4) ON CONFLICT (tw_uuid) "
@@ -100,8 +109,84 @@ void TaskMap::link(const std::string& tw_uuid, std::int64_t vikunja_id,
     rekey.bind(1, taskwarrior_key(tw_uuid));
     rekey.bind(2, vikunja_key(vikunja_id));
     rekey.exec();
+    drop_create(tw_uuid);
     transaction.commit();
   });
+}
+
+void TaskMap::record_create(const std::string& tw_uuid, const TaskFields& sent) {
+  on_queue(db_, "update the task map", [&] {
+    SQLite::Statement record(db_, "INSERT OR REPLACE INTO vikunja_creates (tw_uuid, fields, sent_at) VALUES (?, ?, ?)");
+    record.bind(1, tw_uuid);
+    record.bind(2, to_json(sent).dump());
+    record.bind(3, clock_.now());
+    record.exec();
+  });
+}
+
+std::optional<TaskFields> TaskMap::sent_create(const std::string& tw_uuid) {
+  return on_queue(db_, "read the task map", [&]() -> std::optional<TaskFields> {
+    SQLite::Statement query(db_, "SELECT fields FROM vikunja_creates WHERE tw_uuid = ?");
+    query.bind(1, tw_uuid);
+    if (!query.executeStep()) return std::nullopt;
+    return fields_from_json(query.getColumn(0).getString());
+  });
+}
+
+void TaskMap::forget_create(const std::string& tw_uuid) {
+  on_queue(db_, "update the task map", [&] { drop_create(tw_uuid); });
+}
+
+void TaskMap::drop_create(const std::string& tw_uuid) {
+  SQLite::Statement drop(db_, "DELETE FROM vikunja_creates WHERE tw_uuid = ?");
+  drop.bind(1, tw_uuid);
+  drop.exec();
+}
+
+std::vector<std::string> TaskMap::creates_like(const TaskFields& fields) {
+  return on_queue(db_, "read the task map", [&] {
+    SQLite::Statement query(db_, "SELECT tw_uuid, fields FROM vikunja_creates ORDER BY sent_at, tw_uuid");
+    std::vector<std::string> uuids;
+    while (query.executeStep()) {
+      const auto sent = fields_from_json(query.getColumn(1).getString());
+      if (sent && sent->title == fields.title && sent->project == fields.project && sent->done == fields.done) {
+        uuids.push_back(query.getColumn(0).getString());
+      }
+    }
+    return uuids;
+  });
+}
+
+void TaskMap::take_decision(std::int64_t job_id) {
+  const bool held = on_queue(db_, "update the task map", [&] {
+    SQLite::Transaction transaction(db_, SQLite::TransactionBehavior::IMMEDIATE);
+    SQLite::Statement expire(db_,
+                             "DELETE FROM link_decision WHERE NOT EXISTS (SELECT 1 FROM jobs WHERE "
+                             "jobs.id = link_decision.job_id AND state = 'running' AND lease_until > ?)");
+    expire.bind(1, clock_.now());
+    expire.exec();
+    SQLite::Statement take(db_, "INSERT OR IGNORE INTO link_decision (singleton, job_id, taken_at) VALUES (1, ?, ?)");
+    take.bind(1, job_id);
+    take.bind(2, clock_.now());
+    take.exec();
+    const bool mine = db_.execAndGet("SELECT job_id FROM link_decision").getInt64() == job_id;
+    transaction.commit();
+    return mine;
+  });
+  if (!held) {
+    throw JobStopped{JobOutcome::wait("another job is deciding how an unlinked task is linked; waiting for it",
+                                      clock_.now() + 1000)};
+  }
+}
+
+void TaskMap::end_decision(std::int64_t job_id) noexcept {
+  // A failure here holds nothing for long: the decision lapses when the job stops running.
+  try {
+    SQLite::Statement end(db_, "DELETE FROM link_decision WHERE job_id = ?");
+    end.bind(1, job_id);
+    end.exec();
+  } catch (const std::exception&) {
+  }
 }
 
 void TaskMap::forget(const std::string& tw_uuid) {
@@ -119,6 +204,7 @@ void TaskMap::bury(const std::string& tw_uuid, std::int64_t vikunja_id, Side del
     forget.bind(1, tw_uuid);
     forget.bind(2, vikunja_id);
     forget.exec();
+    drop_create(tw_uuid);
     SQLite::Statement bury(db_,
                            "INSERT INTO tombstones (tw_uuid, vikunja_id, deleted_in, deleted_at) "
                            "VALUES (?, ?, ?, ?) ON CONFLICT (tw_uuid) DO NOTHING");

@@ -33,12 +33,27 @@ class TaskMap {
 
   std::optional<TaskLink> by_uuid(const std::string& tw_uuid);
   std::optional<TaskLink> by_vikunja_id(std::int64_t vikunja_id);
-  // Inserts or replaces the link of this uuid (and drops any other uuid's claim on the id);
-  // pending jobs keyed by the Vikunja id take the uuid's key (one order per task).
+  // Links the two, or updates the link they have; pending jobs keyed by the Vikunja id take the
+  // uuid's key (one order per task), and a create recorded for the uuid is done with. Either
+  // task already linked to another is refused (JobStopped, a retry that sees the link): moving
+  // a link would leave a task on one side that nothing syncs.
   void link(const std::string& tw_uuid, std::int64_t vikunja_id,
             std::optional<UnixMillis> vikunja_updated_at,
             const std::optional<TaskFields>& agreed = std::nullopt);
   void forget(const std::string& tw_uuid);
+
+  // Creates in Vikunja not linked yet (schema/008): recorded before the request is sent.
+  void record_create(const std::string& tw_uuid, const TaskFields& sent);
+  std::optional<TaskFields> sent_create(const std::string& tw_uuid);
+  void forget_create(const std::string& tw_uuid);
+  // The uuids whose recorded create has the title, project and done state of `fields`, oldest
+  // first.
+  std::vector<std::string> creates_like(const TaskFields& fields);
+
+  // The one decision about unlinked tasks (schema/008), for the running job `job_id`. While
+  // another running job holds it: JobStopped, a wait of a second that spends no attempt.
+  void take_decision(std::int64_t job_id);
+  void end_decision(std::int64_t job_id) noexcept;
 
   // Ends the link of `tw_uuid` with a tombstone naming the side the task was deleted in.
   void bury(const std::string& tw_uuid, std::int64_t vikunja_id, Side deleted_in);
@@ -55,9 +70,27 @@ class TaskMap {
   bool exists(const char* sql, const std::function<void(SQLite::Statement&)>& bind);
   template <typename T>
   std::set<T> column_set(const char* sql);  // the first column of every row
+  void drop_create(const std::string& tw_uuid);  // inside the caller's on_queue
 
   SQLite::Database& db_;
   const Clock& clock_;
+};
+
+// Holds the decision about unlinked tasks for one job while it lives (TaskMap::take_decision).
+// A worker killed while holding it holds nothing: the decision belongs to a job only while that
+// job runs under its lease.
+class LinkDecision {
+ public:
+  LinkDecision(TaskMap& task_map, std::int64_t job_id) : task_map_(task_map), job_id_(job_id) {
+    task_map_.take_decision(job_id_);
+  }
+  ~LinkDecision() { task_map_.end_decision(job_id_); }
+  LinkDecision(const LinkDecision&) = delete;
+  LinkDecision& operator=(const LinkDecision&) = delete;
+
+ private:
+  TaskMap& task_map_;
+  std::int64_t job_id_;
 };
 
 }  // namespace vsync

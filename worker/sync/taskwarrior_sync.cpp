@@ -40,6 +40,8 @@ JobOutcome TaskwarriorSync::run(const ClaimedJob& job) {
     return JobOutcome::done();
   }
   if (link) return apply_linked(job, *link, *vikunja);
+  const LinkDecision decision(task_map_, job.id);
+  if (const auto linked_since = task_map_.by_vikunja_id(event.task_id)) return apply_linked(job, *linked_since, *vikunja);
   return link_or_create(*vikunja);
 }
 
@@ -61,6 +63,7 @@ JobOutcome TaskwarriorSync::apply_linked(const ClaimedJob& job, const TaskLink& 
 JobOutcome TaskwarriorSync::link_or_create(const nlohmann::json& vikunja) {
   const std::int64_t vikunja_id = id_of(vikunja);
   const TaskFields fields = vikunja_.fields_of(vikunja);
+  if (const auto sent_by = task_map_.creates_like(fields); !sent_by.empty()) return adopt(sent_by.front(), vikunja);
   const TaskwarriorCandidates candidates = pair_.taskwarrior_candidates(fields, vikunja_id);
   std::optional<nlohmann::json> partner = candidates.by_vikunja_id;
   if (!partner && candidates.by_title.size() == 1) {
@@ -73,6 +76,23 @@ JobOutcome TaskwarriorSync::link_or_create(const nlohmann::json& vikunja) {
     pair_.converge(string_or(*partner, "uuid"), std::nullopt, *partner, vikunja);
   } else {
     pair_.create_in_taskwarrior(vikunja);
+  }
+  return JobOutcome::done();
+}
+
+// This task is what a create of `tw_uuid` made (its answer lost): linked with the fields sent as
+// the agreed state, then merged, or deleted when the Taskwarrior task was deleted since.
+JobOutcome TaskwarriorSync::adopt(const std::string& tw_uuid, const nlohmann::json& vikunja) {
+  const auto sent = task_map_.sent_create(tw_uuid);
+  log_.log(LogLevel::info, "linked the task a lost create made", "tw_uuid={} vikunja_id={}", tw_uuid, id_of(vikunja));
+  task_map_.link(tw_uuid, id_of(vikunja), updated_of(vikunja), sent);
+  const auto link = task_map_.by_uuid(tw_uuid);
+  const auto taskwarrior = pair_.taskwarrior_task(tw_uuid);
+  if (!link || !taskwarrior) return JobOutcome::done();  // purged since: a reconcile reports the link
+  if (status_of(*taskwarrior, "task export") == TaskStatus::deleted) {
+    pair_.deleted_in_taskwarrior(*link);
+  } else {
+    pair_.converge(tw_uuid, sent, *taskwarrior, vikunja);
   }
   return JobOutcome::done();
 }

@@ -7,7 +7,9 @@
 // Vikunja no longer has is deleted in Taskwarrior only through its link. An unlinked task is
 // linked to the Taskwarrior task that carries its id, or to the one unlinked Taskwarrior task
 // with its title, project and done state when Vikunja too has exactly one such; else created.
-// A tombstoned id is never brought back.
+// A task that a create from Taskwarrior made, whose answer was lost, is linked to that task
+// first. Deciding about an unlinked task holds the task map's one LinkDecision. A tombstoned id
+// is never brought back.
 
 #include "worker/log/logger.hpp"
 #include "worker/queue/job_handler.hpp"
@@ -26,6 +28,7 @@ class TaskwarriorSync final : public JobHandler {
  private:
   JobOutcome apply_linked(const ClaimedJob& job, const TaskLink& link, const nlohmann::json& vikunja);
   JobOutcome link_or_create(const nlohmann::json& vikunja);
+  JobOutcome adopt(const std::string& tw_uuid, const nlohmann::json& vikunja);
 
   PairSync& pair_;
   VikunjaTasks& vikunja_;

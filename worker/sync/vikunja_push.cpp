@@ -41,8 +41,13 @@ JobOutcome VikunjaPush::push(const ClaimedJob& job, const TaskSnapshot& snapshot
     skipped(log_, job, "deleted in Vikunja; the delete wins");
     return JobOutcome::done();
   }
-  const auto link = task_map_.by_uuid(snapshot.uuid);
-  if (!link) return link_or_create(snapshot);
+  std::optional<LinkDecision> decision;
+  auto link = task_map_.by_uuid(snapshot.uuid);
+  if (!link) {
+    decision.emplace(task_map_, job.id);
+    link = linked_or_adopted(snapshot.uuid);
+    if (!link) return link_or_create(snapshot);
+  }
 
   const TaskFields pushed = read_taskwarrior(snapshot.task, pair_.settings().default_project);
   if (link->agreed && same_fields(pushed, *link->agreed)) {
@@ -81,13 +86,36 @@ JobOutcome VikunjaPush::link_or_create(const TaskSnapshot& snapshot) {
       return JobOutcome::done();
     }
   }
+  task_map_.record_create(snapshot.uuid, fields);
   const nlohmann::json created = vikunja_.create(fields);
   task_map_.link(snapshot.uuid, id_of(created), updated_of(created), fields);
   return JobOutcome::done();
 }
 
+// The link made by another job since this one looked, or the task an earlier create of this
+// uuid made whose answer was lost, linked now with the fields sent as the agreed state.
+std::optional<TaskLink> VikunjaPush::linked_or_adopted(const std::string& tw_uuid) {
+  if (auto link = task_map_.by_uuid(tw_uuid)) return link;
+  const auto sent = task_map_.sent_create(tw_uuid);
+  if (!sent) return std::nullopt;
+  const std::vector<nlohmann::json> made = pair_.vikunja_candidates(*sent);
+  if (made.empty()) {  // the create never reached Vikunja
+    task_map_.forget_create(tw_uuid);
+    return std::nullopt;
+  }
+  const auto first = std::min_element(made.begin(), made.end(), [](const auto& a, const auto& b) { return id_of(a) < id_of(b); });
+  log_.log(LogLevel::info, "linked the task a lost create made", "tw_uuid={} vikunja_id={}", tw_uuid, id_of(*first));
+  task_map_.link(tw_uuid, id_of(*first), updated_of(*first), sent);
+  return task_map_.by_uuid(tw_uuid);
+}
+
 JobOutcome VikunjaPush::remove(const ClaimedJob& job, const TaskSnapshot& snapshot) {
-  const auto link = task_map_.by_uuid(snapshot.uuid);
+  std::optional<LinkDecision> decision;
+  auto link = task_map_.by_uuid(snapshot.uuid);
+  if (!link && task_map_.sent_create(snapshot.uuid)) {
+    decision.emplace(task_map_, job.id);
+    link = linked_or_adopted(snapshot.uuid);
+  }
   if (!link) {
     skipped(log_, job, "never linked to a Vikunja task; nothing to delete there");
     return JobOutcome::done();

@@ -4,8 +4,11 @@
 // it holds anything new both sides' current tasks are merged (pair_sync.hpp). An unlinked task
 // is created in Vikunja, unless exactly one unlinked Vikunja task with its title, project and
 // done state exists and exactly one such Taskwarrior task (itself): then the two are linked
-// (a task made before the sync, or a create whose answer was lost). A delete follows the link
-// only; an unlinked task has nothing in Vikunja to delete.
+// (a task made before the sync). A create is recorded before it is sent: when its answer is
+// lost, the next job about the task (the retry, a later push, its delete) links the task it
+// made instead of making a second one. A delete follows the link only; an unlinked task has
+// nothing in Vikunja to delete. Deciding about an unlinked task holds the task map's one
+// LinkDecision, so the created task's webhook, arriving meanwhile, waits for the link.
 
 #include <nlohmann/json.hpp>
 
@@ -30,6 +33,7 @@ class VikunjaPush final : public JobHandler {
   JobOutcome push(const ClaimedJob& job, const TaskSnapshot& snapshot);
   JobOutcome remove(const ClaimedJob& job, const TaskSnapshot& snapshot);
   JobOutcome link_or_create(const TaskSnapshot& snapshot);
+  std::optional<TaskLink> linked_or_adopted(const std::string& tw_uuid);
 
   PairSync& pair_;
   VikunjaTasks& vikunja_;

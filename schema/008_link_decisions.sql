@@ -1,0 +1,21 @@
+-- Deciding what an unlinked task is on the other side (a namesake, the task a create made, or
+-- nothing yet, so create one) is done by one job at a time. The two halves of one pair arrive as
+-- two jobs with different keys (a push under tw:<uuid>, the created task's webhook under
+-- vk:<id>); deciding both at once, each saw the other half unlinked and made a second task.
+-- The decision is held by a running job: once that job is no longer running under its lease
+-- (done, retried, or its worker gone), the row no longer holds anything.
+CREATE TABLE link_decision (
+  singleton INTEGER PRIMARY KEY CHECK (singleton = 1),
+  job_id    INTEGER NOT NULL,
+  taken_at  INTEGER NOT NULL
+);
+
+-- A create sent to Vikunja whose task is not linked yet, written before the request. When its
+-- answer is lost, whatever comes next for the task (the retry, a later push or delete, the
+-- created task's webhook, a reconcile) finds the created task by these fields and links it
+-- instead of creating a second one or leaving it behind.
+CREATE TABLE vikunja_creates (
+  tw_uuid TEXT    PRIMARY KEY,
+  fields  TEXT    NOT NULL,  -- the fields sent, as task_map.agreed
+  sent_at INTEGER NOT NULL
+);
