@@ -4,9 +4,12 @@
 -- vk:<id>); deciding both at once, each saw the other half unlinked and made a second task.
 -- The decision is held by a running job: once that job is no longer running under its lease
 -- (done, retried, or its worker gone), the row no longer holds anything.
+-- The owner is the job's lease owner when it took the decision: a job taken over by another
+-- worker (its lease ran out) does not inherit it.
 CREATE TABLE link_decision (
   singleton INTEGER PRIMARY KEY CHECK (singleton = 1),
   job_id    INTEGER NOT NULL,
+  owner     TEXT    NOT NULL,
   taken_at  INTEGER NOT NULL
 );
 
@@ -15,7 +18,9 @@ CREATE TABLE link_decision (
 -- created task's webhook, a reconcile) finds the created task by these fields and links it
 -- instead of creating a second one or leaving it behind.
 CREATE TABLE vikunja_creates (
-  tw_uuid TEXT    PRIMARY KEY,
-  fields  TEXT    NOT NULL,  -- the fields sent, as task_map.agreed
-  sent_at INTEGER NOT NULL
+  tw_uuid  TEXT    PRIMARY KEY,
+  fields   TEXT    NOT NULL,  -- the fields the create request itself carries, as task_map.agreed
+  -- Vikunja's ids of the unlinked tasks with that title that existed before: never the one made.
+  existing TEXT    NOT NULL DEFAULT '[]' CHECK (json_valid(existing)),
+  sent_at  INTEGER NOT NULL
 );

@@ -251,14 +251,23 @@ TEST_CASE("a create whose answer was lost is linked by whatever comes next, neve
           "[convergence]") {
   TaskwarriorFixture f;
   f.vikunja.lose_next_create_answer(std::chrono::milliseconds(5000));
-  REQUIRE(f.task({"add", "Pay rent", "project:Home"}).exit_code == 0);
+  REQUIRE(f.task({"add", "Pay rent", "project:Home", "+bills"}).exit_code == 0);
   auto worker = f.worker();
   REQUIRE(worker->drain().retried == 1);
   REQUIRE(f.vikunja.tasks().size() == 1);  // the server made it; the worker never heard
+  REQUIRE(label_titles(f.vikunja.tasks().at(0)).empty());  // nor sent its labels
   const std::int64_t made = f.vikunja.tasks().at(0)["id"];
   const std::string uuid = f.exported().at(0)["uuid"];
   TaskMap map(f.store.database(), f.clock);
 
+  SECTION("the retry: the task made is linked and gets its labels; the tag stays in Taskwarrior") {
+    f.clock.advance(3'600'000);
+    worker->drain();
+    REQUIRE(f.vikunja.tasks().size() == 1);
+    CHECK(label_titles(f.vikunja.tasks().at(0)) == std::set<std::string>{"bills"});
+    CHECK(f.exported().at(0)["tags"] == json::array({"bills"}));
+    CHECK(map.by_uuid(uuid)->vikunja_id == made);
+  }
   SECTION("completed before the retry: the task made is linked and completed") {
     REQUIRE(f.task({uuid, "done"}).exit_code == 0);
     f.clock.advance(3'600'000);
@@ -328,4 +337,25 @@ TEST_CASE("an unlinked task's job waits, spending no attempt, while another job 
   f.clock.advance(1000);
   CHECK(worker->drain().done == 1);
   CHECK(f.exported().size() == 1);
+}
+
+TEST_CASE("a lost create is never taken for a namesake that was there before it", "[convergence]") {
+  TaskwarriorFixture f;
+  const auto before = f.vikunja_task("Home", {{"title", "Call Bob"}});
+  // Two Taskwarrior namesakes: no title match is certain, so the push creates.
+  REQUIRE(f.task({"rc.hooks=off", "add", "Call Bob", "project:Home"}).exit_code == 0);
+  f.vikunja.lose_next_create_answer(std::chrono::milliseconds(5000));
+  REQUIRE(f.task({"add", "Call Bob", "project:Home", "priority:H"}).exit_code == 0);
+  auto worker = f.worker();
+  REQUIRE(worker->drain().retried == 1);
+  REQUIRE(f.vikunja.tasks().size() == 2);
+  std::string uuid;
+  for (const auto& task : f.exported()) {
+    if (task.contains("priority")) uuid = task["uuid"];
+  }
+  REQUIRE(f.task({uuid, "delete"}).exit_code == 0);
+  f.clock.advance(3'600'000);
+  worker->drain();
+  REQUIRE(f.vikunja.tasks().size() == 1);
+  CHECK(f.vikunja.tasks().at(0)["id"] == before);  // the user's own task is untouched
 }

@@ -74,32 +74,35 @@ TEST_CASE("a link is never moved: either task linked to another refuses the link
   CHECK_FALSE(f.map.by_vikunja_id(8));
 }
 
-TEST_CASE("a create recorded before it is sent is found by its fields until the task is linked or buried",
+TEST_CASE("a create recorded before it is sent could have made only a new namesake, until the task is linked",
           "[task_map]") {
   TaskMapFixture f;
-  TaskFields sent;
-  sent.title = "Pay rent";
-  sent.project = "Home";
+  SentCreate sent;
+  sent.fields.title = "Pay rent";
+  sent.fields.project = "Home";
+  sent.existing = {3};  // a namesake that was there before
   f.map.record_create(uuid_a, sent);
   f.clock.advance(1);
-  f.map.record_create(uuid_b, sent);
+  f.map.record_create(uuid_b, SentCreate{sent.fields, {}});
   REQUIRE(f.map.sent_create(uuid_a));
-  CHECK(same_fields(*f.map.sent_create(uuid_a), sent));
-  CHECK(f.map.creates_like(sent) == std::vector<std::string>{uuid_a, uuid_b});  // oldest first
-  TaskFields other = sent;
+  CHECK(same_fields(f.map.sent_create(uuid_a)->fields, sent.fields));
+  CHECK(f.map.sent_create(uuid_a)->existing == std::set<std::int64_t>{3});
+  CHECK(f.map.creates_that_made(9, sent.fields) == std::vector<std::string>{uuid_a, uuid_b});  // oldest first
+  CHECK(f.map.creates_that_made(3, sent.fields) == std::vector<std::string>{uuid_b});
+  TaskFields other = sent.fields;
   other.done = true;
-  CHECK(f.map.creates_like(other).empty());
-  other = sent;
+  CHECK(f.map.creates_that_made(9, other).empty());
+  other = sent.fields;
   other.project = "Work";
-  CHECK(f.map.creates_like(other).empty());
+  CHECK(f.map.creates_that_made(9, other).empty());
 
-  f.map.link(uuid_a, 7, std::nullopt, sent);
+  f.map.link(uuid_a, 7, std::nullopt, sent.fields);
   CHECK_FALSE(f.map.sent_create(uuid_a));
   f.map.bury(uuid_b, 8, Side::taskwarrior);
   CHECK_FALSE(f.map.sent_create(uuid_b));
   f.map.record_create(uuid_b, sent);
   f.map.forget_create(uuid_b);
-  CHECK(f.map.creates_like(sent).empty());
+  CHECK(f.map.creates_that_made(9, sent.fields).empty());
 }
 
 namespace {
@@ -145,6 +148,14 @@ TEST_CASE("one job at a time decides about unlinked tasks, and only while it run
     f.store.database().exec("UPDATE jobs SET state = 'pending', lease_until = NULL, lease_owner = NULL WHERE id = " +
                             std::to_string(first));
     CHECK_FALSE(waits(f, second));
+  }
+  SECTION("a job taken over by another worker does not inherit its first owner's decision") {
+    const std::string first_owner = f.map.take_decision(first);
+    CHECK(first_owner == "worker-a");
+    f.store.database().exec("UPDATE jobs SET lease_owner = 'worker-b' WHERE id = " + std::to_string(first));
+    CHECK(f.map.take_decision(first) == "worker-b");  // the first owner's hold lapsed
+    f.map.end_decision(first, first_owner);            // the first owner, resuming, ends nothing
+    CHECK(waits(f, second));
   }
   SECTION("so does one whose lease ran out") {
     f.map.take_decision(first);

@@ -65,7 +65,8 @@ DrainStats drain(JobClaims& claims, JobHandler& handler, Logger& log,
     count(stats, outcome.kind);
     const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                         std::chrono::steady_clock::now() - started).count();
-    log.log(outcome.kind == JobOutcome::Kind::done ? LogLevel::info : LogLevel::warning, "job",
+    const bool as_planned = outcome.kind == JobOutcome::Kind::done || !outcome.spends_attempt;  // done, or waiting
+    log.log(as_planned ? LogLevel::info : LogLevel::warning, "job",
             "id={} kind={} key={} outcome={} attempt={}{} duration_ms={}{}", job->id, job->kind,
             job->key, outcome.kind, job->attempts, job->probe ? " probe=true" : "", ms,
             outcome.error.empty() ? "" : " error=" + log_quote(outcome.error));

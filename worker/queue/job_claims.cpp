@@ -248,6 +248,8 @@ void JobClaims::update_breakers(const std::vector<Target>& called, Target failed
       break;
     case JobOutcome::Kind::retry:
       if (outcome.trips_breaker) breaker_.record_failure(failed, now, outcome.error);
+      // A job waiting its turn failed at nothing: what it called answered.
+      if (!outcome.spends_attempt) for (Target target : reached) breaker_.record_success(target, now);
       break;
     case JobOutcome::Kind::paused:
       breaker_.pause(failed, now, pause_end(outcome, now), outcome.reason, outcome.error);

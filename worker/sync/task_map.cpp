@@ -3,6 +3,7 @@
 #include <SQLiteCpp/Statement.h>
 #include <SQLiteCpp/Transaction.h>
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
 
 #include "shared/job.hpp"
 #include "shared/queue_store.hpp"
@@ -114,22 +115,42 @@ void TaskMap::link(const std::string& tw_uuid, std::int64_t vikunja_id,
   });
 }
 
-void TaskMap::record_create(const std::string& tw_uuid, const TaskFields& sent) {
+void TaskMap::record_create(const std::string& tw_uuid, const SentCreate& create) {
   on_queue(db_, "update the task map", [&] {
-    SQLite::Statement record(db_, "INSERT OR REPLACE INTO vikunja_creates (tw_uuid, fields, sent_at) VALUES (?, ?, ?)");
+    SQLite::Statement record(db_,
+                             "INSERT OR REPLACE INTO vikunja_creates (tw_uuid, fields, existing, sent_at) "
+                             "VALUES (?, ?, ?, ?)");
     record.bind(1, tw_uuid);
-    record.bind(2, to_json(sent).dump());
-    record.bind(3, clock_.now());
+    record.bind(2, to_json(create.fields).dump());
+    record.bind(3, nlohmann::json(create.existing).dump());
+    record.bind(4, clock_.now());
     record.exec();
   });
 }
 
-std::optional<TaskFields> TaskMap::sent_create(const std::string& tw_uuid) {
-  return on_queue(db_, "read the task map", [&]() -> std::optional<TaskFields> {
-    SQLite::Statement query(db_, "SELECT fields FROM vikunja_creates WHERE tw_uuid = ?");
+namespace {
+
+std::optional<SentCreate> sent_create_of(SQLite::Statement& query) {
+  auto fields = fields_from_json(query.getColumn(1).getString());
+  if (!fields) return std::nullopt;  // unreadable: no evidence of anything
+  SentCreate create{std::move(*fields), {}};
+  const auto existing = nlohmann::json::parse(query.getColumn(2).getString(), nullptr, false);
+  if (existing.is_array()) {
+    for (const auto& id : existing) {
+      if (id.is_number_integer()) create.existing.insert(id.get<std::int64_t>());
+    }
+  }
+  return create;
+}
+
+}  // namespace
+
+std::optional<SentCreate> TaskMap::sent_create(const std::string& tw_uuid) {
+  return on_queue(db_, "read the task map", [&]() -> std::optional<SentCreate> {
+    SQLite::Statement query(db_, "SELECT tw_uuid, fields, existing FROM vikunja_creates WHERE tw_uuid = ?");
     query.bind(1, tw_uuid);
     if (!query.executeStep()) return std::nullopt;
-    return fields_from_json(query.getColumn(0).getString());
+    return sent_create_of(query);
   });
 }
 
@@ -143,13 +164,14 @@ void TaskMap::drop_create(const std::string& tw_uuid) {
   drop.exec();
 }
 
-std::vector<std::string> TaskMap::creates_like(const TaskFields& fields) {
+std::vector<std::string> TaskMap::creates_that_made(std::int64_t vikunja_id, const TaskFields& fields) {
   return on_queue(db_, "read the task map", [&] {
-    SQLite::Statement query(db_, "SELECT tw_uuid, fields FROM vikunja_creates ORDER BY sent_at, tw_uuid");
+    SQLite::Statement query(db_, "SELECT tw_uuid, fields, existing FROM vikunja_creates ORDER BY sent_at, tw_uuid");
     std::vector<std::string> uuids;
     while (query.executeStep()) {
-      const auto sent = fields_from_json(query.getColumn(1).getString());
-      if (sent && sent->title == fields.title && sent->project == fields.project && sent->done == fields.done) {
+      const auto sent = sent_create_of(query);
+      if (sent && sent->fields.title == fields.title && sent->fields.project == fields.project &&
+          sent->fields.done == fields.done && !sent->existing.contains(vikunja_id)) {
         uuids.push_back(query.getColumn(0).getString());
       }
     }
@@ -157,33 +179,42 @@ std::vector<std::string> TaskMap::creates_like(const TaskFields& fields) {
   });
 }
 
-void TaskMap::take_decision(std::int64_t job_id) {
-  const bool held = on_queue(db_, "update the task map", [&] {
+std::string TaskMap::take_decision(std::int64_t job_id) {
+  const auto owner = on_queue(db_, "update the task map", [&]() -> std::optional<std::string> {
     SQLite::Transaction transaction(db_, SQLite::TransactionBehavior::IMMEDIATE);
-    SQLite::Statement expire(db_,
-                             "DELETE FROM link_decision WHERE NOT EXISTS (SELECT 1 FROM jobs WHERE "
-                             "jobs.id = link_decision.job_id AND state = 'running' AND lease_until > ?)");
-    expire.bind(1, clock_.now());
-    expire.exec();
-    SQLite::Statement take(db_, "INSERT OR IGNORE INTO link_decision (singleton, job_id, taken_at) VALUES (1, ?, ?)");
-    take.bind(1, job_id);
-    take.bind(2, clock_.now());
+    SQLite::Statement lapse(db_,
+                            "DELETE FROM link_decision WHERE NOT EXISTS (SELECT 1 FROM jobs WHERE "
+                            "jobs.id = link_decision.job_id AND state = 'running' AND lease_until > ? "
+                            "AND lease_owner = link_decision.owner)");
+    lapse.bind(1, clock_.now());
+    lapse.exec();
+    SQLite::Statement take(db_,
+                           "INSERT OR IGNORE INTO link_decision (singleton, job_id, owner, taken_at) "
+                           "SELECT 1, id, lease_owner, ? FROM jobs WHERE id = ? AND state = 'running'");
+    take.bind(1, clock_.now());
+    take.bind(2, job_id);
     take.exec();
-    const bool mine = db_.execAndGet("SELECT job_id FROM link_decision").getInt64() == job_id;
+    SQLite::Statement held(db_, "SELECT owner FROM link_decision WHERE job_id = ?");
+    held.bind(1, job_id);
+    std::optional<std::string> mine;
+    if (held.executeStep()) mine = held.getColumn(0).getString();
+    held.reset();
     transaction.commit();
     return mine;
   });
-  if (!held) {
+  if (!owner) {
     throw JobStopped{JobOutcome::wait("another job is deciding how an unlinked task is linked; waiting for it",
                                       clock_.now() + 1000)};
   }
+  return *owner;
 }
 
-void TaskMap::end_decision(std::int64_t job_id) noexcept {
+void TaskMap::end_decision(std::int64_t job_id, const std::string& owner) noexcept {
   // A failure here holds nothing for long: the decision lapses when the job stops running.
   try {
-    SQLite::Statement end(db_, "DELETE FROM link_decision WHERE job_id = ?");
+    SQLite::Statement end(db_, "DELETE FROM link_decision WHERE job_id = ? AND owner = ?");
     end.bind(1, job_id);
+    end.bind(2, owner);
     end.exec();
   } catch (const std::exception&) {
   }

@@ -27,6 +27,12 @@ struct TaskLink {
   std::optional<TaskFields> agreed;              // nullopt until the pair first agreed
 };
 
+// A create sent to Vikunja for a Taskwarrior task, before its answer.
+struct SentCreate {
+  TaskFields fields;                  // what the create request itself carries (no labels)
+  std::set<std::int64_t> existing;    // unlinked namesakes in Vikunja before it: not its task
+};
+
 class TaskMap {
  public:
   TaskMap(SQLite::Database& db, const Clock& clock) : db_(db), clock_(clock) {}
@@ -43,17 +49,18 @@ class TaskMap {
   void forget(const std::string& tw_uuid);
 
   // Creates in Vikunja not linked yet (schema/008): recorded before the request is sent.
-  void record_create(const std::string& tw_uuid, const TaskFields& sent);
-  std::optional<TaskFields> sent_create(const std::string& tw_uuid);
+  void record_create(const std::string& tw_uuid, const SentCreate& create);
+  std::optional<SentCreate> sent_create(const std::string& tw_uuid);
   void forget_create(const std::string& tw_uuid);
-  // The uuids whose recorded create has the title, project and done state of `fields`, oldest
-  // first.
-  std::vector<std::string> creates_like(const TaskFields& fields);
+  // The uuids whose recorded create could have made the Vikunja task `vikunja_id` with `fields`
+  // (same title, project and done state; not a task that existed before), oldest first.
+  std::vector<std::string> creates_that_made(std::int64_t vikunja_id, const TaskFields& fields);
 
-  // The one decision about unlinked tasks (schema/008), for the running job `job_id`. While
-  // another running job holds it: JobStopped, a wait of a second that spends no attempt.
-  void take_decision(std::int64_t job_id);
-  void end_decision(std::int64_t job_id) noexcept;
+  // The one decision about unlinked tasks (schema/008), for the running job `job_id`; returns
+  // the lease owner it is held under. While another running job holds it: JobStopped, a wait
+  // of a second that spends no attempt.
+  std::string take_decision(std::int64_t job_id);
+  void end_decision(std::int64_t job_id, const std::string& owner) noexcept;
 
   // Ends the link of `tw_uuid` with a tombstone naming the side the task was deleted in.
   void bury(const std::string& tw_uuid, std::int64_t vikunja_id, Side deleted_in);
@@ -81,16 +88,16 @@ class TaskMap {
 // job runs under its lease.
 class LinkDecision {
  public:
-  LinkDecision(TaskMap& task_map, std::int64_t job_id) : task_map_(task_map), job_id_(job_id) {
-    task_map_.take_decision(job_id_);
-  }
-  ~LinkDecision() { task_map_.end_decision(job_id_); }
+  LinkDecision(TaskMap& task_map, std::int64_t job_id)
+      : task_map_(task_map), job_id_(job_id), owner_(task_map_.take_decision(job_id_)) {}
+  ~LinkDecision() { task_map_.end_decision(job_id_, owner_); }
   LinkDecision(const LinkDecision&) = delete;
   LinkDecision& operator=(const LinkDecision&) = delete;
 
  private:
   TaskMap& task_map_;
   std::int64_t job_id_;
+  std::string owner_;
 };
 
 }  // namespace vsync

@@ -63,8 +63,11 @@ JobOutcome TaskwarriorSync::apply_linked(const ClaimedJob& job, const TaskLink& 
 JobOutcome TaskwarriorSync::link_or_create(const nlohmann::json& vikunja) {
   const std::int64_t vikunja_id = id_of(vikunja);
   const TaskFields fields = vikunja_.fields_of(vikunja);
-  if (const auto sent_by = task_map_.creates_like(fields); !sent_by.empty()) return adopt(sent_by.front(), vikunja);
   const TaskwarriorCandidates candidates = pair_.taskwarrior_candidates(fields, vikunja_id);
+  if (!candidates.by_vikunja_id) {
+    const auto made_by = task_map_.creates_that_made(vikunja_id, fields);
+    if (!made_by.empty()) return adopt(made_by.front(), vikunja);
+  }
   std::optional<nlohmann::json> partner = candidates.by_vikunja_id;
   if (!partner && candidates.by_title.size() == 1) {
     // Exactly one on Taskwarrior's side; on Vikunja's, this task must be the only one.
@@ -84,15 +87,16 @@ JobOutcome TaskwarriorSync::link_or_create(const nlohmann::json& vikunja) {
 // the agreed state, then merged, or deleted when the Taskwarrior task was deleted since.
 JobOutcome TaskwarriorSync::adopt(const std::string& tw_uuid, const nlohmann::json& vikunja) {
   const auto sent = task_map_.sent_create(tw_uuid);
+  const std::optional<TaskFields> agreed = sent ? std::optional(sent->fields) : std::nullopt;
   log_.log(LogLevel::info, "linked the task a lost create made", "tw_uuid={} vikunja_id={}", tw_uuid, id_of(vikunja));
-  task_map_.link(tw_uuid, id_of(vikunja), updated_of(vikunja), sent);
+  task_map_.link(tw_uuid, id_of(vikunja), updated_of(vikunja), agreed);
   const auto link = task_map_.by_uuid(tw_uuid);
   const auto taskwarrior = pair_.taskwarrior_task(tw_uuid);
   if (!link || !taskwarrior) return JobOutcome::done();  // purged since: a reconcile reports the link
   if (status_of(*taskwarrior, "task export") == TaskStatus::deleted) {
     pair_.deleted_in_taskwarrior(*link);
   } else {
-    pair_.converge(tw_uuid, sent, *taskwarrior, vikunja);
+    pair_.converge(tw_uuid, agreed, *taskwarrior, vikunja);
   }
   return JobOutcome::done();
 }

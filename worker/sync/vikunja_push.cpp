@@ -86,33 +86,59 @@ JobOutcome VikunjaPush::link_or_create(const TaskSnapshot& snapshot) {
       return JobOutcome::done();
     }
   }
-  task_map_.record_create(snapshot.uuid, fields);
-  const nlohmann::json created = vikunja_.create(fields);
-  task_map_.link(snapshot.uuid, id_of(created), updated_of(created), fields);
+  return create(snapshot.uuid, fields, namesakes);
+}
+
+JobOutcome VikunjaPush::create(const std::string& tw_uuid, const TaskFields& fields,
+                               const std::vector<nlohmann::json>& namesakes) {
+  // What the create request itself carries: labels are separate calls that may not all land.
+  SentCreate sent{fields, {}};
+  sent.fields.tags.clear();
+  for (const auto& namesake : namesakes) sent.existing.insert(id_of(namesake));
+  task_map_.record_create(tw_uuid, sent);
+  nlohmann::json created;
+  try {
+    created = vikunja_.create(fields);
+  } catch (const JobStopped& stopped) {
+    // Refused outright, the create made nothing: a later namesake is not its task.
+    if (stopped.outcome.kind == JobOutcome::Kind::dead) task_map_.forget_create(tw_uuid);
+    throw;
+  }
+  try {
+    task_map_.link(tw_uuid, id_of(created), updated_of(created), fields);  // its labels landed too
+  } catch (const JobStopped&) {
+    // Linked meanwhile to another task (this worker lost the job while it ran): the task just
+    // made would be synced by nothing.
+    vikunja_.remove(id_of(created));
+    throw;
+  }
   return JobOutcome::done();
 }
 
 // The link made by another job since this one looked, or the task an earlier create of this
-// uuid made whose answer was lost, linked now with the fields sent as the agreed state.
+// uuid made whose answer was lost, linked now with the fields the create carried as the agreed
+// state. The newest namesake that was not there before the create is the one it made.
 std::optional<TaskLink> VikunjaPush::linked_or_adopted(const std::string& tw_uuid) {
   if (auto link = task_map_.by_uuid(tw_uuid)) return link;
   const auto sent = task_map_.sent_create(tw_uuid);
   if (!sent) return std::nullopt;
-  const std::vector<nlohmann::json> made = pair_.vikunja_candidates(*sent);
-  if (made.empty()) {  // the create never reached Vikunja
+  std::optional<nlohmann::json> made;
+  for (nlohmann::json& task : pair_.vikunja_candidates(sent->fields)) {
+    if (!sent->existing.contains(id_of(task)) && (!made || id_of(task) > id_of(*made))) made = std::move(task);
+  }
+  if (!made) {  // the create never reached Vikunja
     task_map_.forget_create(tw_uuid);
     return std::nullopt;
   }
-  const auto first = std::min_element(made.begin(), made.end(), [](const auto& a, const auto& b) { return id_of(a) < id_of(b); });
-  log_.log(LogLevel::info, "linked the task a lost create made", "tw_uuid={} vikunja_id={}", tw_uuid, id_of(*first));
-  task_map_.link(tw_uuid, id_of(*first), updated_of(*first), sent);
+  log_.log(LogLevel::info, "linked the task a lost create made", "tw_uuid={} vikunja_id={}", tw_uuid, id_of(*made));
+  task_map_.link(tw_uuid, id_of(*made), updated_of(*made), sent->fields);
   return task_map_.by_uuid(tw_uuid);
 }
 
 JobOutcome VikunjaPush::remove(const ClaimedJob& job, const TaskSnapshot& snapshot) {
   std::optional<LinkDecision> decision;
   auto link = task_map_.by_uuid(snapshot.uuid);
-  if (!link && task_map_.sent_create(snapshot.uuid)) {
+  if (!link) {  // a webhook job may be linking it right now, or its create's answer was lost
     decision.emplace(task_map_, job.id);
     link = linked_or_adopted(snapshot.uuid);
   }
