@@ -88,7 +88,6 @@ stdenv.mkDerivation {
     fmt
     curl
     crypto
-    systemd
     libuuid
   ];
 

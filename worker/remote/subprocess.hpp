@@ -1,11 +1,11 @@
 #pragma once
-// Runs a program by fork/exec with an argv vector — never through a shell, so no argument is
+// Runs a program by posix_spawn with an argv vector — never through a shell, so no argument is
 // ever re-parsed — feeds it stdin, captures stdout and stderr, and kills it at a deadline.
 // The child starts as the user would start it: no signal blocked, default dispositions (the
 // worker blocks SIGTERM for its signalfd and ignores SIGPIPE), in a process group of its own,
 // which is killed whole at the deadline or when its output passes the bound. The deadline
 // covers the whole exchange: writing stdin (never blocking), reading, and the child's exit.
-// Throws Error(software) only when the process cannot be started at all (fork or pipe failed);
+// Throws Error(software) only when the process cannot be started at all (spawn or pipe failed);
 // a program that is not found exits 127, as a shell would report it.
 
 #include <chrono>
