@@ -2,16 +2,22 @@
 -- nothing yet, so create one) is done by one job at a time. The two halves of one pair arrive as
 -- two jobs with different keys (a push under tw:<uuid>, the created task's webhook under
 -- vk:<id>); deciding both at once, each saw the other half unlinked and made a second task.
--- The decision is held by a running job: once that job is no longer running under its lease
--- (done, retried, or its worker gone), the row no longer holds anything.
--- The owner is the job's lease owner when it took the decision: a job taken over by another
--- worker (its lease ran out) does not inherit it.
+-- The decision is held by a running job until it settles (the trigger below ends it in the
+-- same transaction, so holding it costs one commit). A row whose job no longer runs under the
+-- lease it was taken with (its worker killed, its lease run out and the job taken over by
+-- another worker) holds nothing.
 CREATE TABLE link_decision (
   singleton INTEGER PRIMARY KEY CHECK (singleton = 1),
   job_id    INTEGER NOT NULL,
   owner     TEXT    NOT NULL,
   taken_at  INTEGER NOT NULL
 );
+
+CREATE TRIGGER link_decision_ends_with_its_job AFTER UPDATE OF state ON jobs
+WHEN OLD.state = 'running' AND NEW.state <> 'running'
+BEGIN
+  DELETE FROM link_decision WHERE job_id = OLD.id;
+END;
 
 -- A create sent to Vikunja whose task is not linked yet, written before the request. When its
 -- answer is lost, whatever comes next for the task (the retry, a later push or delete, the

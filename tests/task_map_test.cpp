@@ -119,7 +119,7 @@ std::int64_t running_job(TaskMapFixture& f, UnixMillis lease_until) {
 
 bool waits(TaskMapFixture& f, std::int64_t job) {
   try {
-    LinkDecision decision(f.map, job);
+    f.map.take_decision(job);
     return false;
   } catch (const JobStopped& stopped) {
     CHECK(stopped.outcome.kind == JobOutcome::Kind::retry);
@@ -135,34 +135,33 @@ TEST_CASE("one job at a time decides about unlinked tasks, and only while it run
   TaskMapFixture f;
   const auto first = running_job(f, f.clock.now() + 30'000);
   const auto second = running_job(f, f.clock.now() + 30'000);
-  SECTION("the second waits while the first holds the decision, and takes it after") {
-    {
-      LinkDecision held(f.map, first);
-      CHECK(waits(f, second));
-    }
+  f.map.take_decision(first);
+  f.map.take_decision(first);  // the holder may ask again
+  CHECK(waits(f, second));
+  const auto settle = [&](const std::string& set) {
+    f.store.database().exec("UPDATE jobs SET " + set + " WHERE id = " + std::to_string(first));
+  };
+  SECTION("until the holder settles: the decision ends with it") {
+    settle("state = 'done', lease_until = NULL, lease_owner = NULL");
+    CHECK(f.store.database().execAndGet("SELECT count(*) FROM link_decision").getInt() == 0);
     CHECK_FALSE(waits(f, second));
   }
-  SECTION("a holder that stopped running (its worker killed, its lease taken back) holds nothing") {
-    f.map.take_decision(first);  // and never ended: the worker died
-    CHECK(waits(f, second));
-    f.store.database().exec("UPDATE jobs SET state = 'pending', lease_until = NULL, lease_owner = NULL WHERE id = " +
-                            std::to_string(first));
+  SECTION("a holder whose worker was killed and whose lease was taken back holds nothing") {
+    f.store.database().exec("DROP TRIGGER link_decision_ends_with_its_job");  // as if the row outlived it
+    settle("state = 'pending', lease_until = NULL, lease_owner = NULL");
     CHECK_FALSE(waits(f, second));
   }
-  SECTION("a job taken over by another worker does not inherit its first owner's decision") {
-    const std::string first_owner = f.map.take_decision(first);
-    CHECK(first_owner == "worker-a");
-    f.store.database().exec("UPDATE jobs SET lease_owner = 'worker-b' WHERE id = " + std::to_string(first));
-    CHECK(f.map.take_decision(first) == "worker-b");  // the first owner's hold lapsed
-    f.map.end_decision(first, first_owner);            // the first owner, resuming, ends nothing
-    CHECK(waits(f, second));
-  }
-  SECTION("so does one whose lease ran out") {
-    f.map.take_decision(first);
+  SECTION("nor one whose lease ran out") {
     f.clock.advance(30'000);
     CHECK_FALSE(waits(f, second));
   }
+  SECTION("nor one taken over by another worker: the new owner takes it anew") {
+    settle("lease_owner = 'worker-b'");
+    CHECK_FALSE(waits(f, second));
+    CHECK(waits(f, first));
+  }
 }
+
 
 TEST_CASE("a locked queue makes the task map fail with 75 and the queue's path", "[task_map]") {
   TaskMapFixture f;

@@ -179,8 +179,8 @@ std::vector<std::string> TaskMap::creates_that_made(std::int64_t vikunja_id, con
   });
 }
 
-std::string TaskMap::take_decision(std::int64_t job_id) {
-  const auto owner = on_queue(db_, "update the task map", [&]() -> std::optional<std::string> {
+void TaskMap::take_decision(std::int64_t job_id) {
+  const bool held = on_queue(db_, "update the task map", [&] {
     SQLite::Transaction transaction(db_, SQLite::TransactionBehavior::IMMEDIATE);
     SQLite::Statement lapse(db_,
                             "DELETE FROM link_decision WHERE NOT EXISTS (SELECT 1 FROM jobs WHERE "
@@ -194,29 +194,16 @@ std::string TaskMap::take_decision(std::int64_t job_id) {
     take.bind(1, clock_.now());
     take.bind(2, job_id);
     take.exec();
-    SQLite::Statement held(db_, "SELECT owner FROM link_decision WHERE job_id = ?");
-    held.bind(1, job_id);
-    std::optional<std::string> mine;
-    if (held.executeStep()) mine = held.getColumn(0).getString();
-    held.reset();
+    SQLite::Statement holder(db_, "SELECT 1 FROM link_decision WHERE job_id = ?");
+    holder.bind(1, job_id);
+    const bool mine = holder.executeStep();
+    holder.reset();
     transaction.commit();
     return mine;
   });
-  if (!owner) {
+  if (!held) {
     throw JobStopped{JobOutcome::wait("another job is deciding how an unlinked task is linked; waiting for it",
                                       clock_.now() + 1000)};
-  }
-  return *owner;
-}
-
-void TaskMap::end_decision(std::int64_t job_id, const std::string& owner) noexcept {
-  // A failure here holds nothing for long: the decision lapses when the job stops running.
-  try {
-    SQLite::Statement end(db_, "DELETE FROM link_decision WHERE job_id = ? AND owner = ?");
-    end.bind(1, job_id);
-    end.bind(2, owner);
-    end.exec();
-  } catch (const std::exception&) {
   }
 }
 

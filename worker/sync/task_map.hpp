@@ -56,11 +56,11 @@ class TaskMap {
   // (same title, project and done state; not a task that existed before), oldest first.
   std::vector<std::string> creates_that_made(std::int64_t vikunja_id, const TaskFields& fields);
 
-  // The one decision about unlinked tasks (schema/008), for the running job `job_id`; returns
-  // the lease owner it is held under. While another running job holds it: JobStopped, a wait
-  // of a second that spends no attempt.
-  std::string take_decision(std::int64_t job_id);
-  void end_decision(std::int64_t job_id, const std::string& owner) noexcept;
+  // Takes the one decision about unlinked tasks (schema/008) for the running job `job_id`, held
+  // until that job settles. While another running job holds it: JobStopped, a wait of a second
+  // that spends no attempt. A worker killed while holding it holds nothing: the decision
+  // belongs to a job only while it runs under the lease it was taken with.
+  void take_decision(std::int64_t job_id);
 
   // Ends the link of `tw_uuid` with a tombstone naming the side the task was deleted in.
   void bury(const std::string& tw_uuid, std::int64_t vikunja_id, Side deleted_in);
@@ -81,23 +81,6 @@ class TaskMap {
 
   SQLite::Database& db_;
   const Clock& clock_;
-};
-
-// Holds the decision about unlinked tasks for one job while it lives (TaskMap::take_decision).
-// A worker killed while holding it holds nothing: the decision belongs to a job only while that
-// job runs under its lease.
-class LinkDecision {
- public:
-  LinkDecision(TaskMap& task_map, std::int64_t job_id)
-      : task_map_(task_map), job_id_(job_id), owner_(task_map_.take_decision(job_id_)) {}
-  ~LinkDecision() { task_map_.end_decision(job_id_, owner_); }
-  LinkDecision(const LinkDecision&) = delete;
-  LinkDecision& operator=(const LinkDecision&) = delete;
-
- private:
-  TaskMap& task_map_;
-  std::int64_t job_id_;
-  std::string owner_;
 };
 
 }  // namespace vsync

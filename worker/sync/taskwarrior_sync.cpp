@@ -40,7 +40,7 @@ JobOutcome TaskwarriorSync::run(const ClaimedJob& job) {
     return JobOutcome::done();
   }
   if (link) return apply_linked(job, *link, *vikunja);
-  const LinkDecision decision(task_map_, job.id);
+  task_map_.take_decision(job.id);
   if (const auto linked_since = task_map_.by_vikunja_id(event.task_id)) return apply_linked(job, *linked_since, *vikunja);
   return link_or_create(*vikunja);
 }

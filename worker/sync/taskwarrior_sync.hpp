@@ -8,7 +8,7 @@
 // linked to the Taskwarrior task that carries its id, or to the one unlinked Taskwarrior task
 // with its title, project and done state when Vikunja too has exactly one such; else created.
 // A task that a create from Taskwarrior made, whose answer was lost, is linked to that task
-// first. Deciding about an unlinked task holds the task map's one LinkDecision. A tombstoned id
+// first. Deciding about an unlinked task takes the task map's one decision (TaskMap::take_decision). A tombstoned id
 // is never brought back.
 
 #include "worker/log/logger.hpp"

@@ -41,10 +41,9 @@ JobOutcome VikunjaPush::push(const ClaimedJob& job, const TaskSnapshot& snapshot
     skipped(log_, job, "deleted in Vikunja; the delete wins");
     return JobOutcome::done();
   }
-  std::optional<LinkDecision> decision;
   auto link = task_map_.by_uuid(snapshot.uuid);
   if (!link) {
-    decision.emplace(task_map_, job.id);
+    task_map_.take_decision(job.id);
     link = linked_or_adopted(snapshot.uuid);
     if (!link) return link_or_create(snapshot);
   }
@@ -136,10 +135,9 @@ std::optional<TaskLink> VikunjaPush::linked_or_adopted(const std::string& tw_uui
 }
 
 JobOutcome VikunjaPush::remove(const ClaimedJob& job, const TaskSnapshot& snapshot) {
-  std::optional<LinkDecision> decision;
   auto link = task_map_.by_uuid(snapshot.uuid);
-  if (!link) {  // a webhook job may be linking it right now, or its create's answer was lost
-    decision.emplace(task_map_, job.id);
+  if (!link && task_map_.sent_create(snapshot.uuid)) {  // its create's answer was lost
+    task_map_.take_decision(job.id);
     link = linked_or_adopted(snapshot.uuid);
   }
   if (!link) {

@@ -7,8 +7,9 @@
 // (a task made before the sync). A create is recorded before it is sent: when its answer is
 // lost, the next job about the task (the retry, a later push, its delete) links the task it
 // made instead of making a second one. A delete follows the link only; an unlinked task has
-// nothing in Vikunja to delete. Deciding about an unlinked task holds the task map's one
-// LinkDecision, so the created task's webhook, arriving meanwhile, waits for the link.
+// nothing in Vikunja to delete. Deciding about an unlinked task takes the task map's one
+// decision (TaskMap::take_decision), so the created task's webhook, arriving meanwhile, waits
+// for the link.
 
 #include <nlohmann/json.hpp>
 
