@@ -106,6 +106,9 @@ void configure(SQLite::Database& db, CloseCheckpoint close_checkpoint, std::chro
   }
   // FULL: a job is durable once its commit returns, also across power loss.
   db.exec("PRAGMA synchronous = FULL");
+  // The hot queries walk indexes over a few pages; the default 2 MiB cache per connection
+  // would only hold a long-running worker's memory up (README "Performance").
+  db.exec("PRAGMA cache_size = -512");
   int persist_wal = 1;
   if (sqlite3_file_control(db.getHandle(), "main", SQLITE_FCNTL_PERSIST_WAL, &persist_wal) != SQLITE_OK) {
     throw Error(ExitCode::io, "cannot keep the WAL file between processes (SQLITE_FCNTL_PERSIST_WAL)");
