@@ -5,9 +5,12 @@
 
 namespace vsync::test {
 
+// A reader may meet the worker's checkpoint truncating the WAL: it waits, as any reader should.
+constexpr int busy_timeout_ms = 5000;
+
 std::string dump_queue(const std::filesystem::path& db_path) {
   if (!std::filesystem::exists(db_path)) return "(no queue file)";
-  SQLite::Database db(db_path, SQLite::OPEN_READONLY);
+  SQLite::Database db(db_path, SQLite::OPEN_READONLY, busy_timeout_ms);
   std::string dump;
   for (const char* table : {"jobs", "breaker", "task_map"}) {
     SQLite::Statement rows(db, std::string("SELECT * FROM ") + table + " ORDER BY 1");
@@ -21,7 +24,7 @@ std::string dump_queue(const std::filesystem::path& db_path) {
 }
 
 int count_jobs(const std::filesystem::path& db_path, const std::string& where) {
-  SQLite::Database db(db_path, SQLite::OPEN_READONLY);
+  SQLite::Database db(db_path, SQLite::OPEN_READONLY, busy_timeout_ms);
   return db.execAndGet("SELECT count(*) FROM jobs WHERE " + where).getInt();
 }
 

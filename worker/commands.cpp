@@ -116,8 +116,7 @@ ExitCode run_forever(const Options& options, const Environment& env) {
   while (!waiter.stop_requested()) {
     const DrainStats stats = worker.drain([&] { return waiter.stop_requested(); });
     if (stats.total() > 0) log_drain(session.log, stats, worker, session.clock);
-    // Only what changed, and the watchdog only when systemd asked for it: sd_notify blocks
-    // when nobody reads the socket, and a status line must never stall the worker.
+    // Only what changed, and the watchdog only when systemd asked for it.
     if (std::string status = service_status(session.store, stats); status != last_status) {
       systemd.notify(status);
       last_status = std::move(status);
