@@ -23,6 +23,40 @@ TaskLink link_of(SQLite::Statement& query) {
   return link;
 }
 
+// The commits made while it lives are not synced: the next synced commit carries them to disk.
+// Only for rows whose loss in a power cut costs nothing, or little; each caller says which.
+class UnsyncedCommits {
+ public:
+  explicit UnsyncedCommits(SQLite::Database& db) : db_(db), level_(db.execAndGet("PRAGMA synchronous").getInt()) {
+    db_.exec("PRAGMA synchronous = OFF");
+  }
+  ~UnsyncedCommits() {
+    try {
+      db_.exec("PRAGMA synchronous = " + std::to_string(level_));
+    } catch (const std::exception&) {  // setting a connection's own flag does not fail
+    }
+  }
+  UnsyncedCommits(const UnsyncedCommits&) = delete;
+  UnsyncedCommits& operator=(const UnsyncedCommits&) = delete;
+
+ private:
+  SQLite::Database& db_;
+  int level_;
+};
+
+std::optional<SentCreate> sent_create_of(SQLite::Statement& query) {
+  auto fields = fields_from_json(query.getColumn(1).getString());
+  if (!fields) return std::nullopt;  // unreadable: no evidence of anything
+  SentCreate create{std::move(*fields), {}};
+  const auto existing = nlohmann::json::parse(query.getColumn(2).getString(), nullptr, false);
+  if (existing.is_array()) {
+    for (const auto& id : existing) {
+      if (id.is_number_integer()) create.existing.insert(id.get<std::int64_t>());
+    }
+  }
+  return create;
+}
+
 }  // namespace
 
 std::optional<TaskLink> TaskMap::find(const char* where,
@@ -117,6 +151,10 @@ void TaskMap::link(const std::string& tw_uuid, std::int64_t vikunja_id,
 
 void TaskMap::record_create(const std::string& tw_uuid, const SentCreate& create) {
   on_queue(db_, "update the task map", [&] {
+    // Not synced on its own: the link that follows syncs it. Only a power cut between the two
+    // loses it, and then the retry still finds the task it made by title unless Taskwarrior or
+    // Vikunja holds namesakes of it (README "Performance").
+    const UnsyncedCommits unsynced(db_);
     SQLite::Statement record(db_,
                              "INSERT OR REPLACE INTO vikunja_creates (tw_uuid, fields, existing, sent_at) "
                              "VALUES (?, ?, ?, ?)");
@@ -127,23 +165,6 @@ void TaskMap::record_create(const std::string& tw_uuid, const SentCreate& create
     record.exec();
   });
 }
-
-namespace {
-
-std::optional<SentCreate> sent_create_of(SQLite::Statement& query) {
-  auto fields = fields_from_json(query.getColumn(1).getString());
-  if (!fields) return std::nullopt;  // unreadable: no evidence of anything
-  SentCreate create{std::move(*fields), {}};
-  const auto existing = nlohmann::json::parse(query.getColumn(2).getString(), nullptr, false);
-  if (existing.is_array()) {
-    for (const auto& id : existing) {
-      if (id.is_number_integer()) create.existing.insert(id.get<std::int64_t>());
-    }
-  }
-  return create;
-}
-
-}  // namespace
 
 std::optional<SentCreate> TaskMap::sent_create(const std::string& tw_uuid) {
   return on_queue(db_, "read the task map", [&]() -> std::optional<SentCreate> {
@@ -178,31 +199,6 @@ std::vector<std::string> TaskMap::creates_that_made(std::int64_t vikunja_id, con
     return uuids;
   });
 }
-
-namespace {
-
-// The commits made while it lives are not synced: the next synced commit carries them to disk.
-// For rows that need no durability, since after a crash of the machine they mean nothing.
-class UnsyncedCommits {
- public:
-  explicit UnsyncedCommits(SQLite::Database& db) : db_(db), level_(db.execAndGet("PRAGMA synchronous").getInt()) {
-    db_.exec("PRAGMA synchronous = OFF");
-  }
-  ~UnsyncedCommits() {
-    try {
-      db_.exec("PRAGMA synchronous = " + std::to_string(level_));
-    } catch (const std::exception&) {  // setting a connection's own flag does not fail
-    }
-  }
-  UnsyncedCommits(const UnsyncedCommits&) = delete;
-  UnsyncedCommits& operator=(const UnsyncedCommits&) = delete;
-
- private:
-  SQLite::Database& db_;
-  int level_;
-};
-
-}  // namespace
 
 void TaskMap::take_decision(std::int64_t job_id) {
   const bool held = on_queue(db_, "update the task map", [&] {
