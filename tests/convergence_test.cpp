@@ -323,7 +323,7 @@ TEST_CASE("an unlinked task's job waits, spending no attempt, while another job 
                                              "'vikunja', 'tw:other', '{}', 'running', 0, 0, 0, " +
                                              std::to_string(f.clock.now() + 30'000) + ", 'worker-b') RETURNING id")
                                  .getInt64();
-  TaskMap(f.store.database(), f.clock).take_decision(other);
+  TaskMap(f.store.database(), f.clock, "worker-b").take_decision(other);
   auto worker = f.worker();
   CHECK(worker->drain().retried == 1);
   CHECK(f.exported().empty());

@@ -1,12 +1,14 @@
 // run_process with children that misbehave: ignore or block signals, flood stdout, never read
 // stdin, leave grandchildren behind. Real programs (sh, sleep, yes, grep) on a real kernel.
 
+#include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
 #include <catch2/catch.hpp>
+#include <fmt/format.h>
 
 #include <chrono>
 #include <string>
@@ -55,6 +57,16 @@ TEST_CASE("a child starts with no signal blocked and default dispositions, whate
   // libc installs its own when it needs them. Every signal a program can use is at its default.
   const unsigned long long glibc_internal = (1ULL << 31) | (1ULL << 32);
   CHECK((std::stoull(status_line(result, "SigIgn"), nullptr, 16) & ~glibc_internal) == 0);
+}
+
+TEST_CASE("a child gets stdin, stdout and stderr, and no other descriptor of the worker", "[subprocess]") {
+  // As libcurl's sockets are: open without close-on-exec.
+  const int leaky = ::open("/dev/null", O_RDONLY);
+  REQUIRE(leaky > STDERR_FILENO);
+  const ProcessResult result = run({"readlink", fmt::format("/proc/self/fd/{}", leaky)});
+  ::close(leaky);
+  CHECK(result.exit_code == 1);
+  CHECK(result.out.empty());
 }
 
 TEST_CASE("a child that floods its output is killed past the bound", "[subprocess]") {

@@ -18,8 +18,8 @@ class SystemdNotifier {
  public:
   SystemdNotifier();
 
-  // e.g. "READY=1", "STATUS=…", "WATCHDOG=1", "STOPPING=1". Never blocks, and failures are
-  // ignored: a lost status line must never stop the worker.
+  // e.g. "READY=1", "STATUS=…", "WATCHDOG=1", "STOPPING=1". Waits at most a second for room
+  // on the socket, and failures are ignored: a lost status line must never stop the worker.
   void notify(std::string_view state) const;
 
   // Half of WatchdogSec= when the watchdog is on for this process: how often to send WATCHDOG=1.

@@ -37,7 +37,7 @@ Worker::Worker(QueueStore& store, const WorkerConfig& config, const Clock& clock
       clock_(clock),
       log_(log),
       client_(make_client(config, clock)),
-      task_map_(store.database(), clock),
+      task_map_(store.database(), clock, owner),
       task_(config.task_bin.value, config.http_timeout.value, task_environment(config)),
       vikunja_(client_, config.default_project.value, log),
       conflicts_(store.database(), clock, log),

@@ -64,6 +64,8 @@ int spawn_child(Pipe& in, Pipe& out, Pipe& err, char* const* argv, char* const* 
   ::posix_spawn_file_actions_adddup2(&actions, in.read_end, STDIN_FILENO);
   ::posix_spawn_file_actions_adddup2(&actions, out.write_end, STDOUT_FILENO);
   ::posix_spawn_file_actions_adddup2(&actions, err.write_end, STDERR_FILENO);
+  // libcurl's sockets are not close-on-exec: nothing but the three pipes reaches `task`.
+  ::posix_spawn_file_actions_addclosefrom_np(&actions, STDERR_FILENO + 1);
   ::posix_spawnattr_setflags(&attributes, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
   ::posix_spawnattr_setpgroup(&attributes, 0);
   sigset_t none, all;

@@ -25,15 +25,19 @@ TaskLink link_of(SQLite::Statement& query) {
 
 // The commits made while it lives are not synced: the next synced commit carries them to disk.
 // Only for rows whose loss in a power cut costs nothing, or little; each caller says which.
+// NORMAL, not OFF: in WAL mode NORMAL skips only the commit's sync, while a checkpoint that the
+// commit may run still syncs the database before the WAL can be reused.
 class UnsyncedCommits {
  public:
   explicit UnsyncedCommits(SQLite::Database& db) : db_(db), level_(db.execAndGet("PRAGMA synchronous").getInt()) {
-    db_.exec("PRAGMA synchronous = OFF");
+    db_.exec("PRAGMA synchronous = NORMAL");
   }
   ~UnsyncedCommits() {
     try {
       db_.exec("PRAGMA synchronous = " + std::to_string(level_));
-    } catch (const std::exception&) {  // setting a connection's own flag does not fail
+    } catch (const std::exception&) {
+      // Setting a connection's own flag outside a transaction does not fail in practice; if it
+      // did, the connection would stay at NORMAL: later commits unsynced, the file never torn.
     }
   }
   UnsyncedCommits(const UnsyncedCommits&) = delete;
@@ -212,14 +216,19 @@ void TaskMap::take_decision(std::int64_t job_id) {
                             "AND lease_owner = link_decision.owner)");
     lapse.bind(1, clock_.now());
     lapse.exec();
+    // Under this worker's lease only: a worker whose lease ran out and whose job another worker
+    // took over must not decide beside it.
     SQLite::Statement take(db_,
                            "INSERT OR IGNORE INTO link_decision (singleton, job_id, owner, taken_at) "
-                           "SELECT 1, id, lease_owner, ? FROM jobs WHERE id = ? AND state = 'running'");
+                           "SELECT 1, id, lease_owner, ?1 FROM jobs WHERE id = ?2 AND state = 'running' "
+                           "AND lease_owner = ?3");
     take.bind(1, clock_.now());
     take.bind(2, job_id);
+    take.bind(3, owner_);
     take.exec();
-    SQLite::Statement holder(db_, "SELECT 1 FROM link_decision WHERE job_id = ?");
+    SQLite::Statement holder(db_, "SELECT 1 FROM link_decision WHERE job_id = ? AND owner = ?");
     holder.bind(1, job_id);
+    holder.bind(2, owner_);
     const bool mine = holder.executeStep();
     holder.reset();
     transaction.commit();
