@@ -207,7 +207,7 @@ std::vector<std::string> TaskMap::creates_that_made(std::int64_t vikunja_id, con
 void TaskMap::take_decision(std::int64_t job_id) {
   const bool held = on_queue(db_, "update the task map", [&] {
     // After a crash of the machine no job is running, so no decision is held: its row needs no
-    // sync of its own, which would be a third of a new task's cost.
+    // sync of its own, which every new task and every unlinked webhook would pay.
     const UnsyncedCommits unsynced(db_);
     SQLite::Transaction transaction(db_, SQLite::TransactionBehavior::IMMEDIATE);
     SQLite::Statement lapse(db_,
