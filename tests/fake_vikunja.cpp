@@ -5,6 +5,8 @@
 #include <httplib.h>
 
 #include <fcntl.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
 
 #include <algorithm>
 #include <cctype>
@@ -61,11 +63,112 @@ json task_defaults() {
   return task;
 }
 
+// X-Vikunja-Signature: lowercase hex of HMAC-SHA256 over the exact body bytes. Computed here
+// with OpenSSL directly, not with the code under test.
+std::string signature_of(const std::string& body, const std::string& secret) {
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int length = 0;
+  HMAC(EVP_sha256(), secret.data(), static_cast<int>(secret.size()), reinterpret_cast<const unsigned char*>(body.data()),
+       body.size(), digest, &length);
+  std::string hex;
+  for (unsigned int i = 0; i < length; ++i) hex += fmt::format("{:02x}", digest[i]);
+  return hex;
+}
+
+// A webhook's `time`: the send time, with fractional seconds as Vikunja always writes it.
+std::string send_time() {
+  const auto now = std::chrono::system_clock::now();
+  const time_t seconds = std::chrono::system_clock::to_time_t(now);
+  const auto nanoseconds = std::chrono::duration_cast<std::chrono::nanoseconds>(now.time_since_epoch()).count() % 1'000'000'000;
+  std::tm utc{};
+  gmtime_r(&seconds, &utc);
+  char text[32];
+  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%S", &utc);
+  return fmt::format("{}.{:09}Z", text, nanoseconds);
+}
+
 }  // namespace
 
 FakeVikunja::FakeVikunja() { start(0); }
 
-FakeVikunja::~FakeVikunja() { stop(); }
+FakeVikunja::~FakeVikunja() {
+  {
+    std::lock_guard lock(mutex_);
+    closing_ = true;
+  }
+  outbox_changed_.notify_all();
+  if (delivery_thread_.joinable()) delivery_thread_.join();
+  stop();
+}
+
+void FakeVikunja::deliver_webhooks() {
+  std::lock_guard lock(mutex_);
+  if (delivering_) return;
+  delivering_ = true;
+  delivery_thread_ = std::thread([this] { deliver_loop(); });
+}
+
+long long FakeVikunja::deliveries() const {
+  std::lock_guard lock(mutex_);
+  return delivered_;
+}
+
+long long FakeVikunja::failed_deliveries() const {
+  std::lock_guard lock(mutex_);
+  return failed_;
+}
+
+void FakeVikunja::emit(const char* event, std::int64_t task_id) {
+  if (!delivering_) return;
+  const bool deleted = std::string_view(event) == "task.deleted";
+  outbox_.push_back(Event{event, task_id, deleted ? task_view(task_id) : json()});
+  outbox_changed_.notify_all();
+}
+
+void FakeVikunja::deliver_loop() {
+  std::unique_lock lock(mutex_);
+  for (;;) {
+    outbox_changed_.wait(lock, [this] { return closing_ || !outbox_.empty(); });
+    if (closing_) return;
+    const Event event = std::move(outbox_.front());
+    outbox_.pop_front();
+    const bool exists = tasks_.contains(event.task_id);
+    if (event.deleted_task.is_null() && !exists) continue;  // gone before it was sent: the reload fails
+    const json task = event.deleted_task.is_null() ? task_view(event.task_id) : event.deleted_task;
+    const json project_id = task["project_id"];
+    const auto project = projects_.find(project_id.get<std::int64_t>());
+    const json data{{"doer", {{"id", 1}, {"username", "fake"}, {"name", "Fake User"}}},
+                    {"project", project == projects_.end() ? json(nullptr) : project->second},
+                    {"task", task}};
+    // The envelope is a Go struct (this key order); `data` went through a map (sorted keys).
+    const std::string body = fmt::format(R"({{"event_name":{},"time":{},"data":{}}})", json(event.name).dump(),
+                                         json(send_time()).dump(), data.dump());
+    std::vector<std::pair<std::string, std::string>> targets;  // (target_url, secret)
+    for (const auto& [id, webhook] : webhooks_) {
+      const json& events = webhook["events"];
+      if (webhook["project_id"] == project_id && std::find(events.begin(), events.end(), event.name) != events.end()) {
+        targets.emplace_back(webhook["target_url"].get<std::string>(), webhook["secret"].get<std::string>());
+      }
+    }
+    const std::string user_agent = "Vikunja/" + version_;
+    lock.unlock();
+    long long answered = 0;
+    for (const auto& [target_url, secret] : targets) {
+      const auto path_at = target_url.find('/', target_url.find("://") + 3);
+      httplib::Client client(target_url.substr(0, path_at));
+      client.set_connection_timeout(std::chrono::seconds(2));
+      client.set_read_timeout(std::chrono::seconds(10));
+      httplib::Headers headers{{"User-Agent", user_agent}};
+      if (!secret.empty()) headers.emplace("X-Vikunja-Signature", signature_of(body, secret));
+      const auto response = client.Post(path_at == std::string::npos ? "/" : target_url.substr(path_at), headers, body,
+                                        "application/json");
+      if (response && response->status / 100 == 2) ++answered;
+    }
+    lock.lock();
+    delivered_ += answered;
+    failed_ += static_cast<long long>(targets.size()) - answered;
+  }
+}
 
 std::string FakeVikunja::url() const { return fmt::format("http://127.0.0.1:{}", port_); }
 
@@ -187,6 +290,7 @@ std::int64_t FakeVikunja::add_task(std::int64_t project_id, json fields) {
   task["created"] = task["updated"] = next_time();
   task.erase("labels");
   tasks_[id] = task;
+  emit("task.created", id);
   return id;
 }
 
@@ -199,10 +303,12 @@ void FakeVikunja::edit_task(std::int64_t id, const json& fields) {
   std::lock_guard lock(mutex_);
   for (auto& [key, value] : fields.items()) tasks_.at(id)[key] = value;
   tasks_.at(id)["updated"] = next_time();
+  emit("task.updated", id);
 }
 
 void FakeVikunja::remove_task(std::int64_t id) {
   std::lock_guard lock(mutex_);
+  if (tasks_.contains(id)) emit("task.deleted", id);
   tasks_.erase(id);
   task_labels_.erase(id);
 }
@@ -440,6 +546,7 @@ void FakeVikunja::install_routes() {
       stored["project_id"] = body["project_id"];
     }
     stored["updated"] = next_time();
+    emit("task.updated", id);
     send_json(response, 200, task_view(id));
   });
 
@@ -447,7 +554,9 @@ void FakeVikunja::install_routes() {
     if (intercept(request, response)) return;
     std::lock_guard lock(mutex_);
     const std::int64_t id = path_id(request, 1);
-    if (tasks_.erase(id) == 0) return send_error(response, 404, 4002, "This task does not exist");
+    if (!tasks_.contains(id)) return send_error(response, 404, 4002, "This task does not exist");
+    emit("task.deleted", id);
+    tasks_.erase(id);
     task_labels_.erase(id);
     send_json(response, 200, {{"message", "Successfully deleted."}});
   });
@@ -487,6 +596,7 @@ void FakeVikunja::install_routes() {
     if (!labels_.contains(label)) return send_error(response, 404, 8002, "This label does not exist.");
     if (!task_labels_[id].insert(label).second) return send_error(response, 400, 8001, "This label already exists on the task.");
     tasks_.at(id)["updated"] = next_time();
+    emit("task.updated", id);  // there is no label event
     send_json(response, 201, {{"label_id", label}, {"created", next_time()}});
   });
 
@@ -497,6 +607,7 @@ void FakeVikunja::install_routes() {
     if (!tasks_.contains(id)) return send_error(response, 404, 4002, "This task does not exist");
     if (task_labels_[id].erase(path_id(request, 2)) == 0) return send_error(response, 403, 0, "Forbidden");
     tasks_.at(id)["updated"] = next_time();
+    emit("task.updated", id);
     send_json(response, 200, {{"message", "Successfully deleted."}});
   });
 

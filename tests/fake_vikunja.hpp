@@ -4,7 +4,8 @@
 // 404 codes 3001/4002/8002, paginated lists with x-pagination-* headers and a saved-filter
 // pseudo-project on every page, all tasks at GET /tasks, label search by substring, label add (400 code 8001 when already
 // there) and remove (403 when not there), project webhooks (secrets never returned, an update
-// changes events only), GET /info and GET /user. It can be told to refuse connections, answer a fixed
+// changes events only), GET /info and GET /user, and (once asked to) the signed deliveries of
+// those webhooks. It can be told to refuse connections, answer a fixed
 // status or garbage, hang (then answer, or drop the request unapplied), or lose the answer to
 // the next create. Its listening socket is close-on-exec, so a process the test starts cannot
 // keep the port listening after refuse_connections().
@@ -13,6 +14,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
+#include <deque>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -58,6 +60,12 @@ class FakeVikunja {
   // Moves the server's clock (Unix seconds; each change then adds one): `updated` of later
   // changes, for deciding which side changed last.
   void set_server_time(long long unix_seconds);
+  // From now on, deliver the project webhooks as Vikunja does (vikunja-api.md § 4): every task
+  // created, changed or deleted, through the API or the methods below, is POSTed to each webhook
+  // of its project that lists the event, signed with its secret, from a thread of its own after
+  // the change (the task re-read at send time, except for a delete). One attempt each. Off by
+  // default: most tests register receivers that nobody listens on.
+  void deliver_webhooks();
 
   // --- data ---
   std::int64_t add_project(const std::string& title);
@@ -82,6 +90,8 @@ class FakeVikunja {
   void forget_requests();
   // Waits (on a condition, not a fixed sleep) until at least `count` requests arrived.
   bool wait_for_requests(long long count, std::chrono::milliseconds timeout);
+  long long deliveries() const;  // webhook deliveries the receiver answered with 2xx
+  long long failed_deliveries() const;
 
  private:
   void start(int port);
@@ -90,6 +100,8 @@ class FakeVikunja {
   bool intercept(const httplib::Request& request, httplib::Response& response);
   json task_view(std::int64_t id);  // caller holds mutex_
   std::string next_time();          // caller holds mutex_
+  void emit(const char* event, std::int64_t task_id);  // caller holds mutex_
+  void deliver_loop();
 
   std::unique_ptr<httplib::Server> server_;
   std::thread thread_;
@@ -114,6 +126,19 @@ class FakeVikunja {
   std::atomic<long long> requests_{0};
   std::atomic<long long> faulted_requests_{0};
   std::vector<std::string> request_log_;
+
+  struct Event {
+    std::string name;
+    std::int64_t task_id;
+    json deleted_task;  // a deleted task cannot be re-read at send time
+  };
+  bool delivering_ = false;
+  bool closing_ = false;
+  std::deque<Event> outbox_;
+  std::condition_variable outbox_changed_;
+  std::thread delivery_thread_;
+  long long delivered_ = 0;
+  long long failed_ = 0;
 };
 
 }  // namespace vsync::test

@@ -1,8 +1,6 @@
 // The real webhook handler people run (Debian's `webhook`, adnanh/webhook) with our
 // contrib/webhook/hooks.json, on 127.0.0.1, fed the signed fixtures.
 
-#include <netinet/in.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include <catch2/catch.hpp>
@@ -10,24 +8,13 @@
 
 #include "background_process.hpp"
 #include "enqueue/webhook_signature.hpp"
+#include "free_port.hpp"
 #include "queue_dump.hpp"
 
 using namespace vsync;
 using namespace vsync::test;
 
 namespace {
-
-int free_port() {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address);
-  socklen_t length = sizeof address;
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length);
-  ::close(fd);
-  return ntohs(address.sin_port);
-}
 
 const char* const secret = "test-webhook-secret";
 
