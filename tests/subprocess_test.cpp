@@ -111,7 +111,12 @@ TEST_CASE("a child that closes its output but lingers is killed at the deadline"
 }
 
 TEST_CASE("a program that is not there exits 127, and arguments are never re-parsed", "[subprocess]") {
-  CHECK(run({"/nonexistent/program"}).exit_code == 127);
+  const ProcessResult missing = run({"/nonexistent/program"});
+  CHECK(missing.exit_code == 127);
+  CHECK(missing.cannot_execute);
+  const ProcessResult exits_127 = run({"sh", "-c", "exit 127"});
+  CHECK(exits_127.exit_code == 127);
+  CHECK_FALSE(exits_127.cannot_execute);
   const ProcessResult echoed = run({"printf", "%s|", "$(id)", "; rm -rf /", "`x`"});
   CHECK(echoed.exit_code == 0);
   CHECK(echoed.out == "$(id)|; rm -rf /|`x`|");

@@ -320,6 +320,118 @@ TEST_CASE("doctor goes from listing each missing piece, with what to do, to all 
   }
 }
 
+TEST_CASE("doctor: configuration, the server's version, breakers, queue, Taskwarrior and systemd, failing and passing",
+          "[worker_cli][doctor]") {
+  Installation install;
+  install.vikunja.add_project("Home");
+  REQUIRE(install.enqueue(1, "Queued").exit_code == 0);  // the queue exists from here
+
+  SECTION("URL or token missing: a configuration error, listed with everything else that can be checked") {
+    install.env.erase("VIKUNJA_URL");
+    const auto result = install.worker({"doctor"});
+    CHECK(result.exit_code == 78);
+    CHECK_THAT(result.out, Catch::StartsWith("[!!] configuration          VIKUNJA_URL or the API token is not set") &&
+                               Catch::Contains("-> set VIKUNJA_URL and VIKUNJA_API_TOKEN_FILE") &&
+                               Catch::Contains("[ok] queue") && Catch::Contains("[!!] taskwarrior hooks"));
+    CHECK(result.out.find("vikunja reachable") == std::string::npos);
+    CHECK(result.out.find("project webhooks") == std::string::npos);
+  }
+  SECTION("a setting that is invalid is a configuration error, exit 78") {
+    install.env["VIKUNJA_SYNC_BREAKER_THRESHOLD"] = std::string("many");
+    const auto result = install.worker({"doctor"});
+    CHECK(result.exit_code == 78);
+    CHECK_THAT(result.err, Catch::StartsWith("vikunja-worker: VIKUNJA_SYNC_BREAKER_THRESHOLD"));
+    CHECK(result.out.empty());
+  }
+  SECTION("the server's version and its webhook caveats: notes that need no action") {
+    const std::string lan_receiver = "http://192.168.1.20:9000/hooks/vikunja";
+    install.vikunja.set_version("v2.2.1");
+    auto result = install.worker({"doctor", "--url", lan_receiver});
+    CHECK_THAT(result.out, Catch::Contains("[ok] vikunja reachable      " + install.vikunja.url() + " answers, version v2.2.1") &&
+                               Catch::Contains("[--] webhook retries        Vikunja v2.2.1 never retries") &&
+                               Catch::Contains("[--] webhook address        since v2.2") &&
+                               Catch::Contains("`outgoingrequests.allownonroutableips: true`"));
+    install.vikunja.set_version("v2.3.0");
+    result = install.worker({"doctor", "--url", lan_receiver});
+    CHECK(result.out.find("webhook retries") == std::string::npos);
+    CHECK_THAT(result.out, Catch::Contains("[--] webhook address"));
+    result = install.worker({"doctor", "--url", "https://hooks.example.com/vikunja"});
+    CHECK(result.out.find("webhook address") == std::string::npos);
+    install.vikunja.set_version("v2.1.0");
+    result = install.worker({"doctor", "--url", lan_receiver});
+    CHECK(result.out.find("webhook address") == std::string::npos);  // refused only since v2.2
+  }
+  SECTION("breakers: closed, then open with its reason, error and time to the next probe") {
+    auto result = install.worker({"doctor"});
+    CHECK_THAT(result.out, Catch::Contains("[ok] vikunja breaker        closed\n") &&
+                               Catch::Contains("[ok] taskwarrior breaker    closed\n"));
+    const std::int64_t in_90_minutes =
+        std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count() +
+        5430 * 1000;
+    SQLite::Database queue(install.db, SQLite::OPEN_READWRITE);
+    SQLite::Statement open(queue, "UPDATE breaker SET state = 'open', reason = 'server', last_error = 'HTTP 502', "
+                                  "retry_at = ? WHERE target = 'taskwarrior'");
+    open.bind(1, in_90_minutes);
+    open.exec();
+    result = install.worker({"doctor"});
+    CHECK(result.exit_code == 1);
+    CHECK_THAT(result.out, Catch::Contains("[!!] taskwarrior breaker    open (server), next probe in 90m: HTTP 502") &&
+                               Catch::Contains("`vikunja-worker breaker reset taskwarrior`"));
+  }
+  SECTION("queue health: pending with the oldest's age, the last drain and reconcile") {
+    auto result = install.worker({"doctor"});
+    CHECK_THAT(result.out, Catch::Contains("[ok] queue                  " + install.db.string() + ": 1 pending, oldest ") &&
+                               Catch::Contains("; last drain never, last reconcile never\n") &&
+                               Catch::Contains("[!!] reconcile              no reconcile has run on this queue"));
+    REQUIRE(install.worker({"drain"}).exit_code == 0);
+    REQUIRE(install.worker({"reconcile"}).exit_code == 0);
+    result = install.worker({"doctor"});
+    CHECK_THAT(result.out, Catch::Matches("(.|\n)*\\[ok\\] queue +[^\n]*: 0 pending; last drain [0-9]+s ago, last reconcile [0-9]+s ago\n(.|\n)*"));
+    CHECK(result.out.find("[!!] reconcile") == std::string::npos);
+    CHECK(result.out.find("dead jobs") == std::string::npos);
+  }
+  SECTION("Taskwarrior missing or failing") {
+    install.env["VIKUNJA_SYNC_TASK_BIN"] = (install.dir / "no-such-task").string();
+    auto result = install.worker({"doctor"});
+    CHECK(result.exit_code == 1);
+    CHECK_THAT(result.out, Catch::Contains("[!!] taskwarrior hooks      cannot run `" + (install.dir / "no-such-task").string() + "`") &&
+                               Catch::Contains("-> install Taskwarrior (Debian package taskwarrior)"));
+    install.env["VIKUNJA_SYNC_TASK_BIN"] = std::string("/bin/false");
+    result = install.worker({"doctor"});
+    CHECK(result.exit_code == 1);
+    CHECK_THAT(result.out, Catch::Contains("[!!] taskwarrior hooks      `/bin/false diagnostics` exited 1") &&
+                               Catch::Contains("-> check VIKUNJA_SYNC_TASK_BIN, TASKRC and TASKDATA"));
+  }
+  SECTION("systemd's units, where a user manager answers") {
+    // A stand-in for systemctl (first on PATH) answering as systemctl does, from a file of
+    // active units; where no user manager runs, doctor says it did not check.
+    CHECK_THAT(install.worker({"doctor"}).out, Catch::Contains("[--] systemd units          not checked"));
+    const auto bin = install.dir / "bin";
+    std::filesystem::create_directories(bin);
+    install.dir.write("bin/systemctl", "#!/bin/sh\n"
+                                       "[ \"$2\" = is-system-running ] && { echo running; exit 0; }\n"
+                                       "grep -qx \"$3\" \"$(dirname \"$0\")/active\" && { echo active; exit 0; }\n"
+                                       "echo inactive; exit 3\n");
+    std::filesystem::permissions(bin / "systemctl", std::filesystem::perms::owner_all);
+    install.dir.write("bin/active", "");
+    auto environment = install.environment();
+    environment.front() = "PATH=" + bin.string() + ":/usr/bin:/bin";
+    const auto doctor = [&] {
+      return run_process(ProcessRequest{{VIKUNJA_WORKER, "doctor"}, "", environment, std::chrono::seconds(30)}).out;
+    };
+    auto out = doctor();
+    CHECK_THAT(out, Catch::Contains("[!!] worker unit            neither vikunja-sync-worker.service nor vikunja-sync-drain.timer is active") &&
+                        Catch::Contains("`systemctl --user enable --now vikunja-sync-worker.service`") &&
+                        Catch::Contains("[!!] vikunja-sync-reconcile.timer not active") &&
+                        Catch::Contains("[!!] vikunja-sync-webhook.service not active"));
+    install.dir.write("bin/active", "vikunja-sync-drain.timer\nvikunja-sync-reconcile.timer\nvikunja-sync-webhook.service\n");
+    out = doctor();
+    CHECK_THAT(out, Catch::Contains("[ok] worker unit            vikunja-sync-drain.timer active") &&
+                        Catch::Contains("[ok] vikunja-sync-reconcile.timer active") &&
+                        Catch::Contains("[ok] vikunja-sync-webhook.service active"));
+  }
+}
+
 TEST_CASE("vikunja-worker run picks up new work without polling and stops on SIGTERM", "[worker_cli]") {
   Installation install;
   REQUIRE(install.enqueue(1, "Queued before start").exit_code == 0);

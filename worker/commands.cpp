@@ -197,7 +197,8 @@ auto with_vikunja(std::string_view what, Call&& call) -> decltype(call()) {
 }
 
 // Never creates the queue: before the first job there is none, and doctor then works on a
-// scratch copy (removed on return) and says so. Exit 1 when something needs attention.
+// scratch copy (removed on return) and says so. Exit 78 without a URL or token (after listing
+// everything else), 1 when something needs attention.
 ExitCode doctor(const Options& options, const Environment& env) {
   SystemClock clock;
   const WorkerConfig config = load_worker_config(env);
@@ -219,14 +220,17 @@ ExitCode doctor(const Options& options, const Environment& env) {
     }
   } remove_scratch{scratch};
   QueueStore store(scratch ? *scratch / "queue.db" : path, clock);
-  Worker worker(store, config, clock, log);
-  std::vector<Check> checks = run_checks(DoctorInput{env, config, store, worker, clock, options.url});
+  std::optional<Worker> worker;
+  if (config.vikunja_url && config.api_token) worker.emplace(store, config, clock, log);
+  std::vector<Check> checks =
+      run_checks(DoctorInput{env, config, store, worker ? &*worker : nullptr, clock, options.url});
   if (!exists) {
     const auto queue = std::find_if(checks.begin(), checks.end(), [](const Check& check) { return check.name == "queue"; });
     *queue = Check{"queue", Check::Result::attention, fmt::format("none yet at {}", path.string()),
                    "the first change in Taskwarrior (with the hook installed) or `vikunja-worker drain` creates it"};
   }
   fmt::print("{}", options.json ? checks_json(checks).dump(2) + "\n" : checks_text(checks));
+  if (!configured(checks)) return ExitCode::config;
   return all_well(checks) ? ExitCode::ok : ExitCode::unhealthy;
 }
 

@@ -70,7 +70,7 @@ std::vector<Check> server(const DoctorInput& in, const std::vector<std::string>&
   const std::string url = in.config.vikunja_url ? in.config.vikunja_url->value : "";
   json info;
   try {
-    info = in.worker.vikunja().info();
+    info = in.worker->vikunja().info();
   } catch (const JobStopped& stopped) {
     reachable = false;
     checks.push_back(attention("vikunja reachable", fmt::format("{}/api/v1/info: {}", url, stopped.outcome.error),
@@ -80,7 +80,7 @@ std::vector<Check> server(const DoctorInput& in, const std::vector<std::string>&
   const std::string version = info.value("version", "");
   checks.push_back(ok("vikunja reachable", fmt::format("{} answers, version {}", url, version.empty() ? "unknown" : version)));
   try {
-    const json user = in.worker.vikunja().user();
+    const json user = in.worker->vikunja().user();
     checks.push_back(ok("api token", fmt::format("accepted (user {})", user.value("username", "?"))));
   } catch (const JobStopped& stopped) {
     reachable = false;
@@ -178,6 +178,11 @@ std::vector<Check> taskwarrior(const DoctorInput& in) {
     checks.push_back(attention("taskwarrior hooks", e.what(), "install Taskwarrior (Debian package taskwarrior)"));
     return checks;
   }
+  if (diagnostics.cannot_execute) {
+    checks.push_back(attention("taskwarrior hooks", fmt::format("cannot run `{}`", in.config.task_bin.value),
+                               "install Taskwarrior (Debian package taskwarrior), or set VIKUNJA_SYNC_TASK_BIN"));
+    return checks;
+  }
   if (diagnostics.exit_code != 0) {
     checks.push_back(attention("taskwarrior hooks",
                                fmt::format("`{} diagnostics` exited {}", in.config.task_bin.value, diagnostics.exit_code),
@@ -222,10 +227,10 @@ std::vector<Check> webhooks(const DoctorInput& in, const std::vector<std::string
   }
   std::vector<std::string> lacking;
   int projects = 0;
-  for (const json& project : in.worker.vikunja().projects()) {
+  for (const json& project : in.worker->vikunja().projects()) {
     if (project.value("is_archived", false)) continue;
     ++projects;
-    const std::vector<json> hooks = in.worker.vikunja().webhooks(project.at("id").get<std::int64_t>());
+    const std::vector<json> hooks = in.worker->vikunja().webhooks(project.at("id").get<std::int64_t>());
     for (const std::string& url : urls) {
       const bool has = std::any_of(hooks.begin(), hooks.end(), [&](const json& hook) {
         if (hook.value("target_url", "") != url) return false;
@@ -304,8 +309,13 @@ std::string_view to_string(Check::Result result) {
 
 std::vector<Check> run_checks(const DoctorInput& in) {
   std::vector<Check> checks{configuration(in)};
-  std::vector<std::string> urls = in.receiver_url ? std::vector{*in.receiver_url} : in.worker.webhooks().receivers();
-  bool reachable = in.config.vikunja_url && in.config.api_token;
+  bool reachable = in.worker != nullptr;
+  std::vector<std::string> urls;
+  if (in.receiver_url) {
+    urls.push_back(*in.receiver_url);
+  } else if (reachable) {
+    urls = in.worker->webhooks().receivers();
+  }
   if (reachable) {
     for (Check& check : server(in, urls, reachable)) checks.push_back(std::move(check));
   }
@@ -327,6 +337,12 @@ std::vector<Check> run_checks(const DoctorInput& in) {
 bool all_well(const std::vector<Check>& checks) {
   return std::none_of(checks.begin(), checks.end(),
                       [](const Check& check) { return check.result == Check::Result::attention; });
+}
+
+bool configured(const std::vector<Check>& checks) {
+  return std::none_of(checks.begin(), checks.end(), [](const Check& check) {
+    return check.name == "configuration" && check.result == Check::Result::attention;
+  });
 }
 
 std::string checks_text(const std::vector<Check>& checks) {

@@ -1,7 +1,8 @@
 #pragma once
 // `vikunja-worker doctor`: the whole setup checked, one line per check, each problem with what
-// to do about it. Configuration errors are not checks: they throw Error(config) before any
-// check runs, as for every other command.
+// to do about it. A setting that cannot be read throws Error(config) before any check runs, as
+// for every other command; a missing URL or token fails the configuration check, and the checks
+// that need no Vikunja still run, so a first setup sees everything that is missing.
 
 #include <optional>
 #include <string>
@@ -29,7 +30,7 @@ struct DoctorInput {
   const Environment& env;
   const WorkerConfig& config;
   QueueStore& store;
-  Worker& worker;
+  Worker* worker;  // null without VIKUNJA_URL and a token: no Vikunja checks
   const Clock& clock;
   std::optional<std::string> receiver_url;  // --url; else the URLs `webhooks install` registered
 };
@@ -37,6 +38,7 @@ struct DoctorInput {
 std::vector<Check> run_checks(const DoctorInput& input);
 
 bool all_well(const std::vector<Check>& checks);
+bool configured(const std::vector<Check>& checks);  // the configuration check passed
 std::string checks_text(const std::vector<Check>& checks);
 nlohmann::json checks_json(const std::vector<Check>& checks);
 

@@ -207,6 +207,7 @@ ProcessResult run_process(const ProcessRequest& request) {
     if (cannot_exec(error)) {
       ProcessResult missing;
       missing.exit_code = 127;
+      missing.cannot_execute = true;
       return missing;
     }
     throw Error(ExitCode::software, fmt::format("cannot start {}: {}", request.argv[0], std::strerror(error)));

@@ -32,6 +32,7 @@ struct ProcessResult {
   int term_signal = 0;   // the signal that ended it, if any
   bool timed_out = false;
   bool output_too_large = false;  // killed: its output passed max_output_bytes
+  bool cannot_execute = false;    // not found or not executable; exit_code is then 127
   std::string out;
   std::string err;
 };

@@ -60,7 +60,7 @@ ProcessResult TaskRunner::checked(const std::vector<std::string>& args, const st
                                                    ProcessRequest{}.max_output_bytes / (1024 * 1024)), false)
                          .on(Target::taskwarrior)};
   }
-  if (result.exit_code == 127 && result.out.empty() && result.err.empty()) {
+  if (result.cannot_execute) {
     throw JobStopped{JobOutcome::retry(fmt::format("{}: cannot run {}", what, task_bin_), true).on(Target::taskwarrior)};
   }
   if (result.exit_code != 0) {
