@@ -120,6 +120,32 @@ TEST_CASE("a project made after webhooks install gets its webhook at the next re
   CHECK(f.vikunja.webhooks().size() == 2);
 }
 
+TEST_CASE("a project the worker makes for a pushed task gets its webhook in the same drain", "[webhooks]") {
+  WorkerFixture f;
+  f.env["VIKUNJA_WEBHOOK_SECRET"] = std::string("s3cret");
+  f.vikunja.add_project("Home");
+  auto worker = f.worker();
+  worker->webhooks().install(receiver, "s3cret");
+  f.enqueue(JobKind::push, json{{"uuid", "00000000-0000-4000-8000-000000000001"}, {"description", "Prune the roses"},
+                                {"status", "pending"}, {"project", "Garden"}});
+  worker->drain();
+  REQUIRE(f.vikunja.projects().size() == 2);
+  const auto garden = f.vikunja.projects().back()["id"].get<std::int64_t>();
+  const auto hooks = webhooks_for(f.vikunja, garden);
+  REQUIRE(hooks.size() == 1);
+  CHECK(hooks[0]["target_url"] == receiver);
+  CHECK(hooks[0]["secret"] == "s3cret");
+
+  // A drain that made no project asks Vikunja nothing about webhooks.
+  f.vikunja.forget_requests();
+  f.enqueue(JobKind::push, json{{"uuid", "00000000-0000-4000-8000-000000000002"}, {"description", "Mow"},
+                                {"status", "pending"}, {"project", "Garden"}});
+  worker->drain();
+  CHECK(f.vikunja.tasks().size() == 2);
+  CHECK(f.vikunja.requests_matching("GET", "/api/v1/projects/") == 0);
+  CHECK(f.vikunja.webhooks().size() == 2);
+}
+
 TEST_CASE("a receiver URL that is not http(s) is a usage error", "[webhooks]") {
   WorkerFixture f;
   auto worker = f.worker();

@@ -101,6 +101,12 @@ DrainStats Worker::drain(const std::function<bool()>& should_stop) {
   if (stats.total() > 0) {
     record_counters(std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
   }
+  // A project this drain made for a task gets the webhooks now: until the next reconcile its
+  // tasks' changes in Vikunja would otherwise wait for that reconcile.
+  if (vikunja_.projects_created() != projects_with_webhooks_) {
+    projects_with_webhooks_ = vikunja_.projects_created();
+    register_webhooks_on_new_projects();
+  }
   const int purged = purge_done_jobs(store_, clock_.now() - done_retention, purge_batch_per_drain);
   if (purged > 0) log_.log(LogLevel::debug, "done jobs purged", "count={}", purged);
   // vikunja-enqueue leaves its commits in the WAL; this is where they reach the database file.
@@ -133,7 +139,7 @@ ReconcilePlan Worker::reconcile(bool dry_run) {
 }
 
 // Projects made since `webhooks install` get the same webhook. A failure here is logged, never
-// the reconcile's: the jobs it planned are queued already.
+// the reconcile's or the drain's: their jobs are queued or settled already.
 void Worker::register_webhooks_on_new_projects() {
   if (!webhook_secret_) return;
   try {

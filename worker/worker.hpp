@@ -42,7 +42,7 @@ class Worker final : private JobHandler {
   // when a side cannot be read (the failure counts on its breaker, as a job's would).
   ReconcilePlan reconcile(bool dry_run);
   // Registering the sync's webhooks in Vikunja (webhook_registration.hpp); reconcile also
-  // registers them on projects made since.
+  // registers them on projects made since, and a drain on the projects it made.
   WebhookRegistration& webhooks() { return webhooks_; }
   VikunjaClient& vikunja() { return client_; }  // for doctor's checks
 
@@ -78,6 +78,7 @@ class Worker final : private JobHandler {
   std::optional<std::string> webhook_secret_;
   std::map<std::string, long long> outcomes_recorded_;  // what the counters table already has
   long long task_runs_recorded_ = 0;
+  long long projects_with_webhooks_ = 0;  // projects this process created and gave webhooks
 };
 
 BreakerPolicy breaker_policy(const WorkerConfig& config);

@@ -35,6 +35,7 @@ std::int64_t VikunjaTasks::project_id(const std::string& title) {
   load_projects();
   if (const auto found = project_ids_.find(wanted); found != project_ids_.end()) return found->second;
   const std::int64_t created = id_of(client_.create_project(wanted));
+  ++projects_created_;
   log_.log(LogLevel::info, "project created", "title={} id={}", log_quote(wanted), created);
   project_titles_[created] = wanted;
   return project_ids_[wanted] = created;

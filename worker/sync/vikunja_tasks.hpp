@@ -45,6 +45,7 @@ class VikunjaTasks {
 
   void forget_cached();
   bool has_cached() const { return !project_ids_.empty() || !label_ids_.empty(); }
+  long long projects_created() const { return projects_created_; }  // by this process, so far
 
  private:
   std::int64_t project_id(const std::string& title);  // "" is the default project
@@ -59,6 +60,7 @@ class VikunjaTasks {
   std::map<std::string, std::int64_t> project_ids_;
   std::map<std::int64_t, std::string> project_titles_;
   std::map<std::string, std::int64_t> label_ids_;
+  long long projects_created_ = 0;
 };
 
 }  // namespace vsync
