@@ -32,22 +32,6 @@ std::string unquoted(const std::string& value) {
   return value;
 }
 
-std::optional<fs::path> default_env_file(const Environment& env) {
-  if (const auto explicit_file = env.get("VIKUNJA_SYNC_ENV_FILE")) return fs::path(*explicit_file);
-  fs::path config_home;
-  if (const auto xdg = env.get("XDG_CONFIG_HOME"); xdg && xdg->front() == '/') {
-    config_home = *xdg;
-  } else if (const auto home = env.get("HOME"); home && home->front() == '/') {
-    config_home = fs::path(*home) / ".config";
-  } else {
-    return std::nullopt;
-  }
-  const fs::path file = config_home / "vikunja-sync" / "env";
-  std::error_code error;
-  if (!fs::exists(file, error)) return std::nullopt;  // none yet: nothing to read
-  return file;
-}
-
 }  // namespace
 
 std::map<std::string, std::string> read_env_file(const fs::path& path) {
@@ -105,9 +89,23 @@ Environment Environment::from_map(std::map<std::string, std::string> variables) 
       });
 }
 
+std::optional<fs::path> env_file_location(const Environment& env) {
+  if (const auto explicit_file = env.get("VIKUNJA_SYNC_ENV_FILE")) return fs::path(*explicit_file);
+  if (const auto xdg = env.get("XDG_CONFIG_HOME"); xdg && xdg->front() == '/') {
+    return fs::path(*xdg) / "vikunja-sync" / "env";
+  }
+  if (const auto home = env.get("HOME"); home && home->front() == '/') {
+    return fs::path(*home) / ".config" / "vikunja-sync" / "env";
+  }
+  return std::nullopt;
+}
+
 Environment Environment::with_env_file() const {
-  const auto file = default_env_file(*this);
-  if (!file) return *this;
+  const auto file = env_file_location(*this);
+  std::error_code error;
+  // Only the default location may be missing (none yet: nothing to read); a file named by
+  // VIKUNJA_SYNC_ENV_FILE must be readable.
+  if (!file || (!get("VIKUNJA_SYNC_ENV_FILE") && !fs::exists(*file, error))) return *this;
   return over(read_env_file(*file), *file);
 }
 

@@ -47,4 +47,8 @@ class Environment {
 // The NAME=VALUE lines of an environment file. Throws Error(config) naming the file and line.
 std::map<std::string, std::string> read_env_file(const std::filesystem::path& path);
 
+// Where the environment file is, or would be: $VIKUNJA_SYNC_ENV_FILE, else
+// ${XDG_CONFIG_HOME:-$HOME/.config}/vikunja-sync/env; nullopt without HOME.
+std::optional<std::filesystem::path> env_file_location(const Environment& env);
+
 }  // namespace vsync

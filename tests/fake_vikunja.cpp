@@ -118,10 +118,14 @@ long long FakeVikunja::failed_deliveries() const {
   return failed_;
 }
 
+bool FakeVikunja::wait_for_deliveries_sent(std::chrono::milliseconds timeout) {
+  std::unique_lock lock(mutex_);
+  return arrived_.wait_for(lock, timeout, [&] { return outbox_.empty() && !delivery_in_flight_; });
+}
+
 void FakeVikunja::emit(const char* event, std::int64_t task_id) {
   if (!delivering_) return;
-  const bool deleted = std::string_view(event) == "task.deleted";
-  outbox_.push_back(Event{event, task_id, deleted ? task_view(task_id) : json()});
+  outbox_.push_back(Event{event, task_id, task_view(task_id)});
   outbox_changed_.notify_all();
 }
 
@@ -132,9 +136,9 @@ void FakeVikunja::deliver_loop() {
     if (closing_) return;
     const Event event = std::move(outbox_.front());
     outbox_.pop_front();
-    const bool exists = tasks_.contains(event.task_id);
-    if (event.deleted_task.is_null() && !exists) continue;  // gone before it was sent: the reload fails
-    const json task = event.deleted_task.is_null() ? task_view(event.task_id) : event.deleted_task;
+    delivery_in_flight_ = true;
+    // Vikunja re-reads the task before sending; when that fails (deleted) it sends the event's own.
+    const json task = tasks_.contains(event.task_id) ? task_view(event.task_id) : event.snapshot;
     const json project_id = task["project_id"];
     const auto project = projects_.find(project_id.get<std::int64_t>());
     const json data{{"doer", {{"id", 1}, {"username", "fake"}, {"name", "Fake User"}}},
@@ -167,6 +171,8 @@ void FakeVikunja::deliver_loop() {
     lock.lock();
     delivered_ += answered;
     failed_ += static_cast<long long>(targets.size()) - answered;
+    delivery_in_flight_ = false;
+    arrived_.notify_all();
   }
 }
 
@@ -297,6 +303,7 @@ std::int64_t FakeVikunja::add_task(std::int64_t project_id, json fields) {
 void FakeVikunja::attach_label(std::int64_t task_id, std::int64_t label_id) {
   std::lock_guard lock(mutex_);
   task_labels_[task_id].insert(label_id);
+  emit("task.updated", task_id);  // there is no label event
 }
 
 void FakeVikunja::edit_task(std::int64_t id, const json& fields) {

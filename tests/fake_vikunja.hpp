@@ -63,9 +63,11 @@ class FakeVikunja {
   // From now on, deliver the project webhooks as Vikunja does (vikunja-api.md § 4): every task
   // created, changed or deleted, through the API or the methods below, is POSTed to each webhook
   // of its project that lists the event, signed with its secret, from a thread of its own after
-  // the change (the task re-read at send time, except for a delete). One attempt each. Off by
-  // default: most tests register receivers that nobody listens on.
+  // the change (the task re-read at send time; a deleted one as it was). One attempt each, in
+  // order. Off by default: most tests register receivers that nobody listens on.
   void deliver_webhooks();
+  // Waits (on a condition) until every change so far was delivered and answered.
+  bool wait_for_deliveries_sent(std::chrono::milliseconds timeout);
 
   // --- data ---
   std::int64_t add_project(const std::string& title);
@@ -130,9 +132,10 @@ class FakeVikunja {
   struct Event {
     std::string name;
     std::int64_t task_id;
-    json deleted_task;  // a deleted task cannot be re-read at send time
+    json snapshot;  // the task when it changed: sent when it cannot be re-read (deleted)
   };
   bool delivering_ = false;
+  bool delivery_in_flight_ = false;
   bool closing_ = false;
   std::deque<Event> outbox_;
   std::condition_variable outbox_changed_;

@@ -29,9 +29,18 @@ TEST_CASE("adnanh/webhook with contrib/webhook/hooks.json queues signed deliveri
   const auto db = dir / "queue.db";
   const int port = free_port();
   const DirectoryWatch log_changes(dir.path());  // webhook logs as it starts, and per request
+  // As its user unit runs it: as a user who cannot write to / (where webhook would put the body
+  // file with a working directory of "/"). Under root (as in CI) that user is nobody.
+  std::vector<std::string> as_user;
+  if (::geteuid() == 0) {
+    REQUIRE(::chown(dir.path().c_str(), 65534, 65534) == 0);
+    as_user = {"/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"};
+  }
+  std::vector<std::string> command{"/usr/bin/webhook", "-verbose", "-template", "-hooks", CONTRIB_DIR "/webhook/hooks.json",
+                                   "-ip", "127.0.0.1", "-port", std::to_string(port)};
+  command.insert(command.begin(), as_user.begin(), as_user.end());
   BackgroundProcess handler(
-      {"/usr/bin/webhook", "-verbose", "-template", "-hooks", CONTRIB_DIR "/webhook/hooks.json", "-ip", "127.0.0.1",
-       "-port", std::to_string(port)},
+      command,
       {"PATH=/usr/bin:/bin", std::string("VIKUNJA_ENQUEUE=") + VIKUNJA_ENQUEUE, "VIKUNJA_SYNC_DB=" + db.string(),
        std::string("VIKUNJA_WEBHOOK_SECRET=") + secret},
       dir / "webhook.log");

@@ -330,11 +330,30 @@ TEST_CASE("doctor: configuration, the server's version, breakers, queue, Taskwar
     install.env.erase("VIKUNJA_URL");
     const auto result = install.worker({"doctor"});
     CHECK(result.exit_code == 78);
-    CHECK_THAT(result.out, Catch::StartsWith("[!!] configuration          VIKUNJA_URL or the API token is not set") &&
-                               Catch::Contains("-> set VIKUNJA_URL and VIKUNJA_API_TOKEN_FILE") &&
-                               Catch::Contains("[ok] queue") && Catch::Contains("[!!] taskwarrior hooks"));
+    CHECK_THAT(result.out, Catch::StartsWith("[!!] configuration          VIKUNJA_URL is not set (no environment file)") &&
+                               Catch::Contains("-> set VIKUNJA_URL and VIKUNJA_API_TOKEN_FILE in " +
+                                               (install.dir / ".config/vikunja-sync/env").string()) &&
+                               Catch::Contains("[ok] queue") && Catch::Contains("[!!] taskwarrior hooks") &&
+                               Catch::Contains("[!!] webhook secret         not set"));
     CHECK(result.out.find("vikunja reachable") == std::string::npos);
     CHECK(result.out.find("project webhooks") == std::string::npos);
+    // The secret's fix names the directory of the environment file, no unit specifier.
+    CHECK_THAT(result.out, Catch::Contains("VIKUNJA_WEBHOOK_SECRET_FILE=" + (install.dir / ".config/vikunja-sync").string() +
+                                           "/webhook-secret"));
+    install.env["VIKUNJA_URL"] = install.vikunja.url();
+    install.env.erase("VIKUNJA_API_TOKEN");
+    const auto no_token = install.worker({"doctor"});
+    CHECK(no_token.exit_code == 78);
+    CHECK_THAT(no_token.out, Catch::StartsWith("[!!] configuration          the API token is not set"));
+  }
+  SECTION("Vikunja not answering: the server checks fail, the local ones still run") {
+    install.vikunja.refuse_connections();
+    const auto result = install.worker({"doctor"});
+    CHECK(result.exit_code == 1);
+    CHECK_THAT(result.out, Catch::Contains("[!!] vikunja reachable      " + install.vikunja.url() + "/api/v1/info: ") &&
+                               Catch::Contains("-> check VIKUNJA_URL") && Catch::Contains("[ok] queue") &&
+                               Catch::Contains("[!!] webhook secret"));
+    CHECK(result.out.find("api token") == std::string::npos);
   }
   SECTION("a setting that is invalid is a configuration error, exit 78") {
     install.env["VIKUNJA_SYNC_BREAKER_THRESHOLD"] = std::string("many");
@@ -429,6 +448,8 @@ TEST_CASE("doctor: configuration, the server's version, breakers, queue, Taskwar
     CHECK_THAT(out, Catch::Contains("[ok] worker unit            vikunja-sync-drain.timer active") &&
                         Catch::Contains("[ok] vikunja-sync-reconcile.timer active") &&
                         Catch::Contains("[ok] vikunja-sync-webhook.service active"));
+    install.dir.write("bin/active", "vikunja-sync-worker.service\n");
+    CHECK_THAT(doctor(), Catch::Contains("[ok] worker unit            vikunja-sync-worker.service active"));
   }
 }
 

@@ -40,8 +40,11 @@ Check configuration(const DoctorInput& in) {
   }
   const std::string file = in.env.env_file() ? in.env.env_file()->string() : "no environment file";
   if (!in.config.vikunja_url || !in.config.api_token) {
-    return attention("configuration", fmt::format("VIKUNJA_URL or the API token is not set ({})", file),
-                     "set VIKUNJA_URL and VIKUNJA_API_TOKEN_FILE in ~/.config/vikunja-sync/env");
+    const auto location = env_file_location(in.env);
+    return attention("configuration",
+                     fmt::format("{} not set ({})", !in.config.vikunja_url ? "VIKUNJA_URL is" : "the API token is", file),
+                     fmt::format("set VIKUNJA_URL and VIKUNJA_API_TOKEN_FILE in {}",
+                                 location ? location->string() : "$HOME/.config/vikunja-sync/env"));
   }
   return ok("configuration", fmt::format("{}; set: {}", file, origins));
 }
@@ -64,15 +67,20 @@ bool is_private_address(const std::string& url) {
   return std::regex_match(name, private_names);
 }
 
-// GET /info and GET /user: reachable, the token accepted, the version and its webhook caveats.
-std::vector<Check> server(const DoctorInput& in, const std::vector<std::string>& receiver_urls, bool& reachable) {
+// The permissions a token needs: the sync's routes, and `webhooks install`'s.
+constexpr const char* token_permissions = "projects, tasks, labels, tasks_labels and projects_webhooks";
+
+// GET /info and GET /projects: reachable, the token accepted (on a route the sync needs: a
+// token scoped to the sync's routes cannot read /user), the version and its webhook caveats.
+// `projects` is left empty when Vikunja cannot be read with the token.
+std::vector<Check> server(const DoctorInput& in, const std::vector<std::string>& receiver_urls,
+                          std::optional<std::vector<json>>& projects) {
   std::vector<Check> checks;
   const std::string url = in.config.vikunja_url ? in.config.vikunja_url->value : "";
   json info;
   try {
     info = in.worker->vikunja().info();
   } catch (const JobStopped& stopped) {
-    reachable = false;
     checks.push_back(attention("vikunja reachable", fmt::format("{}/api/v1/info: {}", url, stopped.outcome.error),
                                "check VIKUNJA_URL (with the path of a reverse proxy, if any) and that Vikunja runs"));
     return checks;
@@ -80,14 +88,13 @@ std::vector<Check> server(const DoctorInput& in, const std::vector<std::string>&
   const std::string version = info.value("version", "");
   checks.push_back(ok("vikunja reachable", fmt::format("{} answers, version {}", url, version.empty() ? "unknown" : version)));
   try {
-    const json user = in.worker->vikunja().user();
-    checks.push_back(ok("api token", fmt::format("accepted (user {})", user.value("username", "?"))));
+    projects = in.worker->vikunja().projects();
+    checks.push_back(ok("api token", fmt::format("accepted ({} projects visible)", projects->size())));
   } catch (const JobStopped& stopped) {
-    reachable = false;
     checks.push_back(attention("api token", fmt::format("token rejected: {}", stopped.outcome.error),
-                               fmt::format("create one with the task and project permissions at {}/user/settings/api-tokens "
+                               fmt::format("create one with the permissions {} at {}/user/settings/api-tokens "
                                            "and put it in VIKUNJA_API_TOKEN_FILE",
-                                           url)));
+                                           token_permissions, url)));
     return checks;
   }
   if (const auto parsed = version_of(version)) {
@@ -211,25 +218,28 @@ std::vector<Check> taskwarrior(const DoctorInput& in) {
   return checks;
 }
 
-std::vector<Check> webhooks(const DoctorInput& in, const std::vector<std::string>& urls) {
+Check webhook_secret(const DoctorInput& in) {
+  if (in.config.webhook_secret) return ok("webhook secret", fmt::format("set ({})", in.config.webhook_secret->origin));
+  const auto env_file = env_file_location(in.env);
+  const std::string config_dir = env_file ? env_file->parent_path().string() : "$HOME/.config/vikunja-sync";
+  return attention("webhook secret", "not set: the receiver refuses every delivery (exit 78)",
+                   fmt::format("`(umask 077; openssl rand -hex 32 > {0}/webhook-secret)`, and "
+                               "VIKUNJA_WEBHOOK_SECRET_FILE={0}/webhook-secret in the environment file",
+                               config_dir));
+}
+
+std::vector<Check> webhooks(const DoctorInput& in, const std::vector<std::string>& urls, const std::vector<json>& projects) {
   std::vector<Check> checks;
-  if (in.config.webhook_secret) {
-    checks.push_back(ok("webhook secret", fmt::format("set ({})", in.config.webhook_secret->origin)));
-  } else {
-    checks.push_back(attention("webhook secret", "not set: the receiver refuses every delivery (exit 78)",
-                               "`openssl rand -hex 32 > ~/.config/vikunja-sync/webhook-secret`, chmod 600, and "
-                               "VIKUNJA_WEBHOOK_SECRET_FILE=%h/.config/vikunja-sync/webhook-secret in the environment file"));
-  }
   if (urls.empty()) {
     checks.push_back(attention("project webhooks", "no receiver URL known (none given with --url, none registered)",
                                "`vikunja-worker webhooks install --url http://HOST:9000/hooks/vikunja`"));
     return checks;
   }
   std::vector<std::string> lacking;
-  int projects = 0;
-  for (const json& project : in.worker->vikunja().projects()) {
+  int active = 0;
+  for (const json& project : projects) {
     if (project.value("is_archived", false)) continue;
-    ++projects;
+    ++active;
     const std::vector<json> hooks = in.worker->vikunja().webhooks(project.at("id").get<std::int64_t>());
     for (const std::string& url : urls) {
       const bool has = std::any_of(hooks.begin(), hooks.end(), [&](const json& hook) {
@@ -243,7 +253,7 @@ std::vector<Check> webhooks(const DoctorInput& in, const std::vector<std::string
     }
   }
   if (lacking.empty()) {
-    checks.push_back(ok("project webhooks", fmt::format("all {} projects send task events to {}", projects, fmt::join(urls, ", "))));
+    checks.push_back(ok("project webhooks", fmt::format("all {} projects send task events to {}", active, fmt::join(urls, ", "))));
   } else {
     checks.push_back(attention("project webhooks", fmt::format("no webhook with the task events on {}", fmt::join(lacking, ", ")),
                                fmt::format("`vikunja-worker webhooks install --url {}`", urls.front())));
@@ -309,25 +319,30 @@ std::string_view to_string(Check::Result result) {
 
 std::vector<Check> run_checks(const DoctorInput& in) {
   std::vector<Check> checks{configuration(in)};
-  bool reachable = in.worker != nullptr;
   std::vector<std::string> urls;
   if (in.receiver_url) {
     urls.push_back(*in.receiver_url);
-  } else if (reachable) {
+  } else if (in.worker) {
     urls = in.worker->webhooks().receivers();
   }
-  if (reachable) {
-    for (Check& check : server(in, urls, reachable)) checks.push_back(std::move(check));
+  std::optional<std::vector<json>> projects;  // read when Vikunja answers to the token
+  if (in.worker) {
+    for (Check& check : server(in, urls, projects)) checks.push_back(std::move(check));
   }
   const QueueStatus status = read_status(in.store);
   for (Check& check : breakers(status, in.clock.now())) checks.push_back(std::move(check));
   for (Check& check : queue_health(in, status)) checks.push_back(std::move(check));
   for (Check& check : taskwarrior(in)) checks.push_back(std::move(check));
-  if (reachable) {
+  checks.push_back(webhook_secret(in));
+  if (projects) {
     try {
-      for (Check& check : webhooks(in, urls)) checks.push_back(std::move(check));
+      for (Check& check : webhooks(in, urls, *projects)) checks.push_back(std::move(check));
     } catch (const JobStopped& stopped) {
-      checks.push_back(attention("project webhooks", stopped.outcome.error, "see the Vikunja checks above"));
+      const bool not_permitted = stopped.outcome.reason == "authentication";
+      checks.push_back(attention("project webhooks", stopped.outcome.error,
+                                 not_permitted ? fmt::format("give the token the projects_webhooks permission (or make "
+                                                             "one with {})", token_permissions)
+                                               : std::string("see the Vikunja checks above")));
     }
   }
   for (Check& check : systemd_units()) checks.push_back(std::move(check));

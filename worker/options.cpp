@@ -41,7 +41,8 @@ Commands:
                              server's version and its webhook caveats, breakers, the queue,
                              the Taskwarrior hooks, the webhook secret, each project's webhook
                              (for URL, or the one `webhooks install` registered), the systemd
-                             units; exit 0 all well, 1 something needs attention
+                             units; exit 0 all well, 1 something needs attention, 78 no
+                             URL or token (the other checks still listed)
   webhooks install --url URL register on every project a webhook for task.created,
                              task.updated and task.deleted to URL with the configured secret;
                              a second run changes nothing, and projects made later get one at
@@ -94,7 +95,7 @@ Exit status:
   the request   66 no queue at the path
   (read-only and admin commands)   70 internal error   73 cannot create or open the queue
   74 queue I/O error   75 queue busy, or Vikunja unreachable or paused (reconcile, webhooks)
-  78 bad configuration
+  78 bad configuration (doctor: also no URL or token)
 )usage";
 
 namespace {

@@ -3,7 +3,8 @@
 #   1. `nix-instantiate --parse` on every contrib/nix/*.nix: the syntax, and every variable not
 #      under a `with` bound somewhere. Stops at the first file that fails.
 #   2. one pure evaluation (builtins only, no nixpkgs): the webhook hooks that common.nix
-#      generates equal contrib/webhook/hooks.json apart from the command's path.
+#      generates equal contrib/webhook/hooks.json apart from the command's path and the working
+#      directory (both Go templates there, plain values in Nix, which runs webhook without -template).
 # Nothing here builds the package or evaluates the modules against nixpkgs.
 #
 # Needs nix-instantiate (Debian: apt-get install --no-install-recommends nix-bin). The dummy
@@ -47,13 +48,14 @@ hooks_equal='
   let
     common = import '"$here"'/common.nix { lib = { }; };
     original = builtins.fromJSON (builtins.readFile '"$here"'/../webhook/hooks.json);
+    templated = hooks: map (hook: removeAttrs hook [ "command-working-directory" ]) hooks;
   in
-    common.hooks (builtins.head original).execute-command == original'
+    templated (common.hooks (builtins.head original).execute-command) == templated original'
 if [[ $(nix-instantiate --store dummy:// --eval -E "$hooks_equal" 2>/dev/null) != true ]]; then
   nix_quiet --eval -E "$hooks_equal" || true
   echo "contrib/nix/check.sh: FAILED: common.nix's hooks differ from contrib/webhook/hooks.json" >&2
   exit 1
 fi
-echo "eval ok: common.nix hooks == contrib/webhook/hooks.json (but for the command path)"
+echo "eval ok: common.nix hooks == contrib/webhook/hooks.json (but for the command path and working directory)"
 
 echo "contrib/nix/check.sh: ${#files[@]} files parse; not built or evaluated against nixpkgs"

@@ -166,12 +166,13 @@ rec {
   # contrib/webhook/hooks.json with `enqueue` (a store path) instead of the Go template that
   # falls back to /usr/local/bin/vikunja-enqueue, so the receiver runs without -template.
   # The raw body goes through a file (VIKUNJA_WEBHOOK_BODY), the signature header as --signature;
-  # the receiver answers 200 when the job is queued, 500 otherwise (so Vikunja retries).
+  # the receiver answers 200 when the job is queued, 500 otherwise (retried by Vikunja since v2.3).
   hooks = enqueue: [
     {
       id = "vikunja";
       execute-command = enqueue;
-      command-working-directory = "/";
+      # webhook writes the body file there: somewhere the receiver's user can write.
+      command-working-directory = "/tmp";
       http-methods = [ "POST" ];
       pass-file-to-command = [
         { source = "raw-request-body"; envname = "VIKUNJA_WEBHOOK_BODY"; }

@@ -124,7 +124,6 @@ void VikunjaClient::delete_webhook(std::int64_t project_id, std::int64_t webhook
 
 nlohmann::json VikunjaClient::info() { return object_from(call("GET", "/info", std::nullopt, {}), "GET /api/v1/info"); }
 
-nlohmann::json VikunjaClient::user() { return object_from(call("GET", "/user", std::nullopt, {}), "GET /api/v1/user"); }
 
 std::vector<nlohmann::json> VikunjaClient::tasks_of_project(std::int64_t project_id,
                                                             const std::string& search) {

@@ -45,9 +45,8 @@ class VikunjaClient {
   void update_webhook_events(std::int64_t project_id, std::int64_t webhook_id, const json& events);
   void delete_webhook(std::int64_t project_id, std::int64_t webhook_id);
 
-  // GET /info (no token needed): the server's version and settings; GET /user: the token's owner.
+  // GET /info (no token needed): the server's version and settings.
   json info();
-  json user();
 
   void on_progress(std::function<void()> callback) { http_.on_progress(std::move(callback)); }
   long long requests_sent() const { return http_.requests_sent(); }
