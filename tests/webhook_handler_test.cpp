@@ -1,7 +1,10 @@
 // The real webhook handler people run (Debian's `webhook`, adnanh/webhook) with our
 // contrib/webhook/hooks.json, on 127.0.0.1, fed the signed fixtures.
 
+#include <sys/stat.h>
 #include <unistd.h>
+
+#include <filesystem>
 
 #include <catch2/catch.hpp>
 #include <httplib.h>
@@ -10,6 +13,7 @@
 #include "enqueue/webhook_signature.hpp"
 #include "free_port.hpp"
 #include "queue_dump.hpp"
+#include "temp_dir.hpp"
 
 using namespace vsync;
 using namespace vsync::test;
@@ -30,18 +34,26 @@ TEST_CASE("adnanh/webhook with contrib/webhook/hooks.json queues signed deliveri
   const int port = free_port();
   const DirectoryWatch log_changes(dir.path());  // webhook logs as it starts, and per request
   // As its user unit runs it: as a user who cannot write to / (where webhook would put the body
-  // file with a working directory of "/"). Under root (as in CI) that user is nobody.
+  // file with a working directory of "/"). Under root (as in CI) that user is nobody, given
+  // copies of the hooks and the binary (the checkout may be private to root).
+  std::string hooks = CONTRIB_DIR "/webhook/hooks.json";
+  std::string enqueue = VIKUNJA_ENQUEUE;
   std::vector<std::string> as_user;
   if (::geteuid() == 0) {
+    hooks = dir.write("hooks.json", read_file(hooks)).string();
+    std::filesystem::copy_file(enqueue, dir / "vikunja-enqueue");
+    enqueue = (dir / "vikunja-enqueue").string();
     REQUIRE(::chown(dir.path().c_str(), 65534, 65534) == 0);
+    ::chmod(hooks.c_str(), 0644);
+    ::chmod(enqueue.c_str(), 0755);
     as_user = {"/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"};
   }
-  std::vector<std::string> command{"/usr/bin/webhook", "-verbose", "-template", "-hooks", CONTRIB_DIR "/webhook/hooks.json",
+  std::vector<std::string> command{"/usr/bin/webhook", "-verbose", "-template", "-hooks", hooks,
                                    "-ip", "127.0.0.1", "-port", std::to_string(port)};
   command.insert(command.begin(), as_user.begin(), as_user.end());
   BackgroundProcess handler(
       command,
-      {"PATH=/usr/bin:/bin", std::string("VIKUNJA_ENQUEUE=") + VIKUNJA_ENQUEUE, "VIKUNJA_SYNC_DB=" + db.string(),
+      {"PATH=/usr/bin:/bin", "VIKUNJA_ENQUEUE=" + enqueue, "VIKUNJA_SYNC_DB=" + db.string(),
        std::string("VIKUNJA_WEBHOOK_SECRET=") + secret},
       dir / "webhook.log");
   httplib::Client client("127.0.0.1", port);

@@ -72,7 +72,7 @@ constexpr const char* token_permissions = "projects, tasks, labels, tasks_labels
 
 // GET /info and GET /projects: reachable, the token accepted (on a route the sync needs: a
 // token scoped to the sync's routes cannot read /user), the version and its webhook caveats.
-// `projects` is left empty when Vikunja cannot be read with the token.
+// `projects` stays unset when Vikunja cannot be read with the token.
 std::vector<Check> server(const DoctorInput& in, const std::vector<std::string>& receiver_urls,
                           std::optional<std::vector<json>>& projects) {
   std::vector<Check> checks;
