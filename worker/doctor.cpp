@@ -1,6 +1,7 @@
 #include "worker/doctor.hpp"
 
 #include <algorithm>
+#include <filesystem>
 #include <regex>
 
 #include <SQLiteCpp/Statement.h>
@@ -33,6 +34,11 @@ std::string age_text(UnixMillis ms) {
   return fmt::format("{}d", seconds / 86400);
 }
 
+// The environment file, or where it would be, as a fix names it.
+std::filesystem::path env_file_for_fixes(const DoctorInput& in) {
+  return env_file_location(in.env).value_or("$HOME/.config/vikunja-sync/env");
+}
+
 Check configuration(const DoctorInput& in) {
   std::string origins;
   for (const SettingRow& row : describe_settings(in.config)) {
@@ -40,11 +46,9 @@ Check configuration(const DoctorInput& in) {
   }
   const std::string file = in.env.env_file() ? in.env.env_file()->string() : "no environment file";
   if (!in.config.vikunja_url || !in.config.api_token) {
-    const auto location = env_file_location(in.env);
     return attention("configuration",
                      fmt::format("{} not set ({})", !in.config.vikunja_url ? "VIKUNJA_URL is" : "the API token is", file),
-                     fmt::format("set VIKUNJA_URL and VIKUNJA_API_TOKEN_FILE in {}",
-                                 location ? location->string() : "$HOME/.config/vikunja-sync/env"));
+                     fmt::format("set VIKUNJA_URL and VIKUNJA_API_TOKEN_FILE in {}", env_file_for_fixes(in).string()));
   }
   return ok("configuration", fmt::format("{}; set: {}", file, origins));
 }
@@ -220,8 +224,7 @@ std::vector<Check> taskwarrior(const DoctorInput& in) {
 
 Check webhook_secret(const DoctorInput& in) {
   if (in.config.webhook_secret) return ok("webhook secret", fmt::format("set ({})", in.config.webhook_secret->origin));
-  const auto env_file = env_file_location(in.env);
-  const std::string config_dir = env_file ? env_file->parent_path().string() : "$HOME/.config/vikunja-sync";
+  const std::string config_dir = env_file_for_fixes(in).parent_path().string();
   return attention("webhook secret", "not set: the receiver refuses every delivery (exit 78)",
                    fmt::format("`(umask 077; openssl rand -hex 32 > {0}/webhook-secret)`, and "
                                "VIKUNJA_WEBHOOK_SECRET_FILE={0}/webhook-secret in the environment file",
@@ -352,12 +355,6 @@ std::vector<Check> run_checks(const DoctorInput& in) {
 bool all_well(const std::vector<Check>& checks) {
   return std::none_of(checks.begin(), checks.end(),
                       [](const Check& check) { return check.result == Check::Result::attention; });
-}
-
-bool configured(const std::vector<Check>& checks) {
-  return std::none_of(checks.begin(), checks.end(), [](const Check& check) {
-    return check.name == "configuration" && check.result == Check::Result::attention;
-  });
 }
 
 std::string checks_text(const std::vector<Check>& checks) {

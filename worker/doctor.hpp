@@ -38,7 +38,6 @@ struct DoctorInput {
 std::vector<Check> run_checks(const DoctorInput& input);
 
 bool all_well(const std::vector<Check>& checks);
-bool configured(const std::vector<Check>& checks);  // the configuration check passed
 std::string checks_text(const std::vector<Check>& checks);
 nlohmann::json checks_json(const std::vector<Check>& checks);
 
