@@ -28,6 +28,15 @@ std::vector<WebhookChange> changes_of(const std::vector<ProjectWebhook>& changes
   return kinds;
 }
 
+// A worker with the webhook secret configured, after `webhooks install` on the one project, Home.
+std::unique_ptr<Worker> installed_on_home(WorkerFixture& f) {
+  f.env["VIKUNJA_WEBHOOK_SECRET"] = std::string("s3cret");
+  f.vikunja.add_project("Home");
+  auto worker = f.worker();
+  worker->webhooks().install(receiver, "s3cret");
+  return worker;
+}
+
 }  // namespace
 
 TEST_CASE("webhooks install registers one webhook per project, and a second run changes nothing",
@@ -104,10 +113,7 @@ TEST_CASE("an existing webhook for the receiver is updated or replaced, never du
 
 TEST_CASE("a project made after webhooks install gets its webhook at the next reconcile", "[webhooks][reconcile]") {
   WorkerFixture f;
-  f.env["VIKUNJA_WEBHOOK_SECRET"] = std::string("s3cret");
-  f.vikunja.add_project("Home");
-  auto worker = f.worker();
-  worker->webhooks().install(receiver, "s3cret");
+  auto worker = installed_on_home(f);
   const auto later = f.vikunja.add_project("Made later");
   CHECK(webhooks_for(f.vikunja, later).empty());
   worker->reconcile(true);  // a dry run changes nothing, in Vikunja either
@@ -122,10 +128,7 @@ TEST_CASE("a project made after webhooks install gets its webhook at the next re
 
 TEST_CASE("a project the worker makes for a pushed task gets its webhook in the same drain", "[webhooks]") {
   WorkerFixture f;
-  f.env["VIKUNJA_WEBHOOK_SECRET"] = std::string("s3cret");
-  f.vikunja.add_project("Home");
-  auto worker = f.worker();
-  worker->webhooks().install(receiver, "s3cret");
+  auto worker = installed_on_home(f);
   f.enqueue(JobKind::push, json{{"uuid", "00000000-0000-4000-8000-000000000001"}, {"description", "Prune the roses"},
                                 {"status", "pending"}, {"project", "Garden"}});
   worker->drain();
