@@ -331,6 +331,26 @@ void FakeVikunja::remove_project(std::int64_t id) {
   std::erase_if(tasks_, [&](const auto& entry) { return entry.second["project_id"] == id; });
 }
 
+void FakeVikunja::lose_everything() {
+  std::lock_guard lock(mutex_);
+  projects_.clear();
+  tasks_.clear();
+  labels_.clear();
+  webhooks_.clear();
+  task_labels_.clear();
+  archived_projects_.clear();
+}
+
+void FakeVikunja::set_users_default_project(std::int64_t project_id) {
+  std::lock_guard lock(mutex_);
+  users_default_project_ = project_id;
+}
+
+void FakeVikunja::refuse_user_route() {
+  std::lock_guard lock(mutex_);
+  refuse_user_route_ = true;
+}
+
 nlohmann::json FakeVikunja::task_view(std::int64_t id) {
   json view = tasks_.at(id);
   json attached = json::array();
@@ -630,9 +650,17 @@ void FakeVikunja::install_routes() {
     }
     intercept(request, response);
   });
+  // A token scoped to the sync's routes may not read /user (Vikunja answers 401 code 11, as
+  // for any route the token has no permission for).
   server.Get("/api/v1/user", [this](const Request& request, Response& response) {
     if (intercept(request, response)) return;
-    send_json(response, 200, {{"id", 1}, {"username", "fake"}, {"name", "Fake User"}});
+    std::lock_guard lock(mutex_);
+    if (refuse_user_route_) {
+      send_json(response, 401, {{"code", 11}, {"message", "missing, malformed, expired or otherwise invalid token provided"}});
+      return;
+    }
+    send_json(response, 200, {{"id", 1}, {"username", "fake"}, {"name", "Fake User"},
+                              {"settings", {{"default_project_id", users_default_project_}}}});
   });
 
   // Project webhooks (pkg/models/webhooks.go): the secret and basic-auth password are stored

@@ -78,6 +78,12 @@ class FakeVikunja {
   void remove_task(std::int64_t id);
   void remove_project(std::int64_t id);  // with its tasks
   void archive_project(std::int64_t id);  // no longer listed by GET /projects; its tasks stay
+  // Every project, task, label and webhook gone, as after a reinstall or a restore from an old
+  // backup; ids go on from where they were.
+  void lose_everything();
+  // GET /user's settings.default_project_id (0 by default: none).
+  void set_users_default_project(std::int64_t project_id);
+  void refuse_user_route();  // GET /user answers 401, as to a token scoped to the sync's routes
   std::optional<json> task(std::int64_t id);  // as GET would show it
   std::vector<json> tasks();
   std::vector<json> projects();
@@ -125,6 +131,8 @@ class FakeVikunja {
   std::string version_ = "v0.24.6";
   std::map<std::int64_t, std::set<std::int64_t>> task_labels_;
   std::set<std::int64_t> archived_projects_;
+  std::int64_t users_default_project_ = 0;
+  bool refuse_user_route_ = false;
   std::atomic<long long> requests_{0};
   std::atomic<long long> faulted_requests_{0};
   std::vector<std::string> request_log_;

@@ -18,6 +18,8 @@ TEST_CASE("status counts jobs by target and state and names what needs attention
   f.store.database().exec(fmt::format("UPDATE jobs SET state = 'dead', last_error = 'HTTP 400' WHERE id = {}", dead));
   f.store.database().exec(fmt::format("UPDATE jobs SET state = 'done' WHERE id = {}", done));
   f.store.database().exec(fmt::format("UPDATE breaker SET state = 'open', retry_at = {} WHERE target = 'vikunja'", test_epoch + 30'000));
+  f.store.database().exec("UPDATE breaker SET reason = 'probe succeeded', last_error = 'an outage long over' "
+                          "WHERE target = 'taskwarrior'");
 
   const QueueStatus status = read_status(f.store);
   CHECK(status.count(Target::vikunja, JobState::dead) == 1);
@@ -39,6 +41,7 @@ TEST_CASE("status counts jobs by target and state and names what needs attention
   CHECK(report["jobs"]["taskwarrior"]["pending"] == 1);
   CHECK(report["dead_jobs"][0]["kind"] == "push");
   CHECK(report["dead_jobs"][0]["last_error"] == "HTTP 400");
+  CHECK(report["dead_jobs"][0]["title"] == "Task 1");
   CHECK(report.dump().find(FakeVikunja::token) == std::string::npos);
 
   const std::string text = status_text(status, f.config(), "/q.db", f.clock.now());
@@ -46,7 +49,10 @@ TEST_CASE("status counts jobs by target and state and names what needs attention
   CHECK_THAT(text, Catch::Contains("vikunja      open      failures 0, next probe in 30s"));
   CHECK_THAT(text, Catch::Contains("  vikunja      pending 1 done 1 dead 1\n"));
   CHECK_THAT(text, Catch::Contains("  taskwarrior  pending 1\n"));
-  CHECK_THAT(text, Catch::Contains("#1 push tw:00000000-0000-4000-8000-000000000001 after 0 attempts: HTTP 400"));
+  CHECK_THAT(text, Catch::Contains("taskwarrior  closed    failures 0\n"));
+  CHECK(text.find("an outage long over") == std::string::npos);  // history, not attention
+  CHECK_THAT(text, Catch::Contains("next due: now, held by the vikunja breaker for 30s\n"));
+  CHECK_THAT(text, Catch::Contains("#1 push \"Task 1\" (tw:00000000-0000-4000-8000-000000000001) after 0 attempts: HTTP 400"));
   CHECK(text.find(FakeVikunja::token) == std::string::npos);
 }
 

@@ -190,3 +190,51 @@ TEST_CASE("reconcile leaves a job already waiting for a task as it is", "[reconc
   CHECK(count_jobs(f.dir / "queue.db", "state = 'pending' AND attempts = 3") == 1);
   CHECK(count_jobs(f.dir / "queue.db", "state = 'pending'") == 1);
 }
+
+TEST_CASE("onboarding: a task without a project links to its namesake in Vikunja's default project", "[reconcile]") {
+  TaskwarriorFixture f;
+  f.env.erase("VIKUNJA_DEFAULT_PROJECT");  // as the shipped env.example leaves it
+  std::string default_title = "Inbox";
+  SECTION("the token may read /user: the user's default project, whatever its title") {
+    default_title = "Tasks";
+    f.vikunja.set_users_default_project(f.vikunja.add_project(default_title));
+  }
+  SECTION("a token scoped to the sync's routes: the project titled inbox, in any case") {
+    f.vikunja.refuse_user_route();
+    f.vikunja.add_project(default_title);
+  }
+  const std::int64_t vikunja_id = f.vikunja_task(default_title, {{"title", "Buy milk"}});
+  REQUIRE(f.task({"add", "Buy milk"}).exit_code == 0);
+  REQUIRE(f.task({"add", "Call mum", "project:family"}).exit_code == 0);
+  f.vikunja_task("Family", {{"title", "Call mum"}});
+  auto worker = f.worker();
+  reconcile_and_drain(f, *worker);
+
+  CHECK(f.vikunja.projects().size() == 2);  // no second "inbox", no second "family"
+  CHECK(f.vikunja.tasks().size() == 2);
+  CHECK(f.exported().size() == 2);
+  const auto milk = f.by_vikunja_id(vikunja_id);
+  REQUIRE(milk);
+  CHECK((*milk)["description"] == "Buy milk");
+  CHECK_FALSE(milk->contains("project"));
+  CHECK(count_jobs(f.dir / "queue.db", "state IN ('pending', 'dead')") == 0);
+  // Nothing left to do: the two sides agree, the project spelt differently on each side.
+  CHECK(worker->reconcile(false).agreeing_pairs == 2);
+}
+
+TEST_CASE("the dry run says why same-title tasks will not be linked", "[reconcile]") {
+  TaskwarriorFixture f;
+  f.vikunja_task("inbox", {{"title", "Call mum"}});
+  f.vikunja_task("inbox", {{"title", "Water plants"}});
+  f.vikunja_task("inbox", {{"title", "Water plants"}});
+  REQUIRE(f.task({"rc.hooks=off", "add", "Call mum", "project:Family"}).exit_code == 0);
+  REQUIRE(f.task({"rc.hooks=off", "add", "Water plants"}).exit_code == 0);
+  REQUIRE(f.task({"rc.hooks=off", "add", "Pay rent"}).exit_code == 0);
+  f.vikunja_task("inbox", {{"title", "Pay rent"}});
+  auto worker = f.worker();
+  const std::string plan = describe_plan(worker->reconcile(true), true);
+  CHECK_THAT(plan, Catch::Contains("namesakes not linked: \"Call mum\": Taskwarrior's project is \"Family\", "
+                                   "Vikunja's none (the default project)\n") &&
+                       Catch::Contains("namesakes not linked: \"Water plants\": more than one namesake on a side"));
+  CHECK(plan.find("namesakes not linked: \"Pay rent\"") == std::string::npos);  // the first job links them
+}

@@ -76,6 +76,12 @@ TEST_CASE("adnanh/webhook with contrib/webhook/hooks.json queues signed deliveri
 
   const std::string before = dump_queue(db);
   CHECK(post(last_body, std::string(64, '0')) == 500);
+  // The refusal reaches the receiver's log (the unit runs it with -verbose, as here): a secret
+  // that differs from the one Vikunja signs with is seen in the journal, not only in Vikunja.
+  CHECK(eventually([&] {
+    return read_file(dir / "webhook.log").find("command output: vikunja-enqueue: webhook signature does not match") !=
+           std::string::npos;
+  }, {log_changes.fd()}));
   CHECK(post(last_body, "") == 500);
   const std::string comment = R"({"event_name":"task.comment.created","time":"2025-11-26T10:15:02Z","data":{}})";
   CHECK(post(comment, webhook_signature(comment, secret)) == 200);

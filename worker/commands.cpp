@@ -17,6 +17,7 @@
 #include "worker/metrics.hpp"
 #include "worker/queue_admin.hpp"
 #include "worker/queue_status.hpp"
+#include "worker/settings_watch.hpp"
 #include "worker/systemd_notify.hpp"
 #include "worker/work_waiter.hpp"
 #include "worker/worker.hpp"
@@ -95,9 +96,35 @@ WorkWaiter::Wake wait_for_others(WorkWaiter& waiter, QueueStore& store, std::int
   }
 }
 
+// A token or URL fixed in the files while the worker runs takes effect before the next drain,
+// and Vikunja's breaker is closed so that the jobs it paused run with it at once.
+void apply_changed_settings(SettingsWatch& watch, Worker& worker, Session& session) {
+  std::optional<WorkerConfig> fresh;
+  try {
+    fresh = watch.reload_if_changed();
+  } catch (const Error& e) {
+    session.log.log(LogLevel::warning, "settings not reloaded", "error={} note={}", log_quote(e.what()),
+                    log_quote("the worker goes on with the settings it has"));
+    return;
+  }
+  if (!fresh) return;
+  const SettingsChange change = worker.use_settings(*fresh);
+  if (!change.applied.empty()) {
+    session.log.log(LogLevel::notice, "settings reloaded", "changed={}", log_quote(fmt::format("{}", fmt::join(change.applied, ", "))));
+    reset_breakers(session.store, Target::vikunja, session.clock.now(), session.log);
+  }
+  if (!change.need_restart.empty()) {
+    session.log.log(LogLevel::warning, "settings changed", "names={} note={}",
+                    log_quote(fmt::format("{}", fmt::join(change.need_restart, ", "))),
+                    log_quote("they take effect when the worker restarts: systemctl --user restart vikunja-sync-worker"));
+  }
+}
+
 ExitCode run_forever(const Options& options, const Environment& env) {
+  SettingsWatch settings(env);  // before the token file is read: a change from here on is seen
   Session session(options, env);
   WorkWaiter waiter(session.store.path());
+  waiter.watch_settings(settings.files());
   Worker worker(session.store, session.config, session.clock, session.log);
   const SystemdNotifier systemd;
   if (const auto period = systemd.watchdog_period()) {
@@ -114,6 +141,7 @@ ExitCode run_forever(const Options& options, const Environment& env) {
   std::string last_status;
   session.log.log(LogLevel::info, "worker started", "queue={}", log_quote(session.store.path().string()));
   while (!waiter.stop_requested()) {
+    apply_changed_settings(settings, worker, session);
     const DrainStats stats = worker.drain([&] { return waiter.stop_requested(); });
     if (stats.total() > 0) log_drain(session.log, stats, worker, session.clock);
     // Only what changed, and the watchdog only when systemd asked for it.
@@ -135,7 +163,9 @@ ExitCode run_forever(const Options& options, const Environment& env) {
     const WorkWaiter::Wake wake = wait_for_others(waiter, session.store, seen, timeout);
     if (wake == WorkWaiter::Wake::stop) break;
     session.log.log(LogLevel::debug, "woke", "reason={}",
-                    wake == WorkWaiter::Wake::queue_changed ? "queue_changed" : "deadline");
+                    wake == WorkWaiter::Wake::queue_changed      ? "queue_changed"
+                    : wake == WorkWaiter::Wake::settings_changed ? "settings_changed"
+                                                                 : "deadline");
   }
   systemd.notify("STOPPING=1");
   session.log.log(LogLevel::info, "worker stopped", "reason={}", "signal");
@@ -145,7 +175,17 @@ ExitCode run_forever(const Options& options, const Environment& env) {
 ExitCode reconcile(const Options& options, const Environment& env) {
   Session session(options, env);
   Worker worker(session.store, session.config, session.clock, session.log);
-  fmt::print("{}", describe_plan(worker.reconcile(options.dry_run), options.dry_run));
+  fmt::print("{}", describe_plan(worker.reconcile(options.dry_run, options.allow_deletes), options.dry_run));
+  return ExitCode::ok;
+}
+
+ExitCode relink(const Options& options, const Environment& env) {
+  Session session(options, env);
+  Worker worker(session.store, session.config, session.clock, session.log);
+  const int forgotten = worker.relink();
+  fmt::print("relink: {} link{} to tasks Vikunja no longer has forgotten; nothing deleted\n", forgotten,
+             forgotten == 1 ? "" : "s");
+  fmt::print("{}", describe_plan(worker.reconcile(false), false));
   return ExitCode::ok;
 }
 
@@ -174,13 +214,11 @@ ExitCode print_config(const Options& options, const Environment& env) {
   Logger::from_environment(env);  // checks VIKUNJA_SYNC_LOG_LEVEL
   const auto queue = queue_path(env, options.db);
   fmt::print("environment file: {}\n", env.env_file() ? env.env_file()->string() : "(none)");
-  fmt::print("({}) queue = {}\n", queue.origin, queue.value.string());
-  for (const SettingRow& row : describe_settings(config)) {
-    fmt::print("({}) {} = {}\n", row.origin, row.name, row.value);
-  }
+  fmt::print("{}\n", setting_line("queue", queue.value.string(), queue.origin));
+  for (const SettingRow& row : describe_settings(config)) fmt::print("{}\n", setting_line(row.name, row.value, row.origin));
   const auto level = env.get("VIKUNJA_SYNC_LOG_LEVEL");
-  fmt::print("({}) VIKUNJA_SYNC_LOG_LEVEL = {}\n", level ? env.origin("VIKUNJA_SYNC_LOG_LEVEL") : "default",
-             level.value_or("info"));
+  fmt::print("{}\n", setting_line("VIKUNJA_SYNC_LOG_LEVEL", level.value_or("info"),
+                                  level ? env.origin("VIKUNJA_SYNC_LOG_LEVEL") : "default"));
   return ExitCode::ok;
 }
 
@@ -318,6 +356,7 @@ ExitCode run_command(const Options& options, const Environment& env) {
     case Command::drain: return drain_once(options, env);
     case Command::run: return run_forever(options, env);
     case Command::reconcile: return reconcile(options, env);
+    case Command::relink: return relink(options, env);
     case Command::status: return show_status(options, env);
     case Command::metrics: return print_metrics(options, env);
     case Command::config: return print_config(options, env);

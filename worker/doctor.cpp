@@ -11,6 +11,7 @@
 #include "worker/queue/on_queue.hpp"
 #include "worker/queue_status.hpp"
 #include "worker/remote/task_runner.hpp"
+#include "worker/sync/delete_guard.hpp"
 
 namespace vsync {
 
@@ -118,6 +119,22 @@ std::vector<Check> server(const DoctorInput& in, const std::vector<std::string>&
   return checks;
 }
 
+// What to do about an open breaker, by what opened it.
+std::string breaker_fix(const BreakerRow& row) {
+  if (row.reason.ends_with(mass_delete_reason)) {
+    return "nothing was deleted: the deletes wait. If the tasks were deleted on purpose: `vikunja-worker reconcile "
+           "--allow-deletes`; if Vikunja lost them (a reinstall, an old backup, another instance): `vikunja-worker "
+           "relink`, which forgets those links and sends the tasks to Vikunja again";
+  }
+  if (row.reason.ends_with("authentication")) {
+    return "put a valid token in VIKUNJA_API_TOKEN_FILE (or fix VIKUNJA_URL): a running worker reads the file again "
+           "before its next probe; `vikunja-worker breaker reset vikunja` probes now";
+  }
+  return fmt::format("fix the cause above; it closes by itself at the next good probe, or now with `vikunja-worker "
+                     "breaker reset {}`",
+                     to_string(row.target));
+}
+
 std::vector<Check> breakers(const QueueStatus& status, UnixMillis now) {
   std::vector<Check> checks;
   for (const BreakerRow& row : status.breakers) {
@@ -131,9 +148,7 @@ std::vector<Check> breakers(const QueueStatus& status, UnixMillis now) {
     checks.push_back(attention(name,
                                fmt::format("{}{}{}{}", to_string(row.state), row.reason.empty() ? "" : " (" + row.reason + ")",
                                            recovery, row.last_error.empty() ? "" : ": " + row.last_error),
-                               fmt::format("fix the cause above; it closes by itself at the next good probe, or now "
-                                           "with `vikunja-worker breaker reset {}`",
-                                           to_string(row.target))));
+                               breaker_fix(row)));
   }
   return checks;
 }
@@ -159,6 +174,17 @@ std::vector<Check> queue_health(const DoctorInput& in, const QueueStatus& status
   };
   checks.push_back(ok("queue", fmt::format("{}: {} pending{}; last drain {}, last reconcile {}", in.store.path().string(),
                                            pending, oldest, ago(last_drain), ago(last_reconcile))));
+  // A worker drains within seconds; jobs left this long mean none runs (or all are paused).
+  constexpr UnixMillis stale_pending = 5 * 60'000;
+  const bool paused = std::any_of(status.breakers.begin(), status.breakers.end(),
+                                  [](const BreakerRow& row) { return row.state != BreakerState::closed; });
+  const bool undrained = !last_drain || now - static_cast<UnixMillis>(*last_drain * 1000) > stale_pending;
+  if (status.oldest_pending_created && now - *status.oldest_pending_created > stale_pending && undrained && !paused) {
+    checks.push_back(attention("worker", fmt::format("no worker drains: jobs have waited {}, last drain {}",
+                                                     age_text(now - *status.oldest_pending_created), ago(last_drain)),
+                               "`systemctl --user enable --now vikunja-sync-worker.service` (or the drain timer); "
+                               "`journalctl --user -u vikunja-sync-worker` says why one stopped"));
+  }
   if (status.dead_total > 0) {
     const DeadJob& latest = status.dead.front();
     checks.push_back(attention("dead jobs", fmt::format("{} (latest: job {} {}: {})", status.dead_total, latest.id, latest.key,
@@ -222,8 +248,29 @@ std::vector<Check> taskwarrior(const DoctorInput& in) {
   return checks;
 }
 
-Check webhook_secret(const DoctorInput& in) {
-  if (in.config.webhook_secret) return ok("webhook secret", fmt::format("set ({})", in.config.webhook_secret->origin));
+// How many of the webhooks `webhooks install` registered were registered with another secret.
+long long registered_with_other_secret(const DoctorInput& in, const std::string& secret) {
+  return on_queue(in.store.database(), "read the webhook registrations", [&] {
+    SQLite::Statement query(in.store.database(),
+                            "SELECT count(*) FROM webhook_registrations WHERE secret_fingerprint <> ?");
+    query.bind(1, secret_fingerprint(secret));
+    query.executeStep();
+    return query.getColumn(0).getInt64();
+  });
+}
+
+Check webhook_secret(const DoctorInput& in, const std::vector<std::string>& urls) {
+  if (in.config.webhook_secret) {
+    if (const long long stale = registered_with_other_secret(in, in.config.webhook_secret->value); stale > 0) {
+      return attention("webhook secret",
+                       fmt::format("{} project webhook{} registered with another secret: Vikunja signs with that one and "
+                                   "the receiver refuses every delivery",
+                                   stale, stale == 1 ? " was" : "s were"),
+                       fmt::format("`vikunja-worker webhooks install --url {}` registers the current secret",
+                                   urls.empty() ? std::string("URL") : urls.front()));
+    }
+    return ok("webhook secret", fmt::format("set ({})", in.config.webhook_secret->origin));
+  }
   const std::string config_dir = env_file_for_fixes(in).parent_path().string();
   return attention("webhook secret", "not set: the receiver refuses every delivery (exit 78)",
                    fmt::format("`(umask 077; openssl rand -hex 32 > {0}/webhook-secret)`, and "
@@ -336,7 +383,7 @@ std::vector<Check> run_checks(const DoctorInput& in) {
   for (Check& check : breakers(status, in.clock.now())) checks.push_back(std::move(check));
   for (Check& check : queue_health(in, status)) checks.push_back(std::move(check));
   for (Check& check : taskwarrior(in)) checks.push_back(std::move(check));
-  checks.push_back(webhook_secret(in));
+  checks.push_back(webhook_secret(in, urls));
   if (projects) {
     try {
       for (Check& check : webhooks(in, urls, *projects)) checks.push_back(std::move(check));

@@ -24,10 +24,15 @@ Commands:
                              for a backoff or a breaker window
   run                        drain, then wait (no CPU) for new jobs, the next due time or the
                              breaker's retry time; SIGTERM/SIGINT finish the current job, exit 0
-  reconcile [--dry-run]      read both sides in full and queue the jobs that bring them
+  reconcile [--dry-run] [--allow-deletes]
+                             read both sides in full and queue the jobs that bring them
                              together: changes and deletes whose events were lost, tasks on
                              one side only (the first run links same-title pairs); with
-                             --dry-run print them and change nothing
+                             --dry-run print them and change nothing; --allow-deletes
+                             confirms the deletes the mass-delete guard holds back
+  relink                     after Vikunja lost the linked tasks (a reinstall, an old backup,
+                             another instance): forget the links whose Vikunja task is gone,
+                             nothing deleted on either side, and queue their tasks anew
   status [--json]            breakers, job counts, oldest pending age, next due time, dead
                              jobs and every setting with its origin; exit 1 when a breaker is
                              open or dead jobs exist
@@ -59,6 +64,8 @@ Options:
   --json      status or doctor as JSON (schema version 1, see README)
   --url URL   the webhook receiver's URL, as Vikunja reaches it
   --dry-run   reconcile: print what it would queue, change nothing
+  --allow-deletes
+              reconcile: let the deletes held back as a mass delete go ahead
   -h, --help  show this help
   --version   show the version
 
@@ -76,6 +83,9 @@ Environment:
                                     through
   VIKUNJA_SYNC_CONFLICT             a field changed on both sides: newest (default),
                                     taskwarrior or vikunja
+  VIKUNJA_SYNC_MASS_DELETE_COUNT    deletes within an hour held back as a mass delete when
+                                    more than this many (5) ...
+  VIKUNJA_SYNC_MASS_DELETE_PERCENT  ... and more than this percentage of the links (20)
   VIKUNJA_SYNC_LOG_LEVEL            error, warning, notice, info (default) or debug
   VIKUNJA_SYNC_DB                   the queue file (absolute path)
   VIKUNJA_WEBHOOK_SECRET            the webhook secret; or VIKUNJA_WEBHOOK_SECRET_FILE
@@ -117,6 +127,7 @@ Command parse_command(const std::vector<std::string_view>& words) {
   if (word == "drain") return Command::drain;
   if (word == "run") return Command::run;
   if (word == "reconcile") return Command::reconcile;
+  if (word == "relink") return Command::relink;
   if (word == "status") return Command::status;
   if (word == "metrics") return Command::metrics;
   if (word == "config") return Command::config;
@@ -140,7 +151,7 @@ Command parse_command(const std::vector<std::string_view>& words) {
 }  // namespace
 
 Options parse_options(std::span<char*> argv) {
-  enum LongOnly { db = 1000, json, dead, older_than, dry_run, url };
+  enum LongOnly { db = 1000, json, dead, older_than, dry_run, url, allow_deletes };
   Options options;
   bool older_than_given = false;
   const CommandLine line = parse_command_line(
@@ -150,6 +161,7 @@ Options parse_options(std::span<char*> argv) {
        {"dead", no_argument, nullptr, dead},
        {"older-than", required_argument, nullptr, older_than},
        {"dry-run", no_argument, nullptr, dry_run},
+       {"allow-deletes", no_argument, nullptr, allow_deletes},
        {"url", required_argument, nullptr, url}},
       [&](int id, const char* value) {
         switch (id) {
@@ -157,6 +169,7 @@ Options parse_options(std::span<char*> argv) {
           case json: options.json = true; break;
           case dead: options.all_dead = true; break;
           case dry_run: options.dry_run = true; break;
+          case allow_deletes: options.allow_deletes = true; break;
           case url: options.url = value; break;
           case older_than:
             options.older_than_days = parse_number<double>(value, "--older-than");
@@ -189,6 +202,8 @@ Options parse_options(std::span<char*> argv) {
   refuse(options.all_dead && options.command != Command::retry, "--dead", "retry");
   refuse(older_than_given && options.command != Command::purge, "--older-than", "purge");
   refuse(options.dry_run && options.command != Command::reconcile, "--dry-run", "reconcile");
+  refuse(options.allow_deletes && options.command != Command::reconcile, "--allow-deletes", "reconcile");
+  if (options.allow_deletes && options.dry_run) usage_error("--allow-deletes changes what --dry-run must not");
 
   switch (options.command) {
     case Command::retry:

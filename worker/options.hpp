@@ -13,7 +13,7 @@
 namespace vsync::worker {
 
 enum class Command {
-  drain, run, reconcile, status, metrics, config, doctor, retry, purge, breaker_reset,
+  drain, run, reconcile, relink, status, metrics, config, doctor, retry, purge, breaker_reset,
   webhooks_install, webhooks_list, webhooks_remove, help, version
 };
 
@@ -23,6 +23,7 @@ struct Options {
   bool json = false;                   // status --json, doctor --json
   std::optional<std::string> url;      // webhooks install|remove --url URL, doctor --url URL
   bool dry_run = false;                // reconcile --dry-run
+  bool allow_deletes = false;          // reconcile --allow-deletes
   bool all_dead = false;               // retry --dead
   std::vector<std::int64_t> job_ids;   // retry ID...
   double older_than_days = 7;          // purge --older-than DAYS

@@ -1,5 +1,6 @@
 #include "worker/queue_admin.hpp"
 
+#include <algorithm>
 #include <functional>
 #include <string>
 
@@ -64,15 +65,43 @@ int purge_done_jobs(QueueStore& store, UnixMillis before, int at_most) {
   });
 }
 
-void reset_breakers(QueueStore& store, std::optional<Target> target, UnixMillis now, Logger& log) {
+namespace {
+
+// Inside the caller's transaction.
+void reset_breaker(SQLite::Database& db, Breaker& breaker, Target target, UnixMillis now) {
+  breaker.reset(target, now);
+  for (const JobKind kind : all_job_kinds) {
+    const std::vector<Target> called = targets_called(kind);
+    if (std::find(called.begin(), called.end(), target) == called.end()) continue;
+    SQLite::Statement due(db, "UPDATE jobs SET due_at = ?1 WHERE state = 'pending' AND kind = ?2 AND due_at > ?1");
+    due.bind(1, now);
+    due.bind(2, std::string(to_string(kind)));
+    due.exec();
+  }
+}
+
+void reset_breakers_where(QueueStore& store, UnixMillis now, Logger& log,
+                          const std::function<bool(Target, const BreakerRow&)>& chosen) {
   SQLite::Database& db = store.database();
   on_queue(db, "reset the breaker", [&] {
     SQLite::Transaction transaction(db, SQLite::TransactionBehavior::IMMEDIATE);
     Breaker breaker(db, BreakerPolicy{1, 0, 0, 0}, log);
     for (Target each : all_targets) {
-      if (!target || *target == each) breaker.reset(each, now);
+      if (chosen(each, breaker.load(each))) reset_breaker(db, breaker, each, now);
     }
     transaction.commit();
+  });
+}
+
+}  // namespace
+
+void reset_breakers(QueueStore& store, std::optional<Target> target, UnixMillis now, Logger& log) {
+  reset_breakers_where(store, now, log, [&](Target each, const BreakerRow&) { return !target || *target == each; });
+}
+
+void reset_breakers_paused_for(QueueStore& store, std::string_view reason, UnixMillis now, Logger& log) {
+  reset_breakers_where(store, now, log, [&](Target, const BreakerRow& row) {
+    return row.state != BreakerState::closed && row.reason.ends_with(reason);  // or "probing after: ..."
   });
 }
 

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <string_view>
 #include <vector>
 
 #include "shared/clock.hpp"
@@ -24,8 +25,12 @@ int retry_dead_jobs(QueueStore& store, UnixMillis now);
 // (-1: all). Returns how many.
 int purge_done_jobs(QueueStore& store, UnixMillis before, int at_most = -1);
 
-// Closes the breaker of `target`, or of every target, by hand. The transition count is kept.
+// Closes the breaker of `target`, or of every target, by hand, and makes the pending jobs that
+// call it due now: the ones it paused would otherwise wait out the window. The transition count
+// is kept.
 void reset_breakers(QueueStore& store, std::optional<Target> target, UnixMillis now, Logger& log);
+// Likewise for the breakers open with `reason` (the user confirmed what paused them).
+void reset_breakers_paused_for(QueueStore& store, std::string_view reason, UnixMillis now, Logger& log);
 
 inline constexpr UnixMillis done_retention = 7LL * 86'400'000;
 // What each drain purges at most: a long pause's backlog goes over the next drains.

@@ -30,6 +30,19 @@ std::string seconds_from(UnixMillis from, UnixMillis to) {
   return fmt::format("{}s", (to - from) / 1000);
 }
 
+// A job due now waits while a breaker holds the calls it makes: say so.
+std::string next_due_text(const QueueStatus& status, UnixMillis now) {
+  if (!status.next_due) return "-";
+  if (*status.next_due > now) return "in " + seconds_from(now, *status.next_due);
+  std::string text = "now";
+  for (const BreakerRow& row : status.breakers) {
+    if (row.state == BreakerState::open && row.retry_at && *row.retry_at > now) {
+      text += fmt::format(", held by the {} breaker for {}", to_string(row.target), seconds_from(now, *row.retry_at));
+    }
+  }
+  return text;
+}
+
 // A read-only Breaker use: load() needs no policy and logs nothing.
 std::vector<BreakerRow> load_breakers(SQLite::Database& db) {
   Logger quiet(LogLevel::error, false, [](std::string_view) {});
@@ -52,12 +65,16 @@ QueueStatus read_status_of(SQLite::Database& db) {
       db, "SELECT created_at FROM jobs WHERE state = 'pending' ORDER BY state, created_at LIMIT 1");
   status.next_due = single_time(db, first_due_sql);
   SQLite::Statement dead(db,
-                         "SELECT id, kind, key, attempts, coalesce(last_error, '') FROM jobs "
+                         "SELECT id, kind, key, attempts, coalesce(last_error, ''), "
+                         // the title: a snapshot's description, a webhook's task title
+                         "CASE WHEN json_valid(payload) THEN coalesce(json_extract(payload, '$.description'), "
+                         "json_extract(payload, '$.data.task.title')) END FROM jobs "
                          "WHERE state = 'dead' ORDER BY state DESC, updated_at DESC, id DESC LIMIT 100");
   while (dead.executeStep()) {
+    const SQLite::Column title = dead.getColumn(5);
     status.dead.push_back({dead.getColumn(0).getInt64(), parse_job_kind(dead.getColumn(1).getString()),
                            dead.getColumn(2).getString(), dead.getColumn(3).getInt(),
-                           dead.getColumn(4).getString()});
+                           dead.getColumn(4).getString(), title.isText() ? title.getString() : std::string()});
   }
   status.dead_total = status.count(Target::vikunja, JobState::dead) + status.count(Target::taskwarrior, JobState::dead);
   SQLite::Statement conflicts(db,
@@ -128,8 +145,8 @@ nlohmann::json status_json(const QueueStatus& status, const WorkerConfig& config
   out["next_due"] = optional_time(status.next_due);
   json dead = json::array();
   for (const DeadJob& job : status.dead) {
-    dead.push_back({{"id", job.id}, {"kind", to_string(job.kind)}, {"key", job.key}, {"attempts", job.attempts},
-                    {"last_error", job.last_error}});
+    dead.push_back({{"id", job.id}, {"kind", to_string(job.kind)}, {"key", job.key}, {"title", job.title},
+                    {"attempts", job.attempts}, {"last_error", job.last_error}});
   }
   out["dead_jobs"] = dead;
   out["dead_total"] = status.dead_total;
@@ -158,6 +175,10 @@ std::string status_text(const QueueStatus& status, const WorkerConfig& config,
     if (row.state != BreakerState::closed && row.retry_at) {
       text += fmt::format(", next probe in {}", *row.retry_at > now ? seconds_from(now, *row.retry_at) : "0s");
     }
+    if (row.state == BreakerState::closed) {
+      text += "\n";  // the last outage's reason and error are history, kept in the JSON
+      continue;
+    }
     if (!row.reason.empty()) text += fmt::format(", reason: {}", row.reason);
     if (!row.last_error.empty()) text += fmt::format("\n               last error: {}", row.last_error);
     text += "\n";
@@ -171,13 +192,11 @@ std::string status_text(const QueueStatus& status, const WorkerConfig& config,
   if (status.jobs.empty()) text += "  (none)\n";
   text += fmt::format("  oldest pending: {}\n  next due: {}\n",
                       status.oldest_pending_created ? seconds_from(*status.oldest_pending_created, now) + " old" : "-",
-                      status.next_due ? (*status.next_due <= now ? std::string("now")
-                                                                  : "in " + seconds_from(now, *status.next_due))
-                                      : "-");
+                      next_due_text(status, now));
   if (status.dead_total > 0) {
     text += fmt::format("\ndead jobs ({}; retry with `vikunja-worker retry --dead`):\n", status.dead_total);
     for (const DeadJob& job : status.dead) {
-      text += fmt::format("  #{} {} {} after {} attempts: {}\n", job.id, job.kind, job.key,
+      text += fmt::format("  #{} {} \"{}\" ({}) after {} attempts: {}\n", job.id, job.kind, job.title, job.key,
                           job.attempts, job.last_error);
     }
   }
@@ -191,7 +210,7 @@ std::string status_text(const QueueStatus& status, const WorkerConfig& config,
   }
   text += "\nsettings:\n";
   for (const SettingRow& row : describe_settings(config)) {
-    text += fmt::format("  ({}) {} = {}\n", row.origin, row.name, row.value);
+    text += fmt::format("  {}\n", setting_line(row.name, row.value, row.origin));
   }
   return text;
 }

@@ -25,6 +25,7 @@ struct DeadJob {
   std::string key;
   int attempts;
   std::string last_error;
+  std::string title;  // the task's, as the job carries it; empty when it carries none
 };
 
 // A field changed on both sides, as table conflicts keeps it (values only through sqlite3).

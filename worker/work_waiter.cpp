@@ -6,6 +6,7 @@
 #include <sys/signalfd.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
@@ -35,8 +36,19 @@ WorkWaiter::WorkWaiter(const std::filesystem::path& queue_path)
   inotify_fd_ = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
   if (inotify_fd_ < 0) fail("create an inotify instance");
   const std::string directory = queue_path.parent_path().empty() ? "." : queue_path.parent_path().string();
-  if (inotify_add_watch(inotify_fd_, directory.c_str(), IN_MODIFY | IN_CLOSE_WRITE | IN_MOVED_TO | IN_CREATE) < 0) {
-    throw Error(ExitCode::io, fmt::format("cannot watch {}: {}", directory, std::strerror(errno)));
+  queue_watch_ = inotify_add_watch(inotify_fd_, directory.c_str(), IN_MODIFY | IN_CLOSE_WRITE | IN_MOVED_TO | IN_CREATE);
+  if (queue_watch_ < 0) throw Error(ExitCode::io, fmt::format("cannot watch {}: {}", directory, std::strerror(errno)));
+}
+
+void WorkWaiter::watch_settings(const std::vector<std::filesystem::path>& files) {
+  for (const auto& file : files) {
+    const std::string directory = file.parent_path().empty() ? "." : file.parent_path().string();
+    // One watch per directory (inotify returns the same one again). A directory that cannot be
+    // watched (missing) only costs the early wake: the file is read again at the next drain.
+    // IN_MASK_ADD: the queue's own directory keeps the events its watch asked for.
+    const int watch =
+        inotify_add_watch(inotify_fd_, directory.c_str(), IN_CLOSE_WRITE | IN_MOVED_TO | IN_CREATE | IN_MASK_ADD);
+    if (watch >= 0) settings_files_.emplace_back(watch, file.filename().string());
   }
 }
 
@@ -51,19 +63,27 @@ bool WorkWaiter::stop_requested() {
   return stop_;
 }
 
-// True when an event concerns the queue file or its WAL.
-bool WorkWaiter::read_queue_events() {
-  bool relevant = false;
+// A settings file changed (first: one read may bring the worker's own commits with it, which
+// the caller waits through), or the queue file or its WAL did.
+std::optional<WorkWaiter::Wake> WorkWaiter::read_events() {
+  std::optional<Wake> wake;
   alignas(inotify_event) char buffer[4096];
   for (ssize_t got; (got = ::read(inotify_fd_, buffer, sizeof buffer)) > 0;) {
     for (char* at = buffer; at < buffer + got;) {
       const auto* event = reinterpret_cast<const inotify_event*>(at);
       const std::string name = event->len > 0 ? event->name : "";
-      if (name.starts_with(queue_name_)) relevant = true;
+      const bool settings = std::any_of(settings_files_.begin(), settings_files_.end(), [&](const auto& watched) {
+        return watched.first == event->wd && watched.second == name;
+      });
+      if (settings) {
+        wake = Wake::settings_changed;
+      } else if (event->wd == queue_watch_ && name.starts_with(queue_name_) && !wake) {
+        wake = Wake::queue_changed;
+      }
       at += sizeof(inotify_event) + event->len;
     }
   }
-  return relevant;
+  return wake;
 }
 
 
@@ -80,7 +100,9 @@ WorkWaiter::Wake WorkWaiter::wait(std::optional<std::chrono::milliseconds> timeo
     pollfd fds[2] = {{signal_fd_, POLLIN, 0}, {inotify_fd_, POLLIN, 0}};
     const int ready = ::poll(fds, 2, wait_ms);
     if (ready < 0 && errno != EINTR) fail("wait for work");
-    if (ready > 0 && (fds[1].revents & POLLIN) && read_queue_events()) return Wake::queue_changed;
+    if (ready > 0 && (fds[1].revents & POLLIN)) {
+      if (const auto wake = read_events()) return *wake;
+    }
   }
 }
 

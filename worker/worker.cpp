@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <set>
 
 #include <fmt/format.h>
 
@@ -34,14 +35,16 @@ std::string Worker::default_owner() { return WorkerIdentity::of_this_process().o
 Worker::Worker(QueueStore& store, const WorkerConfig& config, const Clock& clock, Logger& log,
                std::string owner)
     : store_(store),
+      config_(config),
       clock_(clock),
       log_(log),
       client_(make_client(config, clock)),
       task_map_(store.database(), clock, owner),
       task_(config.task_bin.value, config.http_timeout.value, task_environment(config)),
-      vikunja_(client_, config.default_project.value, log),
+      vikunja_(client_, config.default_project.value, log, config.default_project.origin == "default"),
       conflicts_(store.database(), clock, log),
-      pair_(vikunja_, task_, task_map_, conflicts_, clock,
+      deletes_(store.database(), clock, DeletePolicy{config.mass_delete_count.value, config.mass_delete_percent.value}),
+      pair_(vikunja_, task_, task_map_, conflicts_, deletes_, clock,
             SyncSettings{config.default_project.value, config.conflict_rule.value}, log),
       push_(pair_, vikunja_, task_map_, log),
       taskwarrior_(pair_, vikunja_, task_map_, log),
@@ -55,6 +58,31 @@ Worker::Worker(QueueStore& store, const WorkerConfig& config, const Clock& clock
   if (config.webhook_secret) webhook_secret_ = config.webhook_secret->value;
   client_.on_progress([this] { heartbeat_.tick(); });
   task_.on_progress([this] { heartbeat_.tick(); });
+}
+
+SettingsChange Worker::use_settings(const WorkerConfig& fresh) {
+  SettingsChange change;
+  const auto value = [](const auto& setting) { return setting ? std::optional(setting->value) : std::nullopt; };
+  const bool url_changed = value(fresh.vikunja_url) != value(config_.vikunja_url);
+  const bool token_changed = value(fresh.api_token) != value(config_.api_token);
+  if ((url_changed || token_changed) && fresh.vikunja_url && fresh.api_token) {
+    client_.set_access(fresh.vikunja_url->value, fresh.api_token->value);
+    config_.vikunja_url = fresh.vikunja_url;
+    config_.api_token = fresh.api_token;
+    if (url_changed) change.applied.push_back("VIKUNJA_URL");
+    if (token_changed) change.applied.push_back("VIKUNJA_API_TOKEN");
+  }
+  if (value(fresh.webhook_secret) != value(config_.webhook_secret)) {
+    webhook_secret_ = value(fresh.webhook_secret);
+    config_.webhook_secret = fresh.webhook_secret;
+    change.applied.push_back("VIKUNJA_WEBHOOK_SECRET");
+  }
+  const std::vector<SettingRow> now = describe_settings(config_);
+  const std::vector<SettingRow> read = describe_settings(fresh);
+  for (std::size_t i = 0; i < now.size() && i < read.size(); ++i) {
+    if (now[i].value != read[i].value) change.need_restart.push_back(now[i].name);
+  }
+  return change;
 }
 
 void Worker::keep_alive_with(std::function<void()> keep_alive, UnixMillis period) {
@@ -114,9 +142,10 @@ DrainStats Worker::drain(const std::function<bool()>& should_stop) {
   return stats;
 }
 
-ReconcilePlan Worker::reconcile(bool dry_run) {
+ReconcilePlan Worker::reconcile(bool dry_run, bool allow_deletes) {
   const std::vector<Target> called{Target::vikunja, Target::taskwarrior};
-  if (const auto blocked = claims_.blocked(called)) {
+  // A mass delete held back is no outage: reading both sides is what the user needs now.
+  if (const auto blocked = claims_.blocked(called, mass_delete_reason)) {
     throw Error(ExitCode::temp_fail, fmt::format("reconcile skipped: the {} breaker pauses calls until {}",
                                                  blocked->first, format_rfc3339(blocked->second)));
   }
@@ -128,14 +157,53 @@ ReconcilePlan Worker::reconcile(bool dry_run) {
     throw Error(ExitCode::temp_fail, fmt::format("reconcile: {}", stopped.outcome.error));
   }
   claims_.record_outside_job(called, JobOutcome::done());
+  if (!allow_deletes) hold_mass_deletes(plan, dry_run);
   if (!dry_run) {
     reconcile_.apply(plan);
+    if (allow_deletes) {
+      deletes_.confirm();
+      reset_breakers_paused_for(store_, mass_delete_reason, clock_.now(), log_);
+    }
     add_counters(store_, {{"last_reconcile_timestamp_seconds", "", clock_.now() / 1000.0, true}});
     register_webhooks_on_new_projects();
   }
-  log_.log(LogLevel::info, "reconcile", "dry_run={} jobs={} agreeing_pairs={} left_alone={}", dry_run,
-           plan.jobs.size(), plan.agreeing_pairs, plan.left_alone.size());
+  log_.log(LogLevel::info, "reconcile", "dry_run={} jobs={} agreeing_pairs={} left_alone={} held_back={}", dry_run,
+           plan.jobs.size(), plan.agreeing_pairs, plan.left_alone.size(), plan.held_back.size());
   return plan;
+}
+
+// Before the plan is queued, so that no worker draining meanwhile deletes a first few.
+void Worker::hold_mass_deletes(ReconcilePlan& plan, bool dry_run) {
+  for (const Side vanished_in : {Side::vikunja, Side::taskwarrior}) {
+    const auto why = deletes_.hold_planned(vanished_in, plan.deletes(vanished_in));
+    if (!why) continue;
+    plan.held_back.push_back(*why);
+    if (dry_run) continue;
+    const Target receiving = receiving_target(vanished_in);
+    log_.log(LogLevel::warning, "deletes held back", "target={} reason={}", receiving, log_quote(*why));
+    claims_.record_outside_job({receiving}, JobOutcome::paused(mass_delete_reason, clock_.now() + mass_delete_pause, *why)
+                                                .on(receiving));
+  }
+}
+
+int Worker::relink() {
+  int forgotten = 0;
+  try {
+    std::set<std::int64_t> listed;
+    for (const nlohmann::json& task : vikunja_.all()) listed.insert(id_of(task));
+    for (const TaskLink& link : task_map_.all_links()) {
+      // Not listed is not yet gone (an archived project is not listed): ask for the task.
+      if (listed.contains(link.vikunja_id) || vikunja_.get(link.vikunja_id)) continue;
+      pair_.unlink(link);
+      ++forgotten;
+    }
+  } catch (const JobStopped& stopped) {
+    claims_.record_outside_job({Target::vikunja, Target::taskwarrior}, stopped.outcome);
+    throw Error(ExitCode::temp_fail, fmt::format("relink: {}", stopped.outcome.error));
+  }
+  reset_breakers_paused_for(store_, mass_delete_reason, clock_.now(), log_);
+  log_.log(LogLevel::info, "relinked", "links_forgotten={}", forgotten);
+  return forgotten;
 }
 
 // Projects made since `webhooks install` get the same webhook. A failure here is logged, never

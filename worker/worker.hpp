@@ -8,6 +8,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "shared/clock.hpp"
 #include "shared/queue_store.hpp"
@@ -29,6 +30,12 @@
 
 namespace vsync {
 
+// Settings read anew while the worker runs (settings_watch.hpp), by variable name.
+struct SettingsChange {
+  std::vector<std::string> applied;       // took effect now
+  std::vector<std::string> need_restart;  // changed, but take effect when the worker starts again
+};
+
 class Worker final : private JobHandler {
  public:
   // Throws Error(config) unless the configuration gives Vikunja's URL and a token.
@@ -38,9 +45,17 @@ class Worker final : private JobHandler {
   DrainStats drain(const std::function<bool()>& should_stop = [] { return false; });
   std::optional<UnixMillis> next_wake() { return claims_.next_wake(); }
   // Plans the jobs that bring both sides together (reconcile.hpp) and, unless `dry_run`,
-  // queues them. Throws Error(temp_fail) while a breaker pauses Vikunja or Taskwarrior, or
-  // when a side cannot be read (the failure counts on its breaker, as a job's would).
-  ReconcilePlan reconcile(bool dry_run);
+  // queues them. Throws Error(temp_fail) while a breaker pauses Vikunja or Taskwarrior (not
+  // for a mass delete), or when a side cannot be read (the failure counts on its breaker, as a
+  // job's would). A plan that deletes too many pauses the receiving target (delete_guard.hpp),
+  // unless `allow_deletes`: then every delete queued so far goes ahead.
+  ReconcilePlan reconcile(bool dry_run, bool allow_deletes = false);
+  // Forgets the links whose Vikunja task Vikunja no longer has (it lost them), clearing their
+  // vikunja_id in Taskwarrior, so that the next reconcile queues those tasks anew; the deletes
+  // held back for them finish without deleting. Returns how many links were forgotten.
+  int relink();
+  // Vikunja's URL, the token and the webhook secret take effect now; the others at a restart.
+  SettingsChange use_settings(const WorkerConfig& fresh);
   // Registering the sync's webhooks in Vikunja (webhook_registration.hpp); reconcile also
   // registers them on projects made since, and a drain on the projects it made.
   WebhookRegistration& webhooks() { return webhooks_; }
@@ -59,8 +74,10 @@ class Worker final : private JobHandler {
   JobOutcome run_handler(const ClaimedJob& job);   // push/delete to Vikunja, webhooks to task
   void record_counters(double drain_seconds);      // for `vikunja-worker metrics`
   void register_webhooks_on_new_projects();
+  void hold_mass_deletes(ReconcilePlan& plan, bool dry_run);
 
   QueueStore& store_;
+  WorkerConfig config_;  // as the worker uses it now
   const Clock& clock_;
   Logger& log_;
   VikunjaClient client_;
@@ -68,6 +85,7 @@ class Worker final : private JobHandler {
   TaskRunner task_;
   VikunjaTasks vikunja_;
   ConflictLog conflicts_;
+  DeleteGuard deletes_;
   PairSync pair_;
   VikunjaPush push_;
   TaskwarriorSync taskwarrior_;

@@ -27,6 +27,12 @@ Setting<int> positive_integer(const Environment& env, const std::string& variabl
   return {value, env.origin(variable)};
 }
 
+Setting<int> percentage(const Environment& env, const std::string& variable, int fallback) {
+  Setting<int> setting = positive_integer(env, variable, fallback);
+  if (setting.value > 100) invalid(env.origin(variable), *env.get(variable), "a percentage from 1 to 100");
+  return setting;
+}
+
 // Seconds with decimals allowed, returned in milliseconds.
 Setting<UnixMillis> duration(const Environment& env, const std::string& variable,
                              double fallback_seconds) {
@@ -110,6 +116,8 @@ WorkerConfig load_worker_config(const Environment& env) {
       .taskdata = optional_text(env, "TASKDATA"),
       .conflict_rule = conflict_rule(env),
       .webhook_secret = webhook_secret(env),
+      .mass_delete_count = positive_integer(env, "VIKUNJA_SYNC_MASS_DELETE_COUNT", 5),
+      .mass_delete_percent = percentage(env, "VIKUNJA_SYNC_MASS_DELETE_PERCENT", 20),
   };
   if (config.backoff_cap.value < config.backoff_base.value) {
     throw Error(ExitCode::config,
@@ -163,7 +171,30 @@ std::vector<SettingRow> describe_settings(const WorkerConfig& config) {
       optional_row("TASKDATA", config.taskdata, config.taskdata ? config.taskdata->value : ""),
       {"VIKUNJA_SYNC_CONFLICT", std::string(to_string(config.conflict_rule.value)), config.conflict_rule.origin},
       optional_row("VIKUNJA_WEBHOOK_SECRET", config.webhook_secret, "(set)"),
+      {"VIKUNJA_SYNC_MASS_DELETE_COUNT", std::to_string(config.mass_delete_count.value),
+       config.mass_delete_count.origin},
+      {"VIKUNJA_SYNC_MASS_DELETE_PERCENT", std::to_string(config.mass_delete_percent.value),
+       config.mass_delete_percent.origin},
   };
+}
+
+std::string setting_source(const std::string& name, const std::string& origin) {
+  std::string source = origin;
+  if (source.starts_with(name) && (source.size() == name.size() || source[name.size()] == ' ')) {
+    source.erase(0, name.size());
+    if (source.empty()) return "environment";
+    source.erase(0, 1);
+  }
+  // "(from /path)" -> "from /path"
+  if (const auto open = source.find("(from "); open != std::string::npos && source.ends_with(')')) {
+    source.erase(source.size() - 1);
+    source.erase(open, 1);
+  }
+  return source;
+}
+
+std::string setting_line(const std::string& name, const std::string& value, const std::string& origin) {
+  return fmt::format("{} = {}  ({})", name, value, setting_source(name, origin));
 }
 
 }  // namespace vsync

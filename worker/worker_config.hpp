@@ -29,6 +29,10 @@ struct WorkerConfig {
   std::optional<Setting<std::string>> taskdata;
   Setting<ConflictRule> conflict_rule;  // VIKUNJA_SYNC_CONFLICT: a field changed on both sides
   std::optional<Setting<std::string>> webhook_secret;  // for registering webhooks (never shown)
+  // The mass-delete guard (worker/sync/delete_guard.hpp): more than this many deletes within an
+  // hour that are also more than this share of the links are held until the user confirms.
+  Setting<int> mass_delete_count;
+  Setting<int> mass_delete_percent;
 
   // How long a claim holds before another worker may take the job over. Short, because the
   // worker renews it every lease_renewal while it makes progress (worker/queue/heartbeat.hpp).
@@ -54,5 +58,10 @@ struct SettingRow {
   std::string origin;
 };
 std::vector<SettingRow> describe_settings(const WorkerConfig& config);
+// Where a setting came from, said once beside its name: "default", "environment", "from
+// /path/env", or the variable it was read through ("VIKUNJA_API_TOKEN_FILE from /path/env").
+std::string setting_source(const std::string& name, const std::string& origin);
+// "NAME = value  (source)", as config and status print each setting.
+std::string setting_line(const std::string& name, const std::string& value, const std::string& origin);
 
 }  // namespace vsync

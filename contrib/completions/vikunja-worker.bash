@@ -56,7 +56,7 @@ _vikunja_worker()
         local options='--db'
         case $command in
             '') options+=' --help --version' ;;
-            reconcile) options+=' --dry-run' ;;
+            reconcile) options+=' --dry-run --allow-deletes' ;;
             status) options+=' --json' ;;
             doctor) options+=' --json --url' ;;
             webhooks) [[ $sub == install || $sub == remove ]] && options+=' --url' ;;
@@ -69,7 +69,7 @@ _vikunja_worker()
 
     case $command in
         '')
-            mapfile -t COMPREPLY < <(compgen -W 'drain run reconcile status metrics config doctor
+            mapfile -t COMPREPLY < <(compgen -W 'drain run reconcile relink status metrics config doctor
                 webhooks retry purge breaker' -- "$cur")
             ;;
         webhooks)

@@ -194,7 +194,7 @@ rec {
   # ExecStart= of the receiver. Only extraArgs can hold characters that need quoting (systemd
   # understands shell-style single quotes).
   webhookCommand = cfg: hooksJson:
-    "${cfg.webhook.package}/bin/webhook -hooks ${hooksJson} -ip ${cfg.webhook.address} -port ${toString cfg.webhook.port}"
+    "${cfg.webhook.package}/bin/webhook -verbose -hooks ${hooksJson} -ip ${cfg.webhook.address} -port ${toString cfg.webhook.port}"
     + lib.concatMapStrings (arg: " " + lib.escapeShellArg arg) cfg.webhook.extraArgs;
 
   # The hardening of contrib/systemd/*.service.

@@ -261,10 +261,12 @@ void JobClaims::update_breakers(const std::vector<Target>& called, Target failed
   }
 }
 
-std::optional<std::pair<Target, UnixMillis>> JobClaims::blocked(const std::vector<Target>& called) {
+std::optional<std::pair<Target, UnixMillis>> JobClaims::blocked(const std::vector<Target>& called,
+                                                                std::string_view except_reason) {
   try {
     const UnixMillis now = clock_.now();
     for (Target target : called) {
+      if (!except_reason.empty() && breaker_.load(target).reason.ends_with(except_reason)) continue;  // or "probing after: ..."
       if (const auto until = breaker_.blocked_until(target, now)) return std::pair{target, *until};
     }
     return std::nullopt;

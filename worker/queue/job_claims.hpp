@@ -49,7 +49,9 @@ class JobClaims {
 
   // For calls made outside a job (a reconcile): the first of `called` whose breaker blocks
   // calls now, with when it ends; and the breaker side of such a call's outcome.
-  std::optional<std::pair<Target, UnixMillis>> blocked(const std::vector<Target>& called);
+  // A breaker paused for `except_reason` does not count.
+  std::optional<std::pair<Target, UnixMillis>> blocked(const std::vector<Target>& called,
+                                                       std::string_view except_reason = {});
   void record_outside_job(const std::vector<Target>& called, const JobOutcome& outcome);
 
   // The earliest time a claim could find work: the next due job of a target that is not

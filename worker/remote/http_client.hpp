@@ -48,6 +48,9 @@ class HttpClient {
   // way, also while it waits for the server (the worker's heartbeat).
   void on_progress(std::function<void()> callback) { on_progress_ = std::move(callback); }
 
+  // A token fixed in its file while the worker runs: the next request carries it.
+  void set_bearer_token(const std::string& bearer_token) { authorization_ = "Authorization: Bearer " + bearer_token; }
+
   long long requests_sent() const { return requests_sent_; }
   // Requests by outcome: "2xx", "3xx", "4xx", "5xx", "error" (no HTTP answer).
   const std::map<std::string, long long>& outcomes() const { return outcomes_; }

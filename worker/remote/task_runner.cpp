@@ -101,4 +101,8 @@ void TaskRunner::delete_task(const std::string& uuid) {
   checked({uuid, "delete"}, "", "task delete");
 }
 
+void TaskRunner::set_attribute(const std::string& uuid, const std::string& name, const std::string& value) {
+  checked({uuid, "modify", name + ":" + value}, "", "task modify");
+}
+
 }  // namespace vsync

@@ -37,6 +37,9 @@ class TaskRunner {
   std::vector<nlohmann::json> export_tasks(const std::vector<std::string>& filter);
   void import_task(const nlohmann::json& task);
   void delete_task(const std::string& uuid);
+  // Sets one attribute (`modify`, not `import`: a change the user makes meanwhile is kept).
+  // `value` must not come from the network unchecked: it becomes a command-line word.
+  void set_attribute(const std::string& uuid, const std::string& name, const std::string& value);
 
   long long processes_started() const { return processes_started_; }
   // Passed to every `task` run: see ProcessRequest::on_progress.

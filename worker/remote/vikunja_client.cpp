@@ -30,6 +30,11 @@ std::string url_encode(const std::string& text) {
 VikunjaClient::VikunjaClient(std::string base_url, HttpClient http, const Clock& clock)
     : api_(std::move(base_url) + "/api/v1"), http_(std::move(http)), clock_(clock) {}
 
+void VikunjaClient::set_access(const std::string& base_url, const std::string& bearer_token) {
+  api_ = base_url + "/api/v1";
+  http_.set_bearer_token(bearer_token);
+}
+
 HttpResponse VikunjaClient::call(const std::string& method, const std::string& path,
                                  const std::optional<json>& body,
                                  std::initializer_list<long> accepted, HttpClient::Connection connection) {
@@ -123,6 +128,18 @@ void VikunjaClient::delete_webhook(std::int64_t project_id, std::int64_t webhook
 }
 
 nlohmann::json VikunjaClient::info() { return object_from(call("GET", "/info", std::nullopt, {}), "GET /api/v1/info"); }
+
+std::optional<std::int64_t> VikunjaClient::users_default_project() {
+  // A refusal here is the token's scope, not an outage or a bad token: no breaker hears of it.
+  const HttpResponse response = call("GET", "/user", std::nullopt, {401, 403});
+  if (response.status == 401 || response.status == 403) return std::nullopt;
+  const json user = object_from(response, "GET /api/v1/user");
+  const auto settings = user.find("settings");
+  if (settings == user.end() || !settings->is_object()) return std::nullopt;
+  const auto id = settings->find("default_project_id");
+  if (id == settings->end() || !id->is_number_integer() || id->get<std::int64_t>() <= 0) return std::nullopt;
+  return id->get<std::int64_t>();
+}
 
 
 std::vector<nlohmann::json> VikunjaClient::tasks_of_project(std::int64_t project_id,

@@ -22,6 +22,8 @@ class VikunjaClient {
   using json = nlohmann::json;
 
   VikunjaClient(std::string base_url, HttpClient http, const Clock& clock);
+  // Where and as whom the next request goes (settings re-read while the worker runs).
+  void set_access(const std::string& base_url, const std::string& bearer_token);
 
   std::optional<json> get_task(std::int64_t task_id);  // nullopt when Vikunja has no such task
   json create_task(std::int64_t project_id, const json& task);
@@ -47,6 +49,9 @@ class VikunjaClient {
 
   // GET /info (no token needed): the server's version and settings.
   json info();
+  // The user's default project (GET /user, settings.default_project_id); nullopt when the token
+  // may not read /user (a token scoped to the sync's routes) or none is set.
+  std::optional<std::int64_t> users_default_project();
 
   void on_progress(std::function<void()> callback) { http_.on_progress(std::move(callback)); }
   long long requests_sent() const { return http_.requests_sent(); }

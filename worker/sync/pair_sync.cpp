@@ -47,9 +47,9 @@ std::string new_uuid() {
 }  // namespace
 
 PairSync::PairSync(VikunjaTasks& vikunja, TaskRunner& task, TaskMap& task_map, ConflictLog& conflicts,
-                   const Clock& clock, SyncSettings settings, Logger& log)
-    : vikunja_(vikunja), task_(task), task_map_(task_map), conflicts_(conflicts), clock_(clock),
-      settings_(std::move(settings)), log_(log) {}
+                   DeleteGuard& deletes, const Clock& clock, SyncSettings settings, Logger& log)
+    : vikunja_(vikunja), task_(task), task_map_(task_map), conflicts_(conflicts), deletes_(deletes),
+      clock_(clock), settings_(std::move(settings)), log_(log) {}
 
 std::optional<nlohmann::json> PairSync::taskwarrior_task(const std::string& uuid) {
   auto tasks = task_.export_tasks({uuid});
@@ -78,10 +78,11 @@ void PairSync::converge(const std::string& tw_uuid, const std::optional<TaskFiel
       throw JobStopped{JobOutcome::retry("the Taskwarrior task changed while it was merged; merging again", false)
                            .on(Target::taskwarrior)};
     }
-    // The vikunja_id UDA goes along with a real change; the link alone is not worth a write.
     write_taskwarrior(taskwarrior, merged.fields, vikunja_done_at(vikunja), clock_.now());
     taskwarrior["vikunja_id"] = std::to_string(vikunja_id);
-    task_.import_task(importable(std::move(taskwarrior)));
+    task_.import_task(importable(taskwarrior));
+  } else {
+    mark_linked(tw_uuid, vikunja_id, &taskwarrior);
   }
   // Recorded once both sides hold the result: a retry after a failed write records nothing twice.
   conflicts_.record(tw_uuid, vikunja_id, merged.conflicts, settings_.conflict_rule);
@@ -90,27 +91,71 @@ void PairSync::converge(const std::string& tw_uuid, const std::optional<TaskFiel
            merged.conflicts.size());
 }
 
-void PairSync::deleted_in_vikunja(const TaskLink& link) {
+void PairSync::deleted_in_vikunja(const TaskLink& link, std::int64_t job_id) {
   const auto taskwarrior = taskwarrior_task(link.tw_uuid);
   if (taskwarrior && status_of(*taskwarrior, "task export") != TaskStatus::deleted) {
+    hold_mass_delete(Side::vikunja, job_id, link);
     if (!link.agreed || !same_fields(read_taskwarrior(*taskwarrior, settings_.default_project), *link.agreed)) {
       conflicts_.record_delete(link.tw_uuid, link.vikunja_id, Side::vikunja, taskwarrior->dump());
     }
     task_.delete_task(link.tw_uuid);
+    log_.log(LogLevel::info, "deleted in Taskwarrior", "tw_uuid={} vikunja_id={} cause={}", link.tw_uuid,
+             link.vikunja_id, log_quote("gone from Vikunja"));
   }
   task_map_.bury(link.tw_uuid, link.vikunja_id, Side::vikunja);
-  log_.log(LogLevel::info, "deleted in Vikunja", "tw_uuid={} vikunja_id={}", link.tw_uuid, link.vikunja_id);
+  deletes_.deleted(Side::vikunja, job_id);
 }
 
-void PairSync::deleted_in_taskwarrior(const TaskLink& link) {
+void PairSync::deleted_in_taskwarrior(const TaskLink& link, std::int64_t job_id) {
   if (const auto vikunja = vikunja_.get(link.vikunja_id)) {
+    hold_mass_delete(Side::taskwarrior, job_id, link);
     if (!link.agreed || !same_fields(vikunja_.fields_of(*vikunja, link.agreed->project), *link.agreed)) {
       conflicts_.record_delete(link.tw_uuid, link.vikunja_id, Side::taskwarrior, vikunja->dump());
     }
     vikunja_.remove(link.vikunja_id);
+    log_.log(LogLevel::info, "deleted in Vikunja", "tw_uuid={} vikunja_id={} cause={}", link.tw_uuid,
+             link.vikunja_id, log_quote("deleted in Taskwarrior"));
   }
   task_map_.bury(link.tw_uuid, link.vikunja_id, Side::taskwarrior);
-  log_.log(LogLevel::info, "deleted in Taskwarrior", "tw_uuid={} vikunja_id={}", link.tw_uuid, link.vikunja_id);
+  deletes_.deleted(Side::taskwarrior, job_id);
+}
+
+void PairSync::unlink(const TaskLink& link) {
+  task_map_.forget(link.tw_uuid);
+  // A stale vikunja_id would tie the task to whatever Vikunja next gives that id.
+  auto taskwarrior = taskwarrior_task(link.tw_uuid);
+  if (taskwarrior && optional_string(*taskwarrior, "vikunja_id") == std::to_string(link.vikunja_id)) {
+    taskwarrior->erase("vikunja_id");
+    task_.import_task(importable(std::move(*taskwarrior)));
+  }
+  log_.log(LogLevel::info, "unlinked", "tw_uuid={} vikunja_id={} cause={}", link.tw_uuid, link.vikunja_id,
+           log_quote("gone from Vikunja; relink"));
+}
+
+// Throws the pause of the receiving target when this delete is one of a mass delete.
+void PairSync::hold_mass_delete(Side vanished_in, std::int64_t job_id, const TaskLink& link) {
+  if (deletes_.confirmed(vanished_in, job_id)) return;
+  auto why = deletes_.hold(vanished_in);
+  if (!why && vanished_in == Side::vikunja) why = vikunja_lost_every_link(link);
+  if (!why) return;
+  log_.log(LogLevel::warning, "delete held back", "tw_uuid={} vikunja_id={} reason={}", link.tw_uuid,
+           link.vikunja_id, log_quote(*why));
+  throw JobStopped{JobOutcome::paused(mass_delete_reason, clock_.now() + mass_delete_pause, *why)
+                       .on(receiving_target(vanished_in))};
+}
+
+// A Vikunja whose data was replaced answers "gone" for every linked task, however few deletes
+// are queued yet: ask about a few others before believing this one.
+std::optional<std::string> PairSync::vikunja_lost_every_link(const TaskLink& link) {
+  const std::vector<std::int64_t> others = deletes_.other_linked_vikunja_ids(link.vikunja_id, 3);
+  if (others.empty()) return std::nullopt;
+  for (const std::int64_t other : others) {
+    if (vikunja_.get(other)) return std::nullopt;
+  }
+  return fmt::format("held back a delete of a task gone from Vikunja: Vikunja has none of the {} other linked "
+                     "tasks asked about either; if they were deleted on purpose: vikunja-worker reconcile "
+                     "--allow-deletes; if Vikunja lost them: vikunja-worker relink",
+                     others.size());
 }
 
 bool PairSync::unlinked(const std::string& tw_uuid) {
@@ -132,7 +177,7 @@ TaskwarriorCandidates PairSync::taskwarrior_candidates(const TaskFields& fields,
     }
     if (candidate_id) continue;  // the other half of another Vikunja task
     const TaskFields candidate_fields = read_taskwarrior(candidate, settings_.default_project);
-    if (candidate_fields.title == fields.title && candidate_fields.project == fields.project &&
+    if (candidate_fields.title == fields.title && same_project(candidate_fields.project, fields.project) &&
         candidate_fields.done == fields.done) {
       found.by_title.push_back(std::move(candidate));
     }
@@ -148,6 +193,17 @@ std::vector<nlohmann::json> PairSync::vikunja_candidates(const TaskFields& field
     }
   }
   return unlinked;
+}
+
+void PairSync::mark_linked(const std::string& tw_uuid, std::int64_t vikunja_id, const json* known) {
+  const std::string id_text = std::to_string(vikunja_id);
+  if (known && optional_string(*known, "vikunja_id") == id_text) return;
+  try {
+    task_.set_attribute(tw_uuid, "vikunja_id", id_text);  // hooks see VIKUNJA_SYNC_RUNNING: no echo job
+  } catch (const JobStopped& stopped) {
+    log_.log(LogLevel::warning, "link not written to Taskwarrior", "tw_uuid={} vikunja_id={} error={}", tw_uuid,
+             vikunja_id, log_quote(stopped.outcome.error));
+  }
 }
 
 void PairSync::create_in_taskwarrior(const json& vikunja) {

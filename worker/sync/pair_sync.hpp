@@ -17,6 +17,7 @@
 #include "worker/log/logger.hpp"
 #include "worker/remote/task_runner.hpp"
 #include "worker/sync/conflict_log.hpp"
+#include "worker/sync/delete_guard.hpp"
 #include "worker/sync/merge.hpp"
 #include "worker/sync/task_map.hpp"
 #include "worker/sync/vikunja_tasks.hpp"
@@ -39,7 +40,7 @@ class PairSync {
   using json = nlohmann::json;
 
   PairSync(VikunjaTasks& vikunja, TaskRunner& task, TaskMap& task_map, ConflictLog& conflicts,
-           const Clock& clock, SyncSettings settings, Logger& log);
+           DeleteGuard& deletes, const Clock& clock, SyncSettings settings, Logger& log);
 
   // Taskwarrior's current task; nullopt when it has none with this uuid.
   std::optional<json> taskwarrior_task(const std::string& uuid);
@@ -49,13 +50,24 @@ class PairSync {
   void converge(const std::string& tw_uuid, const std::optional<TaskFields>& base, json taskwarrior,
                 const json& vikunja);
 
-  void deleted_in_vikunja(const TaskLink& link);
-  void deleted_in_taskwarrior(const TaskLink& link);
+  // The link's task vanished on one side: delete it on the other, for job `job_id`, unless the
+  // delete guard holds it (JobStopped: the receiving target pauses with reason "mass delete").
+  void deleted_in_vikunja(const TaskLink& link, std::int64_t job_id);
+  void deleted_in_taskwarrior(const TaskLink& link, std::int64_t job_id);
+
+  // Forgets the link of a Vikunja task that Vikunja lost, and its vikunja_id in Taskwarrior,
+  // deleting nothing: the next reconcile treats the Taskwarrior task as new.
+  void unlink(const TaskLink& link);
 
   // Unlinked Taskwarrior tasks (templates and deleted ones excluded) that match `fields`.
   TaskwarriorCandidates taskwarrior_candidates(const TaskFields& fields, std::int64_t vikunja_id);
   // Unlinked Vikunja tasks with the title, project and done state of `fields`.
   std::vector<json> vikunja_candidates(const TaskFields& fields);
+
+  // Writes the link into the Taskwarrior task (the vikunja_id UDA) unless `known` already
+  // carries it, so that `task info` and another replica see it. A failure is logged, not the job's:
+  // the link itself is in the task map.
+  void mark_linked(const std::string& tw_uuid, std::int64_t vikunja_id, const json* known = nullptr);
 
   // Creates the Vikunja task in Taskwarrior and links the two.
   void create_in_taskwarrior(const json& vikunja);
@@ -64,11 +76,14 @@ class PairSync {
 
  private:
   bool unlinked(const std::string& tw_uuid);
+  void hold_mass_delete(Side vanished_in, std::int64_t job_id, const TaskLink& link);
+  std::optional<std::string> vikunja_lost_every_link(const TaskLink& link);
 
   VikunjaTasks& vikunja_;
   TaskRunner& task_;
   TaskMap& task_map_;
   ConflictLog& conflicts_;
+  DeleteGuard& deletes_;
   const Clock& clock_;
   SyncSettings settings_;
   Logger& log_;

@@ -1,5 +1,6 @@
 #include "worker/sync/reconcile.hpp"
 
+#include <algorithm>
 #include <map>
 
 #include <fmt/format.h>
@@ -19,7 +20,7 @@ Reconcile::Reconcile(VikunjaTasks& vikunja, TaskRunner& task, TaskMap& task_map,
 PlannedJob Reconcile::push(JobKind kind, const nlohmann::json& taskwarrior, std::string reason) {
   const std::string uuid = string_or(taskwarrior, "uuid");
   return {NewJob{kind, taskwarrior_key(uuid), taskwarrior.dump(), std::nullopt},
-          string_or(taskwarrior, "description"), std::move(reason)};
+          string_or(taskwarrior, "description"), std::move(reason), std::nullopt};
 }
 
 PlannedJob Reconcile::webhook(const char* event, const nlohmann::json& vikunja_task, std::string reason) {
@@ -30,7 +31,7 @@ PlannedJob Reconcile::webhook(const char* event, const nlohmann::json& vikunja_t
                             {"sent_by", "vikunja-worker reconcile"}};
   return {NewJob{JobKind::webhook, store_.key_of_vikunja_task(id_of(vikunja_task)), body.dump(),
                  updated_of(vikunja_task)},
-          string_or(vikunja_task, "title"), std::move(reason)};
+          string_or(vikunja_task, "title"), std::move(reason), std::nullopt};
 }
 
 void Reconcile::plan_link(ReconcilePlan& plan, const TaskLink& link, const nlohmann::json* taskwarrior,
@@ -43,6 +44,7 @@ void Reconcile::plan_link(ReconcilePlan& plan, const TaskLink& link, const nlohm
     const std::string title = taskwarrior ? string_or(*taskwarrior, "description") : std::string();
     plan.jobs.push_back(webhook("task.deleted", {{"id", link.vikunja_id}, {"title", title}},
                                 taskwarrior_alive ? "gone from Vikunja" : "gone from both sides"));
+    if (taskwarrior_alive) plan.jobs.back().deletes_vanished_in = Side::vikunja;
     return;
   }
   if (!taskwarrior) {
@@ -53,6 +55,7 @@ void Reconcile::plan_link(ReconcilePlan& plan, const TaskLink& link, const nlohm
   }
   if (*status == TaskStatus::deleted) {
     plan.jobs.push_back(push(JobKind::del, *taskwarrior, "deleted in Taskwarrior"));
+    plan.jobs.back().deletes_vanished_in = Side::taskwarrior;
     return;
   }
   if (*status == TaskStatus::recurring) return;  // a template: its instances are the linked ones
@@ -97,16 +100,68 @@ ReconcilePlan Reconcile::plan() {
   }
   // Unlinked tasks: onboarding, and creates whose event was lost. Pushes are planned first, so
   // that a namesake pair is linked by the push before the webhook of its Vikunja half runs.
+  std::vector<const nlohmann::json*> taskwarrior_only, vikunja_only;
   for (const auto& [uuid, task] : taskwarrior) {
     const TaskStatus status = status_of(task, "task export");
     if (linked_uuids.contains(uuid) || (status != TaskStatus::pending && status != TaskStatus::waiting)) continue;
     plan.jobs.push_back(push(JobKind::push, task, "only in Taskwarrior"));
+    taskwarrior_only.push_back(&task);
   }
   for (const auto& [id, task] : vikunja) {
     if (linked_ids.contains(id) || task.value("done", false)) continue;
     plan.jobs.push_back(webhook("task.created", task, "only in Vikunja"));
+    vikunja_only.push_back(&task);
   }
+  explain_namesakes(plan, taskwarrior_only, vikunja_only);
   return plan;
+}
+
+namespace {
+
+std::string project_shown(const TaskFields& fields) {
+  return fields.project.empty() ? std::string("none (the default project)") : fmt::format("\"{}\"", fields.project);
+}
+
+}  // namespace
+
+// A task on each side with one title, planned as two new tasks, looks like a duplicate to come:
+// say why the job that runs first will not link them (the rule of pair_sync.hpp's candidates).
+void Reconcile::explain_namesakes(ReconcilePlan& plan, const std::vector<const nlohmann::json*>& taskwarrior_only,
+                                  const std::vector<const nlohmann::json*>& vikunja_only) {
+  std::map<std::string, std::vector<TaskFields>> taskwarrior_by_title, vikunja_by_title;
+  try {
+    for (const nlohmann::json* task : taskwarrior_only) {
+      TaskFields fields = read_taskwarrior(*task, default_project_);
+      taskwarrior_by_title[fields.title].push_back(std::move(fields));
+    }
+    for (const nlohmann::json* task : vikunja_only) {
+      TaskFields fields = vikunja_.fields_of(*task);
+      vikunja_by_title[fields.title].push_back(std::move(fields));
+    }
+  } catch (const JobStopped&) {
+    return;  // an unreadable task is reported by the job that meets it
+  }
+  for (const auto& [title, ours] : taskwarrior_by_title) {
+    const auto theirs = vikunja_by_title.find(title);
+    if (theirs == vikunja_by_title.end()) continue;
+    const auto matches = [](const TaskFields& a, const TaskFields& b) {
+      return same_project(a.project, b.project) && a.done == b.done;
+    };
+    const auto linkable = [&](const std::vector<TaskFields>& side, const TaskFields& other) {
+      return std::count_if(side.begin(), side.end(), [&](const TaskFields& each) { return matches(each, other); });
+    };
+    const TaskFields& one = ours.front();
+    const TaskFields& other = theirs->second.front();
+    std::string why;
+    if (!matches(one, other)) {
+      why = fmt::format("Taskwarrior's project is {}, Vikunja's {}", project_shown(one), project_shown(other));
+    } else if (linkable(ours, other) > 1 || linkable(theirs->second, one) > 1) {
+      why = "more than one namesake on a side: which is which cannot be told by the title";
+    } else {
+      continue;  // the first job links them
+    }
+    plan.namesakes_not_linked.push_back(fmt::format("\"{}\": {}", title, why));
+  }
 }
 
 void Reconcile::apply(const ReconcilePlan& plan) {
@@ -118,6 +173,12 @@ void Reconcile::apply(const ReconcilePlan& plan) {
   }
 }
 
+int ReconcilePlan::deletes(Side vanished_in) const {
+  return static_cast<int>(std::count_if(jobs.begin(), jobs.end(), [&](const PlannedJob& planned) {
+    return planned.deletes_vanished_in == vanished_in;
+  }));
+}
+
 std::string describe_plan(const ReconcilePlan& plan, bool dry_run) {
   std::string text = fmt::format("reconcile: {} Taskwarrior tasks, {} Vikunja tasks, {} linked pairs agree\n",
                                  plan.taskwarrior_tasks, plan.vikunja_tasks, plan.agreeing_pairs);
@@ -126,6 +187,8 @@ std::string describe_plan(const ReconcilePlan& plan, bool dry_run) {
     text += fmt::format("{} {} {} \"{}\": {}\n", verb, planned.job.kind, planned.job.key, planned.title, planned.reason);
   }
   for (const std::string& note : plan.left_alone) text += "left alone: " + note + "\n";
+  for (const std::string& held : plan.held_back) text += (dry_run ? "would be " : "") + held + "\n";
+  for (const std::string& note : plan.namesakes_not_linked) text += "namesakes not linked: " + note + "\n";
   if (plan.nothing_to_do()) text += "nothing to do\n";
   return text;
 }

@@ -1,5 +1,7 @@
 #include "worker/sync/task_fields.hpp"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 #include <fmt/ranges.h>  // fmt::join lives here since fmt 11
 
@@ -60,10 +62,17 @@ void set_or_erase(nlohmann::json& task, const char* field, const std::optional<s
 }
 
 std::string project_or_none(const std::string& title, const std::string& default_project) {
-  return title == default_project ? std::string() : title;
+  return same_project(title, default_project) ? std::string() : title;
 }
 
+char ascii_lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
+
 }  // namespace
+
+bool same_project(std::string_view a, std::string_view b) {
+  return std::equal(a.begin(), a.end(), b.begin(), b.end(),
+                    [](char x, char y) { return ascii_lower(x) == ascii_lower(y); });
+}
 
 std::string_view to_string(Field field) {
   switch (field) {
@@ -88,7 +97,7 @@ bool same_field(Field field, const TaskFields& a, const TaskFields& b) {
     case Field::until: return a.until == b.until;
     case Field::priority: return a.priority == b.priority;
     case Field::tags: return a.tags == b.tags;
-    case Field::project: return a.project == b.project;
+    case Field::project: return same_project(a.project, b.project);
   }
   return false;
 }

@@ -37,8 +37,12 @@ struct TaskFields {
   std::optional<UnixMillis> due, scheduled, until;
   Priority priority = Priority::none;
   std::set<std::string> tags;
-  std::string project;  // the project's title; empty for the default project
+  std::string project;  // the project's title; empty for the default project (same_project)
 };
+
+// Project titles as a person reads them: "inbox" is Vikunja's "Inbox". Letters are compared
+// without case (ASCII only: other bytes must match exactly).
+bool same_project(std::string_view a, std::string_view b);
 
 bool same_field(Field field, const TaskFields& a, const TaskFields& b);
 bool same_fields(const TaskFields& a, const TaskFields& b);  // every field

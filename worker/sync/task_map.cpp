@@ -195,7 +195,7 @@ std::vector<std::string> TaskMap::creates_that_made(std::int64_t vikunja_id, con
     std::vector<std::string> uuids;
     while (query.executeStep()) {
       const auto sent = sent_create_of(query);
-      if (sent && sent->fields.title == fields.title && sent->fields.project == fields.project &&
+      if (sent && sent->fields.title == fields.title && same_project(sent->fields.project, fields.project) &&
           sent->fields.done == fields.done && !sent->existing.contains(vikunja_id)) {
         uuids.push_back(query.getColumn(0).getString());
       }

@@ -33,7 +33,7 @@ JobOutcome TaskwarriorSync::run(const ClaimedJob& job) {
   const auto vikunja = vikunja_.get(event.task_id);  // what Vikunja holds now, whatever the event says
   if (!vikunja) {
     if (link) {
-      pair_.deleted_in_vikunja(*link);
+      pair_.deleted_in_vikunja(*link, job.id);
     } else {
       skipped(log_, job, "gone from Vikunja and never linked; nothing to delete in Taskwarrior");
     }
@@ -42,7 +42,7 @@ JobOutcome TaskwarriorSync::run(const ClaimedJob& job) {
   if (link) return apply_linked(job, *link, *vikunja);
   task_map_.take_decision(job.id);
   if (const auto linked_since = task_map_.by_vikunja_id(event.task_id)) return apply_linked(job, *linked_since, *vikunja);
-  return link_or_create(*vikunja);
+  return link_or_create(job, *vikunja);
 }
 
 JobOutcome TaskwarriorSync::apply_linked(const ClaimedJob& job, const TaskLink& link, const nlohmann::json& vikunja) {
@@ -60,13 +60,13 @@ JobOutcome TaskwarriorSync::apply_linked(const ClaimedJob& job, const TaskLink& 
   return JobOutcome::done();
 }
 
-JobOutcome TaskwarriorSync::link_or_create(const nlohmann::json& vikunja) {
+JobOutcome TaskwarriorSync::link_or_create(const ClaimedJob& job, const nlohmann::json& vikunja) {
   const std::int64_t vikunja_id = id_of(vikunja);
   const TaskFields fields = vikunja_.fields_of(vikunja);
   const TaskwarriorCandidates candidates = pair_.taskwarrior_candidates(fields, vikunja_id);
   if (!candidates.by_vikunja_id) {
     const auto made_by = task_map_.creates_that_made(vikunja_id, fields);
-    if (!made_by.empty()) return adopt(made_by.front(), vikunja);
+    if (!made_by.empty()) return adopt(job, made_by.front(), vikunja);
   }
   std::optional<nlohmann::json> partner = candidates.by_vikunja_id;
   if (!partner && candidates.by_title.size() == 1) {
@@ -85,7 +85,7 @@ JobOutcome TaskwarriorSync::link_or_create(const nlohmann::json& vikunja) {
 
 // This task is what a create of `tw_uuid` made (its answer lost): linked with the fields sent as
 // the agreed state, then merged, or deleted when the Taskwarrior task was deleted since.
-JobOutcome TaskwarriorSync::adopt(const std::string& tw_uuid, const nlohmann::json& vikunja) {
+JobOutcome TaskwarriorSync::adopt(const ClaimedJob& job, const std::string& tw_uuid, const nlohmann::json& vikunja) {
   const auto sent = task_map_.sent_create(tw_uuid);
   const std::optional<TaskFields> agreed = sent ? std::optional(sent->fields) : std::nullopt;
   log_.log(LogLevel::info, "linked the task a lost create made", "tw_uuid={} vikunja_id={}", tw_uuid, id_of(vikunja));
@@ -94,7 +94,7 @@ JobOutcome TaskwarriorSync::adopt(const std::string& tw_uuid, const nlohmann::js
   const auto taskwarrior = pair_.taskwarrior_task(tw_uuid);
   if (!link || !taskwarrior) return JobOutcome::done();  // purged since: a reconcile reports the link
   if (status_of(*taskwarrior, "task export") == TaskStatus::deleted) {
-    pair_.deleted_in_taskwarrior(*link);
+    pair_.deleted_in_taskwarrior(*link, job.id);
   } else {
     pair_.converge(tw_uuid, agreed, *taskwarrior, vikunja);
   }

@@ -27,8 +27,8 @@ class TaskwarriorSync final : public JobHandler {
 
  private:
   JobOutcome apply_linked(const ClaimedJob& job, const TaskLink& link, const nlohmann::json& vikunja);
-  JobOutcome link_or_create(const nlohmann::json& vikunja);
-  JobOutcome adopt(const std::string& tw_uuid, const nlohmann::json& vikunja);
+  JobOutcome link_or_create(const ClaimedJob& job, const nlohmann::json& vikunja);
+  JobOutcome adopt(const ClaimedJob& job, const std::string& tw_uuid, const nlohmann::json& vikunja);
 
   PairSync& pair_;
   VikunjaTasks& vikunja_;

@@ -55,7 +55,7 @@ JobOutcome VikunjaPush::push(const ClaimedJob& job, const TaskSnapshot& snapshot
   }
   const auto vikunja = vikunja_.get(link->vikunja_id);
   if (!vikunja) {
-    pair_.deleted_in_vikunja(*link);
+    pair_.deleted_in_vikunja(*link, job.id);
     return JobOutcome::done();
   }
   // The snapshot may be older than the task (a webhook applied since): merge what is there now.
@@ -111,6 +111,7 @@ JobOutcome VikunjaPush::create(const std::string& tw_uuid, const TaskFields& fie
     vikunja_.remove(id_of(created));
     throw;
   }
+  pair_.mark_linked(tw_uuid, id_of(created));
   return JobOutcome::done();
 }
 
@@ -144,7 +145,7 @@ JobOutcome VikunjaPush::remove(const ClaimedJob& job, const TaskSnapshot& snapsh
     skipped(log_, job, "never linked to a Vikunja task; nothing to delete there");
     return JobOutcome::done();
   }
-  pair_.deleted_in_taskwarrior(*link);
+  pair_.deleted_in_taskwarrior(*link, job.id);
   return JobOutcome::done();
 }
 

@@ -19,21 +19,38 @@ std::optional<UnixMillis> updated_of(const nlohmann::json& task) {
   return text ? parse_rfc3339(*text) : std::nullopt;
 }
 
-VikunjaTasks::VikunjaTasks(VikunjaClient& client, std::string default_project, Logger& log)
-    : client_(client), default_project_(std::move(default_project)), log_(log) {}
+VikunjaTasks::VikunjaTasks(VikunjaClient& client, std::string default_project, Logger& log, bool use_users_default)
+    : client_(client), default_project_(std::move(default_project)), log_(log), use_users_default_(use_users_default) {}
 
 void VikunjaTasks::load_projects() {
   for (const json& project : client_.projects()) {
     project_ids_.emplace(title_of(project), id_of(project));
     project_titles_.emplace(id_of(project), title_of(project));
   }
+  if (use_users_default_) {
+    users_default_id_ = client_.users_default_project();
+    // The user's default project answers to the configured title too, whatever it is called.
+    if (users_default_id_ && project_titles_.contains(*users_default_id_)) {
+      project_titles_[*users_default_id_] = default_project_;
+    }
+  }
+}
+
+std::optional<std::int64_t> VikunjaTasks::known_project_id(const std::string& title) {
+  if (title.empty() && users_default_id_ && project_titles_.contains(*users_default_id_)) return users_default_id_;
+  const std::string& wanted = title.empty() ? default_project_ : title;
+  if (const auto exact = project_ids_.find(wanted); exact != project_ids_.end()) return exact->second;
+  for (const auto& [other, id] : project_ids_) {  // few: a person's projects
+    if (same_project(other, wanted)) return id;
+  }
+  return std::nullopt;
 }
 
 std::int64_t VikunjaTasks::project_id(const std::string& title) {
-  const std::string wanted = title.empty() ? default_project_ : title;
-  if (const auto cached = project_ids_.find(wanted); cached != project_ids_.end()) return cached->second;
+  if (const auto cached = known_project_id(title)) return *cached;
   load_projects();
-  if (const auto found = project_ids_.find(wanted); found != project_ids_.end()) return found->second;
+  if (const auto found = known_project_id(title)) return *found;
+  const std::string wanted = title.empty() ? default_project_ : title;
   const std::int64_t created = id_of(client_.create_project(wanted));
   ++projects_created_;
   log_.log(LogLevel::info, "project created", "title={} id={}", log_quote(wanted), created);
@@ -60,6 +77,7 @@ std::int64_t VikunjaTasks::label_id(const std::string& title) {
 }
 
 void VikunjaTasks::forget_cached() {
+  users_default_id_.reset();
   project_ids_.clear();
   project_titles_.clear();
   label_ids_.clear();
@@ -91,7 +109,7 @@ nlohmann::json VikunjaTasks::update(const json& current, const TaskFields& field
   write_vikunja(wanted, fields);
   const auto current_project = project_title(current.value("project_id", std::int64_t{0}));
   const std::string wanted_project = fields.project.empty() ? default_project_ : fields.project;
-  if (current_project && *current_project != wanted_project) wanted["project_id"] = project_id(fields.project);
+  if (current_project && !same_project(*current_project, wanted_project)) wanted["project_id"] = project_id(fields.project);
   json result = current;
   if (wanted != current) result = client_.update_task(id_of(current), wanted);
   set_labels(id_of(current), current.value("labels", json()), fields.tags);

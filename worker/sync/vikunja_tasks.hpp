@@ -5,7 +5,11 @@
 // An update reads nothing itself: the caller passes the task it read, the whole of which is
 // sent back (POST replaces), and labels change through the label endpoints only where they
 // differ. A task moves to another project only when its project's title changed: projects are
-// found by title, and two projects may share one. Calls that fail throw JobStopped (vikunja_client.hpp).
+// found by title as a person reads it (same_project: "inbox" finds "Inbox"; an exact match
+// first), and two projects may share one. Tasks without a project go to the default project:
+// the user's own default project in Vikunja (GET /user, where the token may read it) unless
+// `default_project` was set by the user, else the project with that title.
+// Calls that fail throw JobStopped (vikunja_client.hpp).
 
 #include <cstdint>
 #include <map>
@@ -29,7 +33,8 @@ class VikunjaTasks {
  public:
   using json = nlohmann::json;
 
-  VikunjaTasks(VikunjaClient& client, std::string default_project, Logger& log);
+  // `use_users_default`: ask Vikunja which project is the user's default before `default_project`.
+  VikunjaTasks(VikunjaClient& client, std::string default_project, Logger& log, bool use_users_default = false);
 
   std::optional<json> get(std::int64_t task_id) { return client_.get_task(task_id); }
   std::vector<json> all() { return client_.all_tasks(); }
@@ -49,6 +54,7 @@ class VikunjaTasks {
 
  private:
   std::int64_t project_id(const std::string& title);  // "" is the default project
+  std::optional<std::int64_t> known_project_id(const std::string& title);  // loaded, not created
   std::optional<std::string> project_title(std::int64_t id);
   std::int64_t label_id(const std::string& title);
   void load_projects();
@@ -57,6 +63,8 @@ class VikunjaTasks {
   VikunjaClient& client_;
   std::string default_project_;
   Logger& log_;
+  bool use_users_default_;
+  std::optional<std::int64_t> users_default_id_;  // asked once per load of the projects
   std::map<std::string, std::int64_t> project_ids_;
   std::map<std::int64_t, std::string> project_titles_;
   std::map<std::string, std::int64_t> label_ids_;

@@ -1,0 +1,11 @@
+-- The mass-delete guard (worker/sync/delete_guard.hpp): deletes the user confirmed with
+-- `vikunja-worker reconcile --allow-deletes`, per side the tasks vanished from. Deletes held
+-- back are not stored here: they stay pending jobs while the receiving target is paused with
+-- reason 'mass delete', so a held delete loses nothing and shows in `status` and `doctor`.
+CREATE TABLE delete_confirmations (
+  vanished_in       TEXT    PRIMARY KEY CHECK (vanished_in IN ('taskwarrior', 'vikunja')),
+  -- Jobs up to this id were queued before the confirmation: they delete without asking.
+  through_job_id    INTEGER NOT NULL,
+  -- Deletes before this time are not counted against the threshold again.
+  counted_from      INTEGER NOT NULL
+);

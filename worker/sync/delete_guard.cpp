@@ -1,0 +1,140 @@
+#include "worker/sync/delete_guard.hpp"
+
+#include <algorithm>
+
+#include <SQLiteCpp/Statement.h>
+#include <fmt/format.h>
+
+#include "worker/queue/on_queue.hpp"
+
+namespace vsync {
+
+namespace {
+
+// Pending or running jobs that would delete a linked task because it vanished in Vikunja (a
+// task.deleted event, from a webhook or a reconcile) or in Taskwarrior (a delete job).
+constexpr const char* queued_vikunja_deletes_sql = R"sql(
+  SELECT count(*) FROM jobs
+  WHERE state IN ('pending', 'running') AND kind = 'webhook' AND id > :through
+    AND CASE WHEN json_valid(payload) THEN json_extract(payload, '$.event_name') END = 'task.deleted'
+    AND CASE WHEN json_valid(payload) THEN json_extract(payload, '$.data.task.id') END
+        IN (SELECT vikunja_id FROM task_map))sql";
+
+constexpr const char* queued_taskwarrior_deletes_sql = R"sql(
+  SELECT count(*) FROM jobs
+  WHERE state IN ('pending', 'running') AND id > :through
+    AND (kind = 'delete' OR (kind = 'push' AND CASE WHEN json_valid(payload)
+                                                THEN json_extract(payload, '$.status') END = 'deleted'))
+    AND key IN (SELECT 'tw:' || tw_uuid FROM task_map))sql";
+
+std::string side_text(Side side) { return std::string(to_string(side)); }
+
+const char* side_name(Side side) { return side == Side::vikunja ? "Vikunja" : "Taskwarrior"; }
+
+}  // namespace
+
+Target receiving_target(Side vanished_in) {
+  return vanished_in == Side::vikunja ? Target::taskwarrior : Target::vikunja;
+}
+
+DeleteGuard::Counts DeleteGuard::counts(Side vanished_in) {
+  return on_queue(db_, "count the deletes", [&] {
+    SQLite::Statement confirmation(db_, "SELECT through_job_id, counted_from FROM delete_confirmations "
+                                        "WHERE vanished_in = ?");
+    confirmation.bind(1, side_text(vanished_in));
+    std::int64_t through = 0;
+    UnixMillis counted_from = 0;
+    if (confirmation.executeStep()) {
+      through = confirmation.getColumn(0).getInt64();
+      counted_from = confirmation.getColumn(1).getInt64();
+    }
+    Counts counts;
+    SQLite::Statement recent(db_, "SELECT count(*) FROM tombstones WHERE deleted_in = ? AND deleted_at > ?");
+    recent.bind(1, side_text(vanished_in));
+    recent.bind(2, std::max(clock_.now() - policy_.window, counted_from));
+    recent.executeStep();
+    counts.recent = recent.getColumn(0).getInt64();
+    SQLite::Statement queued(db_, vanished_in == Side::vikunja ? queued_vikunja_deletes_sql
+                                                               : queued_taskwarrior_deletes_sql);
+    queued.bind(":through", through);
+    queued.executeStep();
+    counts.queued = queued.getColumn(0).getInt64();
+    counts.links = db_.execAndGet("SELECT count(*) FROM task_map").getInt64();
+    return counts;
+  });
+}
+
+std::optional<std::string> DeleteGuard::judge(Side vanished_in, long long deletes, const Counts& counts) const {
+  // The links there were before these deletes: the ones left and the ones deleted.
+  const long long linked_before = counts.links + counts.recent;
+  const bool many = deletes > policy_.count && deletes * 100 > policy_.percent * linked_before;
+  const bool all = deletes >= 2 && deletes >= linked_before;
+  if (!many && !all) return std::nullopt;
+  return fmt::format("held back {} deletes of tasks gone from {}: {} of {} linked tasks within {} min (the limit: "
+                     "more than {} and more than {}%); if they were deleted on purpose: vikunja-worker reconcile "
+                     "--allow-deletes; if {} lost them: vikunja-worker relink",
+                     deletes, side_name(vanished_in), std::min(deletes, linked_before), linked_before,
+                     policy_.window / 60'000, policy_.count, policy_.percent, side_name(vanished_in));
+}
+
+std::optional<std::string> DeleteGuard::hold(Side vanished_in) {
+  const Counts now = counts(vanished_in);
+  // The job itself is one of the queued ones: it is running.
+  return judge(vanished_in, now.recent + std::max(now.queued, 1LL), now);
+}
+
+std::optional<std::string> DeleteGuard::hold_planned(Side vanished_in, int planned) {
+  if (planned == 0) return std::nullopt;
+  const Counts now = counts(vanished_in);
+  // A reconcile plans again the deletes still queued from the last one: count each once.
+  return judge(vanished_in, now.recent + std::max<long long>(now.queued, planned), now);
+}
+
+bool DeleteGuard::confirmed(Side vanished_in, std::int64_t job_id) {
+  return on_queue(db_, "read the delete confirmations", [&] {
+    SQLite::Statement query(db_, "SELECT 1 FROM delete_confirmations WHERE vanished_in = ? AND through_job_id >= ?");
+    query.bind(1, side_text(vanished_in));
+    query.bind(2, job_id);
+    return query.executeStep();
+  });
+}
+
+void DeleteGuard::deleted(Side vanished_in, std::int64_t job_id) {
+  on_queue(db_, "record a confirmed delete", [&] {
+    SQLite::Statement update(db_, "UPDATE delete_confirmations SET counted_from = ? "
+                                  "WHERE vanished_in = ? AND through_job_id >= ?");
+    update.bind(1, clock_.now());
+    update.bind(2, side_text(vanished_in));
+    update.bind(3, job_id);
+    update.exec();
+  });
+}
+
+void DeleteGuard::confirm() {
+  on_queue(db_, "confirm the deletes", [&] {
+    const std::int64_t through_job_id = db_.execAndGet("SELECT coalesce(max(id), 0) FROM jobs").getInt64();
+    for (Side side : {Side::taskwarrior, Side::vikunja}) {
+      SQLite::Statement upsert(db_, "INSERT INTO delete_confirmations (vanished_in, through_job_id, counted_from) "
+                                    "VALUES (?1, ?2, ?3) ON CONFLICT (vanished_in) DO UPDATE SET "
+                                    "through_job_id = max(through_job_id, ?2), counted_from = ?3");
+      upsert.bind(1, side_text(side));
+      upsert.bind(2, through_job_id);
+      upsert.bind(3, clock_.now());
+      upsert.exec();
+    }
+  });
+}
+
+std::vector<std::int64_t> DeleteGuard::other_linked_vikunja_ids(std::int64_t vikunja_id, int at_most) {
+  return on_queue(db_, "read the task map", [&] {
+    SQLite::Statement query(db_, "SELECT vikunja_id FROM task_map WHERE vikunja_id <> ? "
+                                 "ORDER BY vikunja_id DESC LIMIT ?");
+    query.bind(1, vikunja_id);
+    query.bind(2, at_most);
+    std::vector<std::int64_t> ids;
+    while (query.executeStep()) ids.push_back(query.getColumn(0).getInt64());
+    return ids;
+  });
+}
+
+}  // namespace vsync
