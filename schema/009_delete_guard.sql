@@ -4,8 +4,9 @@
 -- reason 'mass delete', so a held delete loses nothing and shows in `status` and `doctor`.
 CREATE TABLE delete_confirmations (
   vanished_in       TEXT    PRIMARY KEY CHECK (vanished_in IN ('taskwarrior', 'vikunja')),
-  -- Jobs up to this id were queued before the confirmation: they delete without asking.
-  through_job_id    INTEGER NOT NULL,
+  -- Jobs queued (created_at) by this time delete without asking. A time, not a job id: ids of
+  -- purged jobs are given out again.
+  confirmed_at      INTEGER NOT NULL,
   -- Deletes before this time are not counted against the threshold again.
   counted_from      INTEGER NOT NULL
 );

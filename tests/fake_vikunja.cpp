@@ -9,6 +9,7 @@
 #include <openssl/hmac.h>
 
 #include <algorithm>
+#include <regex>
 #include <cctype>
 #include <stdexcept>
 
@@ -251,6 +252,32 @@ void FakeVikunja::set_max_items_per_page(int count) {
   max_per_page_ = count;
 }
 
+namespace {
+
+// Vikunja's filter language as far as the sync uses it: clauses `updated > "TIME"` and
+// `updated < "TIME"` joined by &&, times in RFC 3339 UTC (compared as text, as the stand-in
+// writes them). nullopt for anything else, so that a test never passes on a filter ignored.
+std::optional<std::function<bool(const std::string&)>> parse_updated_filter(const std::string& filter) {
+  std::vector<std::pair<char, std::string>> bounds;
+  static const std::regex clause(R"re(^\s*updated\s*([<>])\s*"([0-9T:\-]+Z)"\s*$)re");
+  std::size_t from = 0;
+  while (!filter.empty() && from <= filter.size()) {
+    const std::size_t to = std::min(filter.find("&&", from), filter.size());
+    std::smatch match;
+    const std::string part = filter.substr(from, to - from);
+    if (!std::regex_match(part, match, clause)) return std::nullopt;
+    bounds.emplace_back(match[1].str()[0], match[2].str());
+    from = to + 2;
+  }
+  return [bounds](const std::string& updated) {
+    return std::all_of(bounds.begin(), bounds.end(), [&](const auto& bound) {
+      return bound.first == '>' ? updated > bound.second : updated < bound.second;
+    });
+  };
+}
+
+}  // namespace
+
 std::string FakeVikunja::next_time() {
   // A server clock that moves one second per change, so `updated` orders every write.
   const long long seconds = clock_base_ + ++tick_;
@@ -331,8 +358,9 @@ void FakeVikunja::remove_project(std::int64_t id) {
   std::erase_if(tasks_, [&](const auto& entry) { return entry.second["project_id"] == id; });
 }
 
-void FakeVikunja::lose_everything() {
+void FakeVikunja::lose_everything(bool restart_ids) {
   std::lock_guard lock(mutex_);
+  if (restart_ids) next_id_ = 1;
   projects_.clear();
   tasks_.clear();
   labels_.clear();
@@ -502,9 +530,13 @@ void FakeVikunja::install_routes() {
     if (intercept(request, response)) return;
     std::lock_guard lock(mutex_);
     const std::string search = request.has_param("s") ? request.get_param_value("s") : "";
+    const auto filter = parse_updated_filter(request.has_param("filter") ? request.get_param_value("filter") : "");
+    if (!filter) return send_json(response, 400, {{"message", "the stand-in understands only updated > / < \"TIME\""}});
     std::vector<std::int64_t> ids;
     for (const auto& [id, task] : tasks_) {
-      if (search.empty() || contains_text(task, "title", search)) ids.push_back(id);
+      if ((search.empty() || contains_text(task, "title", search)) && (*filter)(task.value("updated", ""))) {
+        ids.push_back(id);
+      }
     }
     page_of_count(request, response, ids.size(), [&](std::size_t i) { return task_view(ids[i]); }, {});
   });

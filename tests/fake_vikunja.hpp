@@ -78,9 +78,9 @@ class FakeVikunja {
   void remove_task(std::int64_t id);
   void remove_project(std::int64_t id);  // with its tasks
   void archive_project(std::int64_t id);  // no longer listed by GET /projects; its tasks stay
-  // Every project, task, label and webhook gone, as after a reinstall or a restore from an old
-  // backup; ids go on from where they were.
-  void lose_everything();
+  // Every project, task, label and webhook gone, as after a restore from an old backup (ids go
+  // on from where they were) or a reinstall (`restart_ids`: the next task gets id 1 again).
+  void lose_everything(bool restart_ids = false);
   // GET /user's settings.default_project_id (0 by default: none).
   void set_users_default_project(std::int64_t project_id);
   void refuse_user_route();  // GET /user answers 401, as to a token scoped to the sync's routes

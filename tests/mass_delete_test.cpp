@@ -176,18 +176,67 @@ TEST_CASE("one delete among many linked tasks goes ahead, a burst of deletes fro
 
 TEST_CASE("mass deletes in Taskwarrior are held too, and the threshold is configurable", "[mass_delete]") {
   TaskwarriorFixture f;
-  f.env["VIKUNJA_SYNC_MASS_DELETE_COUNT"] = "2";
+  f.env["VIKUNJA_SYNC_MASS_DELETE_COUNT"] = "2";  // three deletes of nine: held here, not by the defaults
   f.env["VIKUNJA_SYNC_MASS_DELETE_PERCENT"] = "10";
   auto worker = f.worker();
   nine_linked_tasks(f, *worker);
-  REQUIRE(f.task({"rc.confirmation=off", "rc.bulk=0", "status:pending", "delete"}).exit_code == 0);
+  REQUIRE(f.task({"rc.confirmation=off", "rc.bulk=0", "2-4", "delete"}).exit_code == 0);
   worker->drain();
   CHECK(f.vikunja.tasks().size() == 9);
   CHECK(rows(f, "tombstones") == 0);
   CHECK(read_status(f.store).breakers.front().reason == mass_delete_reason);  // vikunja's
-  CHECK(count_jobs(f.dir / "queue.db", "state = 'pending' AND kind = 'delete'") +
-            count_jobs(f.dir / "queue.db", "state = 'pending' AND kind = 'push'") == 8);
+  CHECK_THAT(read_status(f.store).breakers.front().last_error,
+             Catch::StartsWith("held back 3 deletes of tasks gone from Taskwarrior"));
   worker->reconcile(false, true);
   worker->drain();
-  CHECK(f.vikunja.tasks().size() == 1);  // the completed one
+  CHECK(f.vikunja.tasks().size() == 6);
+  CHECK(rows(f, "tombstones") == 3);
+}
+
+TEST_CASE("a confirmation covers the deletes queued before it, not later ones under reused job ids", "[mass_delete]") {
+  TaskwarriorFixture f;
+  auto worker = f.worker();
+  nine_linked_tasks(f, *worker);
+  CHECK(worker->reconcile(false, true).held_back.empty());  // a confirmation with nothing to delete
+  f.clock.advance(1000);
+  // A week on, every done job purged: SQLite gives their ids out again.
+  f.store.database().exec("DELETE FROM jobs");
+  f.vikunja.lose_everything();
+  CHECK(worker->reconcile(false).held_back.size() == 1);
+  CHECK(f.store.database().execAndGet("SELECT min(id) FROM jobs").getInt64() == 1);
+  f.clock.advance(mass_delete_pause + 1);
+  worker->drain();
+  nothing_deleted(f);
+}
+
+TEST_CASE("a replaced Vikunja that gives out the linked ids again: its tasks are not the linked ones", "[mass_delete]") {
+  TaskwarriorFixture f;
+  auto worker = f.worker();
+  nine_linked_tasks(f, *worker);
+  const std::map<std::string, std::string> titles_before = [&] {
+    std::map<std::string, std::string> titles;
+    for (const json& task : f.exported()) titles[task["uuid"]] = task["description"];
+    return titles;
+  }();
+  // A reinstall: ids start again, and the user's new tasks take the old ids.
+  f.vikunja.lose_everything(true);
+  f.clock.advance(60'000);
+  f.vikunja.set_server_time(1'900'000'000);  // later than every `updated` the links saw
+  f.vikunja_task("inbox", {{"title", "Dentist appointment"}});
+  f.vikunja_task("inbox", {{"title", "Pay rent"}});
+  worker->reconcile(false);
+  worker->drain();
+  f.clock.advance(mass_delete_pause + 1);
+  worker->drain();
+  // Nothing renamed, nothing deleted: the new tasks under old ids are not the linked ones.
+  for (const json& task : f.exported()) CHECK(titles_before.at(task["uuid"]) == task["description"]);
+  nothing_deleted(f);
+  CHECK(rows(f, "conflicts") == 0);
+  // relink forgets all nine links (two of those ids now hold other tasks) and links anew.
+  CHECK(worker->relink() == 9);
+  worker->reconcile(false);
+  worker->drain();
+  CHECK(f.exported_with_status("pending").size() == 10);  // our eight and the two new ones, once each
+  CHECK(f.vikunja.tasks().size() == 10);
+  CHECK(f.exported_with_status("deleted").empty());
 }

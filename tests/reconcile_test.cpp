@@ -205,21 +205,36 @@ TEST_CASE("onboarding: a task without a project links to its namesake in Vikunja
   }
   const std::int64_t vikunja_id = f.vikunja_task(default_title, {{"title", "Buy milk"}});
   REQUIRE(f.task({"add", "Buy milk"}).exit_code == 0);
+  // A task that names the default project by its title keeps it, on both sides.
+  REQUIRE(f.task({"add", "Plan the week", "project:" + default_title}).exit_code == 0);
   REQUIRE(f.task({"add", "Call mum", "project:family"}).exit_code == 0);
   f.vikunja_task("Family", {{"title", "Call mum"}});
   auto worker = f.worker();
   reconcile_and_drain(f, *worker);
 
   CHECK(f.vikunja.projects().size() == 2);  // no second "inbox", no second "family"
-  CHECK(f.vikunja.tasks().size() == 2);
-  CHECK(f.exported().size() == 2);
+  CHECK(f.vikunja.tasks().size() == 3);
+  CHECK(f.exported().size() == 3);
   const auto milk = f.by_vikunja_id(vikunja_id);
   REQUIRE(milk);
   CHECK((*milk)["description"] == "Buy milk");
   CHECK_FALSE(milk->contains("project"));
   CHECK(count_jobs(f.dir / "queue.db", "state IN ('pending', 'dead')") == 0);
   // Nothing left to do: the two sides agree, the project spelt differently on each side.
-  CHECK(worker->reconcile(false).agreeing_pairs == 2);
+  CHECK(worker->reconcile(false).agreeing_pairs == 3);
+  for (const json& task : f.exported()) {
+    if (task["description"] == "Plan the week") CHECK(task["project"] == default_title);
+  }
+  // A change in Vikunja comes back without taking the project away.
+  for (const json& task : f.vikunja.tasks()) {
+    if (task["title"] != "Plan the week") continue;
+    f.vikunja.edit_task(task["id"], {{"priority", 4}});
+    f.notify("task.updated", task["id"]);
+  }
+  worker->drain();
+  for (const json& task : f.exported()) {
+    if (task["description"] == "Plan the week") CHECK((task["project"] == default_title && task["priority"] == "H"));
+  }
 }
 
 TEST_CASE("the dry run says why same-title tasks will not be linked", "[reconcile]") {

@@ -308,13 +308,27 @@ TEST_CASE("doctor goes from listing each missing piece, with what to do, to all 
     REQUIRE(install.worker({"webhooks", "install", "--url", receiver}).exit_code == 0);
     CHECK_THAT(install.worker({"doctor"}).out, Catch::Contains("[ok] webhook secret"));
   }
+  SECTION("no delivery for an hour while Vikunja changed tasks") {
+    const long long now_s = std::chrono::duration_cast<std::chrono::seconds>(
+                                std::chrono::system_clock::now().time_since_epoch()).count();
+    SQLite::Database queue(install.db, SQLite::OPEN_READWRITE);
+    queue.exec(fmt::format("UPDATE webhook_registrations SET registered_at = {}", (now_s - 3600) * 1000));
+    CHECK_THAT(install.worker({"doctor"}).out, Catch::Contains("[ok] webhook deliveries     the last one 60m ago"));
+    install.vikunja.set_server_time(now_s - 600);  // a change ten minutes ago, never delivered
+    install.vikunja.add_task(install.vikunja.projects().front()["id"], {{"title", "Changed in the UI"}});
+    const auto result = install.worker({"doctor"});
+    CHECK(result.exit_code == 1);
+    CHECK_THAT(result.out, Catch::Contains("[!!] webhook deliveries     none arrived for 60m, though Vikunja changed "
+                                           "tasks since") &&
+                               Catch::Contains("journalctl --user -u vikunja-sync-webhook"));
+  }
   SECTION("pending jobs that no worker drains") {
     SQLite::Database queue(install.db, SQLite::OPEN_READWRITE);
     queue.exec("INSERT INTO jobs (kind, target, key, payload, state, attempts, created_at, updated_at, due_at) "
-               "VALUES ('push', 'vikunja', 'tw:x', '{}', 'pending', 0, 0, 0, 0)");  // queued in 1970
+               "VALUES ('push', 'vikunja', 'tw:x', '{}', 'pending', 0, 0, 0, 0)");  // due since 1970
     const auto result = install.worker({"doctor"});
     CHECK(result.exit_code == 1);
-    CHECK_THAT(result.out, Catch::Contains("[!!] worker                 no worker drains: jobs have waited ") &&
+    CHECK_THAT(result.out, Catch::Contains("[!!] worker                 no worker drains: jobs due ") &&
                                Catch::Contains(", last drain never") &&
                                Catch::Contains("vikunja-sync-worker.service"));
   }
@@ -323,6 +337,8 @@ TEST_CASE("doctor goes from listing each missing piece, with what to do, to all 
     const auto result = install.worker({"doctor"});
     CHECK(result.exit_code == 1);
     CHECK_THAT(result.out, Catch::Contains("[!!] vikunja reachable") && Catch::Contains("HTTP 404"));
+    // The request as the server saw it, the prefix included (the log names the same).
+    CHECK_THAT(result.out, Catch::Contains("GET /vikunja/api/v1/info: HTTP 404"));
   }
   SECTION("an open breaker and a dead job") {
     SQLite::Database queue(install.db, SQLite::OPEN_READWRITE);
@@ -592,7 +608,7 @@ TEST_CASE("a token fixed in its file while run runs: the worker uses it at once,
   const DirectoryWatch queue_changes(install.dir.path());
   BackgroundProcess worker({VIKUNJA_WORKER, "run"}, install.environment(), install.dir / "worker.log");
   const auto breaker_reason = [&] {
-    SQLite::Database db(install.db.string());
+    SQLite::Database db(install.db.string(), SQLite::OPEN_READONLY, 10'000);  // waits out the worker's commits
     return db.execAndGet("SELECT reason FROM breaker WHERE target = 'vikunja'").getString();
   };
   REQUIRE(eventually([&] { return breaker_reason() == "authentication"; }, {queue_changes.fd()}));
@@ -609,6 +625,50 @@ TEST_CASE("a token fixed in its file while run runs: the worker uses it at once,
   CHECK(eventually([&] { return worker.stderr_text().find("event=\"settings changed\"") != std::string::npos; },
                    {queue_changes.fd()}, std::chrono::seconds(5)));
   CHECK_THAT(worker.stderr_text(), Catch::Contains("names=VIKUNJA_SYNC_MAX_ATTEMPTS"));
+  worker.signal(SIGTERM);
+  CHECK(worker.wait_exit(std::chrono::seconds(10)) == 0);
+}
+
+TEST_CASE("Vikunja emptied under a running worker: reconcile holds the deletes, doctor says what to do, relink "
+          "restores", "[worker_cli][mass_delete]") {
+  Installation install;
+  const auto task = [&](std::vector<std::string> args) {
+    args.insert(args.begin(), "rc.confirmation=off");
+    return install.run("/usr/bin/task", std::move(args));
+  };
+  for (int n = 1; n <= 6; ++n) REQUIRE(task({"add", fmt::format("Task {}", n)}).exit_code == 0);
+  REQUIRE(install.worker({"reconcile"}).exit_code == 0);  // as the README's deployment does
+  const DirectoryWatch queue_changes(install.dir.path());
+  BackgroundProcess worker({VIKUNJA_WORKER, "run"}, install.environment(), install.dir / "worker.log");
+  REQUIRE(eventually([&] { return count_jobs(install.db, "state = 'done'") == 6; }, {queue_changes.fd()}));
+  REQUIRE(install.vikunja.tasks().size() == 6);
+
+  install.vikunja.lose_everything();  // a reinstall, an old backup, another instance
+  const auto reconcile = install.worker({"reconcile"});
+  CHECK(reconcile.exit_code == 0);
+  CHECK_THAT(reconcile.out, Catch::Contains("held back 6 deletes of tasks gone from Vikunja"));
+  CHECK(install.worker({"drain"}).exit_code == 0);  // a second worker drains too: nothing to claim
+  CHECK(task({"status:pending", "count"}).out == "6\n");
+  CHECK(task({"status:deleted", "count"}).out == "0\n");
+  CHECK(count_jobs(install.db, "state = 'pending' AND kind = 'webhook'") == 6);
+
+  const auto status = install.worker({"status"});
+  CHECK(status.exit_code == 1);
+  CHECK_THAT(status.out, Catch::Contains("taskwarrior  open") && Catch::Contains("reason: mass delete"));
+  const auto doctor = install.worker({"doctor"});
+  CHECK_THAT(doctor.out, Catch::Contains("[!!] taskwarrior breaker    open (mass delete)") &&
+                             Catch::Contains("`vikunja-worker reconcile --allow-deletes`") &&
+                             Catch::Contains("`vikunja-worker relink`"));
+
+  const auto relink = install.worker({"relink"});
+  CHECK(relink.exit_code == 0);
+  CHECK_THAT(relink.out, Catch::StartsWith("relink: 6 links to tasks Vikunja no longer has forgotten; nothing deleted\n"));
+  // The running worker sends them to Vikunja again; the held jobs end without deleting.
+  CHECK(eventually([&] { return install.vikunja.tasks().size() == 6 && count_jobs(install.db, "state = 'pending'") == 0; },
+                   {queue_changes.fd()}));
+  CHECK(task({"status:pending", "count"}).out == "6\n");
+  CHECK(task({"status:deleted", "count"}).out == "0\n");
+  CHECK(install.worker({"status"}).exit_code == 0);
   worker.signal(SIGTERM);
   CHECK(worker.wait_exit(std::chrono::seconds(10)) == 0);
 }

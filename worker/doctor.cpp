@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <regex>
+#include <set>
 
 #include <SQLiteCpp/Statement.h>
 #include <fmt/format.h>
@@ -123,8 +124,9 @@ std::vector<Check> server(const DoctorInput& in, const std::vector<std::string>&
 std::string breaker_fix(const BreakerRow& row) {
   if (row.reason.ends_with(mass_delete_reason)) {
     return "nothing was deleted: the deletes wait. If the tasks were deleted on purpose: `vikunja-worker reconcile "
-           "--allow-deletes`; if Vikunja lost them (a reinstall, an old backup, another instance): `vikunja-worker "
-           "relink`, which forgets those links and sends the tasks to Vikunja again";
+           "--allow-deletes`; if Vikunja lost them (a reinstall, an old backup, another instance; first check that "
+           "VIKUNJA_URL is your Vikunja): `vikunja-worker relink`, which forgets those links and sends the tasks to "
+           "Vikunja again";
   }
   if (row.reason.ends_with("authentication")) {
     return "put a valid token in VIKUNJA_API_TOKEN_FILE (or fix VIKUNJA_URL): a running worker reads the file again "
@@ -179,9 +181,10 @@ std::vector<Check> queue_health(const DoctorInput& in, const QueueStatus& status
   const bool paused = std::any_of(status.breakers.begin(), status.breakers.end(),
                                   [](const BreakerRow& row) { return row.state != BreakerState::closed; });
   const bool undrained = !last_drain || now - static_cast<UnixMillis>(*last_drain * 1000) > stale_pending;
-  if (status.oldest_pending_created && now - *status.oldest_pending_created > stale_pending && undrained && !paused) {
-    checks.push_back(attention("worker", fmt::format("no worker drains: jobs have waited {}, last drain {}",
-                                                     age_text(now - *status.oldest_pending_created), ago(last_drain)),
+  // Due, not merely pending: a job in its backoff waits by design.
+  if (status.next_due && now - *status.next_due > stale_pending && undrained && !paused) {
+    checks.push_back(attention("worker", fmt::format("no worker drains: jobs due {} ago wait, last drain {}",
+                                                     age_text(now - *status.next_due), ago(last_drain)),
                                "`systemctl --user enable --now vikunja-sync-worker.service` (or the drain timer); "
                                "`journalctl --user -u vikunja-sync-worker` says why one stopped"));
   }
@@ -248,20 +251,31 @@ std::vector<Check> taskwarrior(const DoctorInput& in) {
   return checks;
 }
 
-// How many of the webhooks `webhooks install` registered were registered with another secret.
-long long registered_with_other_secret(const DoctorInput& in, const std::string& secret) {
+// How many of the webhooks `webhooks install` registered were registered with another secret,
+// on the projects Vikunja lists as active (when known): `webhooks install` leaves archived and
+// deleted ones alone, so theirs are no longer its to fix.
+long long registered_with_other_secret(const DoctorInput& in, const std::string& secret,
+                                       const std::optional<std::vector<json>>& projects) {
+  std::set<std::int64_t> active;
+  if (projects) {
+    for (const json& project : *projects) {
+      if (!project.value("is_archived", false)) active.insert(project.at("id").get<std::int64_t>());
+    }
+  }
   return on_queue(in.store.database(), "read the webhook registrations", [&] {
     SQLite::Statement query(in.store.database(),
-                            "SELECT count(*) FROM webhook_registrations WHERE secret_fingerprint <> ?");
+                            "SELECT project_id FROM webhook_registrations WHERE secret_fingerprint <> ?");
     query.bind(1, secret_fingerprint(secret));
-    query.executeStep();
-    return query.getColumn(0).getInt64();
+    long long stale = 0;
+    while (query.executeStep()) stale += !projects || active.contains(query.getColumn(0).getInt64());
+    return stale;
   });
 }
 
-Check webhook_secret(const DoctorInput& in, const std::vector<std::string>& urls) {
+Check webhook_secret(const DoctorInput& in, const std::vector<std::string>& urls,
+                     const std::optional<std::vector<json>>& projects) {
   if (in.config.webhook_secret) {
-    if (const long long stale = registered_with_other_secret(in, in.config.webhook_secret->value); stale > 0) {
+    if (const long long stale = registered_with_other_secret(in, in.config.webhook_secret->value, projects); stale > 0) {
       return attention("webhook secret",
                        fmt::format("{} project webhook{} registered with another secret: Vikunja signs with that one and "
                                    "the receiver refuses every delivery",
@@ -276,6 +290,43 @@ Check webhook_secret(const DoctorInput& in, const std::vector<std::string>& urls
                    fmt::format("`(umask 077; openssl rand -hex 32 > {0}/webhook-secret)`, and "
                                "VIKUNJA_WEBHOOK_SECRET_FILE={0}/webhook-secret in the environment file",
                                config_dir));
+}
+
+// When a delivery last arrived: the newest webhook job that a receiver queued (not a reconcile),
+// else when `webhooks install` registered one.
+std::optional<UnixMillis> last_delivery(const DoctorInput& in) {
+  return on_queue(in.store.database(), "read the webhook jobs", [&]() -> std::optional<UnixMillis> {
+    // The newest of: a delivery the worker ran (a counter: done jobs are purged after a week),
+    // one still queued, the registration itself.
+    const SQLite::Column newest = in.store.database().execAndGet(R"sql(
+      SELECT max(coalesce((SELECT CAST(value * 1000 AS INTEGER) FROM counters
+                           WHERE name = 'last_delivery_timestamp_seconds' AND label = ''), 0),
+                 coalesce((SELECT max(created_at) FROM jobs WHERE kind = 'webhook' AND CASE WHEN json_valid(payload)
+                           THEN json_extract(payload, '$.sent_by') END IS NULL), 0),
+                 coalesce((SELECT max(registered_at) FROM webhook_registrations), 0)))sql");
+    if (newest.isNull() || newest.getInt64() == 0) return std::nullopt;
+    return newest.getInt64();
+  });
+}
+
+// Vikunja sends a webhook for every task change, the sync's own included: tasks changed well
+// after the last delivery mean the deliveries stopped reaching the queue.
+std::optional<Check> webhook_deliveries(const DoctorInput& in) {
+  constexpr UnixMillis in_flight = 5 * 60'000;  // a delivery may take this long to arrive
+  const auto since = last_delivery(in);
+  if (!since) return std::nullopt;  // none registered: the project webhooks check says so
+  const UnixMillis before = in.clock.now() - in_flight;
+  const Check fine = ok("webhook deliveries", fmt::format("the last one {} ago", age_text(in.clock.now() - *since)));
+  if (*since >= before) return fine;
+  try {
+    if (!in.worker->vikunja().any_task_updated_between(*since + in_flight, before)) return fine;
+  } catch (const JobStopped& stopped) {
+    return note("webhook deliveries", fmt::format("not checked: {}", stopped.outcome.error));
+  }
+  return attention("webhook deliveries",
+                   fmt::format("none arrived for {}, though Vikunja changed tasks since", age_text(in.clock.now() - *since)),
+                   "check the receiver: `journalctl --user -u vikunja-sync-webhook` names each refused delivery, "
+                   "`systemctl --user status vikunja-sync-webhook`; and that Vikunja reaches its URL");
 }
 
 std::vector<Check> webhooks(const DoctorInput& in, const std::vector<std::string>& urls, const std::vector<json>& projects) {
@@ -383,8 +434,9 @@ std::vector<Check> run_checks(const DoctorInput& in) {
   for (Check& check : breakers(status, in.clock.now())) checks.push_back(std::move(check));
   for (Check& check : queue_health(in, status)) checks.push_back(std::move(check));
   for (Check& check : taskwarrior(in)) checks.push_back(std::move(check));
-  checks.push_back(webhook_secret(in, urls));
+  checks.push_back(webhook_secret(in, urls, projects));
   if (projects) {
+    if (auto deliveries = webhook_deliveries(in)) checks.push_back(std::move(*deliveries));
     try {
       for (Check& check : webhooks(in, urls, *projects)) checks.push_back(std::move(check));
     } catch (const JobStopped& stopped) {

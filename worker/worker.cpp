@@ -3,7 +3,7 @@
 #include <unistd.h>
 
 #include <chrono>
-#include <set>
+#include <map>
 
 #include <fmt/format.h>
 
@@ -16,6 +16,12 @@
 namespace vsync {
 
 namespace {
+
+// A webhook job queued by the receiver, not by a reconcile (whose body says it sent it).
+bool delivered_by_receiver(const ClaimedJob& job) {
+  const nlohmann::json body = nlohmann::json::parse(job.payload, nullptr, false);
+  return body.is_object() && !body.contains("sent_by");
+}
 
 VikunjaClient make_client(const WorkerConfig& config, const Clock& clock) {
   require_vikunja_access(config);
@@ -69,7 +75,10 @@ SettingsChange Worker::use_settings(const WorkerConfig& fresh) {
     client_.set_access(fresh.vikunja_url->value, fresh.api_token->value);
     config_.vikunja_url = fresh.vikunja_url;
     config_.api_token = fresh.api_token;
-    if (url_changed) change.applied.push_back("VIKUNJA_URL");
+    if (url_changed) {
+      vikunja_.forget_cached();  // another server's project and label ids
+      change.applied.push_back("VIKUNJA_URL");
+    }
     if (token_changed) change.applied.push_back("VIKUNJA_API_TOKEN");
   }
   if (value(fresh.webhook_secret) != value(config_.webhook_secret)) {
@@ -102,6 +111,7 @@ JobOutcome Worker::run(const ClaimedJob& job) {
     outcome = outcome_of_current_exception();
   }
   outcome.reached.emplace();
+  if (job.kind == JobKind::webhook && delivered_by_receiver(job)) last_delivery_ = clock_.now();
   if (client_.requests_sent() != requests) outcome.reached->push_back(Target::vikunja);
   if (task_.processes_started() != processes) outcome.reached->push_back(Target::taskwarrior);
   return outcome;
@@ -189,11 +199,13 @@ void Worker::hold_mass_deletes(ReconcilePlan& plan, bool dry_run) {
 int Worker::relink() {
   int forgotten = 0;
   try {
-    std::set<std::int64_t> listed;
-    for (const nlohmann::json& task : vikunja_.all()) listed.insert(id_of(task));
+    std::map<std::int64_t, std::optional<UnixMillis>> listed;  // id -> created
+    for (const nlohmann::json& task : vikunja_.all()) listed.emplace(id_of(task), created_of(task));
     for (const TaskLink& link : task_map_.all_links()) {
+      const auto found = listed.find(link.vikunja_id);
+      if (found != listed.end() && is_linked_task(link, found->second)) continue;
       // Not listed is not yet gone (an archived project is not listed): ask for the task.
-      if (listed.contains(link.vikunja_id) || vikunja_.get(link.vikunja_id)) continue;
+      if (found == listed.end() && pair_.linked_vikunja_task(link)) continue;
       pair_.unlink(link);
       ++forgotten;
     }
@@ -226,6 +238,8 @@ void Worker::record_counters(double drain_seconds) {
                                    {"last_drain_duration_seconds", "", drain_seconds, true},
                                    {"last_drain_timestamp_seconds", "", clock_.now() / 1000.0, true},
                                    {"task_runs_total", "", static_cast<double>(task_.processes_started() - task_runs_recorded_)}};
+  // Kept beyond the purge of done jobs: doctor tells lost deliveries by it.
+  if (last_delivery_) deltas.push_back({"last_delivery_timestamp_seconds", "", *last_delivery_ / 1000.0, true});
   for (const auto& [outcome, count] : client_.outcomes()) {
     if (count != outcomes_recorded_[outcome]) {
       deltas.push_back({"http_requests_total", outcome, static_cast<double>(count - outcomes_recorded_[outcome])});

@@ -97,6 +97,7 @@ class Worker final : private JobHandler {
   std::map<std::string, long long> outcomes_recorded_;  // what the counters table already has
   long long task_runs_recorded_ = 0;
   long long projects_with_webhooks_ = 0;  // projects this process created and gave webhooks
+  std::optional<UnixMillis> last_delivery_;  // a receiver's webhook job last run
 };
 
 BreakerPolicy breaker_policy(const WorkerConfig& config);

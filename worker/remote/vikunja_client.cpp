@@ -7,6 +7,7 @@
 
 #include <fmt/format.h>
 
+#include "shared/timestamp.hpp"
 #include "worker/queue/job_outcome.hpp"
 #include "worker/remote/http_outcome.hpp"
 
@@ -30,6 +31,13 @@ std::string url_encode(const std::string& text) {
 VikunjaClient::VikunjaClient(std::string base_url, HttpClient http, const Clock& clock)
     : api_(std::move(base_url) + "/api/v1"), http_(std::move(http)), clock_(clock) {}
 
+// "GET /vikunja/api/v1/tasks/7": the path as the server sees it, a reverse proxy's prefix included.
+std::string VikunjaClient::named(const std::string& method, const std::string& path) const {
+  const auto scheme = api_.find("://");
+  const auto path_start = api_.find('/', scheme == std::string::npos ? 0 : scheme + 3);
+  return fmt::format("{} {}{}", method, path_start == std::string::npos ? "/api/v1" : api_.substr(path_start), path);
+}
+
 void VikunjaClient::set_access(const std::string& base_url, const std::string& bearer_token) {
   api_ = base_url + "/api/v1";
   http_.set_bearer_token(bearer_token);
@@ -38,7 +46,7 @@ void VikunjaClient::set_access(const std::string& base_url, const std::string& b
 HttpResponse VikunjaClient::call(const std::string& method, const std::string& path,
                                  const std::optional<json>& body,
                                  std::initializer_list<long> accepted, HttpClient::Connection connection) {
-  const std::string call_name = fmt::format("{} /api/v1{}", method, path);
+  const std::string call_name = named(method, path);
   HttpResult result =
       http_.send(method, api_ + path, body ? std::optional(body->dump()) : std::nullopt, connection);
   const bool ok = result.response && ((result.response->status >= 200 && result.response->status < 300) ||
@@ -66,11 +74,11 @@ std::vector<nlohmann::json> VikunjaClient::all_pages(const std::string& path, co
     const HttpResponse response = call("GET", page_path, std::nullopt, {});
     json parsed = json::parse(response.body, nullptr, false);
     if (!parsed.is_array()) {
-      throw JobStopped{unexpected_body(response, "GET /api/v1" + page_path, "not a JSON array")};
+      throw JobStopped{unexpected_body(response, named("GET", page_path), "not a JSON array")};
     }
     for (json& item : parsed) {
       if (!item.is_object() || !item.contains("id") || !item["id"].is_number_integer()) {
-        throw JobStopped{unexpected_body(response, "GET /api/v1" + page_path, "an item without an integer id")};
+        throw JobStopped{unexpected_body(response, named("GET", page_path), "an item without an integer id")};
       }
       const long long id = item["id"].get<long long>();
       if (id > 0 && seen.insert(id).second) items.push_back(std::move(item));
@@ -87,19 +95,19 @@ std::optional<nlohmann::json> VikunjaClient::get_task(std::int64_t task_id) {
   if (response.status == 404) {
     // Gone only when Vikunja says so; any other 404 (a wrong URL) must never read as a delete.
     if (vikunja_error_code(response) == task_not_found) return std::nullopt;
-    throw JobStopped{classify_failure({response, {}}, clock_.now(), "GET /api/v1" + path)};
+    throw JobStopped{classify_failure({response, {}}, clock_.now(), named("GET", path))};
   }
-  return object_from(response, "GET /api/v1" + path);
+  return object_from(response, named("GET", path));
 }
 
 nlohmann::json VikunjaClient::create_task(std::int64_t project_id, const json& task) {
   const std::string path = fmt::format("/projects/{}/tasks", project_id);
-  return object_from(call("PUT", path, task, {}, HttpClient::Connection::fresh), "PUT /api/v1" + path);
+  return object_from(call("PUT", path, task, {}, HttpClient::Connection::fresh), named("PUT", path));
 }
 
 nlohmann::json VikunjaClient::update_task(std::int64_t task_id, const json& task) {
   const std::string path = fmt::format("/tasks/{}", task_id);
-  return object_from(call("POST", path, task, {}), "POST /api/v1" + path);
+  return object_from(call("POST", path, task, {}), named("POST", path));
 }
 
 bool VikunjaClient::delete_task(std::int64_t task_id) {
@@ -107,7 +115,7 @@ bool VikunjaClient::delete_task(std::int64_t task_id) {
   const HttpResponse response = call("DELETE", path, std::nullopt, {404});
   if (response.status != 404) return true;
   if (vikunja_error_code(response) == task_not_found) return false;
-  throw JobStopped{classify_failure({response, {}}, clock_.now(), "DELETE /api/v1" + path)};
+  throw JobStopped{classify_failure({response, {}}, clock_.now(), named("DELETE", path))};
 }
 
 std::vector<nlohmann::json> VikunjaClient::webhooks(std::int64_t project_id) {
@@ -116,7 +124,7 @@ std::vector<nlohmann::json> VikunjaClient::webhooks(std::int64_t project_id) {
 
 nlohmann::json VikunjaClient::create_webhook(std::int64_t project_id, const json& webhook) {
   const std::string path = fmt::format("/projects/{}/webhooks", project_id);
-  return object_from(call("PUT", path, webhook, {}, HttpClient::Connection::fresh), "PUT /api/v1" + path);
+  return object_from(call("PUT", path, webhook, {}, HttpClient::Connection::fresh), named("PUT", path));
 }
 
 void VikunjaClient::update_webhook_events(std::int64_t project_id, std::int64_t webhook_id, const json& events) {
@@ -127,13 +135,14 @@ void VikunjaClient::delete_webhook(std::int64_t project_id, std::int64_t webhook
   call("DELETE", fmt::format("/projects/{}/webhooks/{}", project_id, webhook_id), std::nullopt, {});
 }
 
-nlohmann::json VikunjaClient::info() { return object_from(call("GET", "/info", std::nullopt, {}), "GET /api/v1/info"); }
+nlohmann::json VikunjaClient::info() { return object_from(call("GET", "/info", std::nullopt, {}), named("GET", "/info")); }
 
 std::optional<std::int64_t> VikunjaClient::users_default_project() {
-  // A refusal here is the token's scope, not an outage or a bad token: no breaker hears of it.
-  const HttpResponse response = call("GET", "/user", std::nullopt, {401, 403});
-  if (response.status == 401 || response.status == 403) return std::nullopt;
-  const json user = object_from(response, "GET /api/v1/user");
+  // Optional: a refusal (the token's scope) or a server without the route means no default
+  // project, never an outage or a bad token, so no breaker hears of it.
+  const HttpResponse response = call("GET", "/user", std::nullopt, {400, 401, 403, 404, 405, 410});
+  if (response.status >= 400) return std::nullopt;
+  const json user = object_from(response, named("GET", "/user"));
   const auto settings = user.find("settings");
   if (settings == user.end() || !settings->is_object()) return std::nullopt;
   const auto id = settings->find("default_project_id");
@@ -145,6 +154,19 @@ std::optional<std::int64_t> VikunjaClient::users_default_project() {
 std::vector<nlohmann::json> VikunjaClient::tasks_of_project(std::int64_t project_id,
                                                             const std::string& search) {
   return all_pages(fmt::format("/projects/{}/tasks", project_id), "&s=" + url_encode(search));
+}
+
+bool VikunjaClient::any_task_updated_between(UnixMillis after, UnixMillis before) {
+  const std::string filter =
+      fmt::format("updated > \"{}\" && updated < \"{}\"", format_rfc3339(after), format_rfc3339(before));
+  const std::string path = "/tasks?page=1&per_page=1&filter=" + url_encode(filter);
+  const HttpResponse response = call("GET", path, std::nullopt, {});
+  const json tasks = json::parse(response.body, nullptr, false);
+  if (!tasks.is_array()) throw JobStopped{unexpected_body(response, named("GET", path), "not a JSON array")};
+  // Saved filters come on every page with negative ids: only a real task counts.
+  return std::any_of(tasks.begin(), tasks.end(), [](const json& task) {
+    return task.is_object() && task.value("id", std::int64_t{0}) > 0;
+  });
 }
 
 std::vector<nlohmann::json> VikunjaClient::all_tasks() {
@@ -165,7 +187,7 @@ std::vector<nlohmann::json> VikunjaClient::projects() { return all_pages("/proje
 
 nlohmann::json VikunjaClient::create_project(const std::string& title) {
   return object_from(call("PUT", "/projects", json{{"title", title}}, {}, HttpClient::Connection::fresh),
-                     "PUT /api/v1/projects");
+                     named("PUT", "/projects"));
 }
 
 std::vector<nlohmann::json> VikunjaClient::labels(const std::string& search) {
@@ -174,7 +196,7 @@ std::vector<nlohmann::json> VikunjaClient::labels(const std::string& search) {
 
 nlohmann::json VikunjaClient::create_label(const std::string& title) {
   return object_from(call("PUT", "/labels", json{{"title", title}}, {}, HttpClient::Connection::fresh),
-                     "PUT /api/v1/labels");
+                     named("PUT", "/labels"));
 }
 
 void VikunjaClient::add_label(std::int64_t task_id, std::int64_t label_id) {
@@ -182,7 +204,7 @@ void VikunjaClient::add_label(std::int64_t task_id, std::int64_t label_id) {
                                      json{{"label_id", label_id}}, {400});
   if (response.status == 400 && vikunja_error_code(response) != 8001) {  // 8001: already on the task
     throw JobStopped{classify_failure({response, {}}, clock_.now(),
-                                      fmt::format("PUT /api/v1/tasks/{}/labels", task_id))};
+                                      named("PUT", fmt::format("/tasks/{}/labels", task_id)))};
   }
 }
 

@@ -32,6 +32,8 @@ class VikunjaClient {
   std::vector<json> tasks_of_project(std::int64_t project_id, const std::string& search);
   // Every task the token can see, done ones included (GET /tasks; /tasks/all before v1.0).
   std::vector<json> all_tasks();
+  // Whether any task's `updated` lies between the two (Vikunja's filter; v1.0+).
+  bool any_task_updated_between(UnixMillis after, UnixMillis before);
 
   std::vector<json> projects();
   json create_project(const std::string& title);
@@ -62,6 +64,7 @@ class VikunjaClient {
                     const std::optional<json>& body, std::initializer_list<long> accepted,
                     HttpClient::Connection connection = HttpClient::Connection::reuse);
   json object_from(const HttpResponse& response, const std::string& call_name);
+  std::string named(const std::string& method, const std::string& path) const;  // for messages
   std::vector<json> all_pages(const std::string& path, const std::string& query);
 
   std::string api_;  // <base>/api/v1

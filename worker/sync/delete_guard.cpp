@@ -15,14 +15,14 @@ namespace {
 // task.deleted event, from a webhook or a reconcile) or in Taskwarrior (a delete job).
 constexpr const char* queued_vikunja_deletes_sql = R"sql(
   SELECT count(*) FROM jobs
-  WHERE state IN ('pending', 'running') AND kind = 'webhook' AND id > :through
+  WHERE state IN ('pending', 'running') AND kind = 'webhook' AND created_at > :confirmed
     AND CASE WHEN json_valid(payload) THEN json_extract(payload, '$.event_name') END = 'task.deleted'
     AND CASE WHEN json_valid(payload) THEN json_extract(payload, '$.data.task.id') END
         IN (SELECT vikunja_id FROM task_map))sql";
 
 constexpr const char* queued_taskwarrior_deletes_sql = R"sql(
   SELECT count(*) FROM jobs
-  WHERE state IN ('pending', 'running') AND id > :through
+  WHERE state IN ('pending', 'running') AND created_at > :confirmed
     AND (kind = 'delete' OR (kind = 'push' AND CASE WHEN json_valid(payload)
                                                 THEN json_extract(payload, '$.status') END = 'deleted'))
     AND key IN (SELECT 'tw:' || tw_uuid FROM task_map))sql";
@@ -39,13 +39,13 @@ Target receiving_target(Side vanished_in) {
 
 DeleteGuard::Counts DeleteGuard::counts(Side vanished_in) {
   return on_queue(db_, "count the deletes", [&] {
-    SQLite::Statement confirmation(db_, "SELECT through_job_id, counted_from FROM delete_confirmations "
+    SQLite::Statement confirmation(db_, "SELECT confirmed_at, counted_from FROM delete_confirmations "
                                         "WHERE vanished_in = ?");
     confirmation.bind(1, side_text(vanished_in));
-    std::int64_t through = 0;
+    UnixMillis confirmed_at = 0;
     UnixMillis counted_from = 0;
     if (confirmation.executeStep()) {
-      through = confirmation.getColumn(0).getInt64();
+      confirmed_at = confirmation.getColumn(0).getInt64();
       counted_from = confirmation.getColumn(1).getInt64();
     }
     Counts counts;
@@ -56,7 +56,7 @@ DeleteGuard::Counts DeleteGuard::counts(Side vanished_in) {
     counts.recent = recent.getColumn(0).getInt64();
     SQLite::Statement queued(db_, vanished_in == Side::vikunja ? queued_vikunja_deletes_sql
                                                                : queued_taskwarrior_deletes_sql);
-    queued.bind(":through", through);
+    queued.bind(":confirmed", confirmed_at);
     queued.executeStep();
     counts.queued = queued.getColumn(0).getInt64();
     counts.links = db_.execAndGet("SELECT count(*) FROM task_map").getInt64();
@@ -92,17 +92,18 @@ std::optional<std::string> DeleteGuard::hold_planned(Side vanished_in, int plann
 
 bool DeleteGuard::confirmed(Side vanished_in, std::int64_t job_id) {
   return on_queue(db_, "read the delete confirmations", [&] {
-    SQLite::Statement query(db_, "SELECT 1 FROM delete_confirmations WHERE vanished_in = ? AND through_job_id >= ?");
-    query.bind(1, side_text(vanished_in));
-    query.bind(2, job_id);
+    SQLite::Statement query(db_, "SELECT 1 FROM delete_confirmations AS c JOIN jobs AS j ON j.id = ? "
+                                 "WHERE c.vanished_in = ? AND j.created_at <= c.confirmed_at");
+    query.bind(1, job_id);
+    query.bind(2, side_text(vanished_in));
     return query.executeStep();
   });
 }
 
 void DeleteGuard::deleted(Side vanished_in, std::int64_t job_id) {
   on_queue(db_, "record a confirmed delete", [&] {
-    SQLite::Statement update(db_, "UPDATE delete_confirmations SET counted_from = ? "
-                                  "WHERE vanished_in = ? AND through_job_id >= ?");
+    SQLite::Statement update(db_, "UPDATE delete_confirmations SET counted_from = ?1 WHERE vanished_in = ?2 "
+                                  "AND confirmed_at >= (SELECT created_at FROM jobs WHERE id = ?3)");
     update.bind(1, clock_.now());
     update.bind(2, side_text(vanished_in));
     update.bind(3, job_id);
@@ -112,14 +113,12 @@ void DeleteGuard::deleted(Side vanished_in, std::int64_t job_id) {
 
 void DeleteGuard::confirm() {
   on_queue(db_, "confirm the deletes", [&] {
-    const std::int64_t through_job_id = db_.execAndGet("SELECT coalesce(max(id), 0) FROM jobs").getInt64();
     for (Side side : {Side::taskwarrior, Side::vikunja}) {
-      SQLite::Statement upsert(db_, "INSERT INTO delete_confirmations (vanished_in, through_job_id, counted_from) "
-                                    "VALUES (?1, ?2, ?3) ON CONFLICT (vanished_in) DO UPDATE SET "
-                                    "through_job_id = max(through_job_id, ?2), counted_from = ?3");
+      SQLite::Statement upsert(db_, "INSERT INTO delete_confirmations (vanished_in, confirmed_at, counted_from) "
+                                    "VALUES (?1, ?2, ?2) ON CONFLICT (vanished_in) DO UPDATE SET "
+                                    "confirmed_at = ?2, counted_from = ?2");
       upsert.bind(1, side_text(side));
-      upsert.bind(2, through_job_id);
-      upsert.bind(3, clock_.now());
+      upsert.bind(2, clock_.now());
       upsert.exec();
     }
   });
@@ -127,13 +126,23 @@ void DeleteGuard::confirm() {
 
 std::vector<std::int64_t> DeleteGuard::other_linked_vikunja_ids(std::int64_t vikunja_id, int at_most) {
   return on_queue(db_, "read the task map", [&] {
-    SQLite::Statement query(db_, "SELECT vikunja_id FROM task_map WHERE vikunja_id <> ? "
-                                 "ORDER BY vikunja_id DESC LIMIT ?");
+    // Not the ones whose delete is queued too: a few tasks deleted at once must not look like all.
+    SQLite::Statement query(db_, R"sql(
+      SELECT vikunja_id FROM task_map WHERE vikunja_id <> ? AND vikunja_id NOT IN (
+        SELECT CASE WHEN json_valid(payload) THEN json_extract(payload, '$.data.task.id') END FROM jobs
+        WHERE state IN ('pending', 'running') AND kind = 'webhook'
+          AND CASE WHEN json_valid(payload) THEN json_extract(payload, '$.event_name') END = 'task.deleted')
+      ORDER BY vikunja_id)sql");
     query.bind(1, vikunja_id);
-    query.bind(2, at_most);
-    std::vector<std::int64_t> ids;
-    while (query.executeStep()) ids.push_back(query.getColumn(0).getInt64());
-    return ids;
+    std::vector<std::int64_t> all;
+    while (query.executeStep()) all.push_back(query.getColumn(0).getInt64());
+    // Spread over the ids (oldest, newest and between): the newest few are often deleted together.
+    std::vector<std::int64_t> chosen;
+    for (int n = 0; n < at_most && n < static_cast<int>(all.size()); ++n) {
+      const std::size_t at = at_most == 1 ? 0 : n * (all.size() - 1) / (at_most - 1);
+      if (chosen.empty() || chosen.back() != all[at]) chosen.push_back(all[at]);
+    }
+    return chosen;
   });
 }
 

@@ -40,7 +40,8 @@ class DeleteGuard {
   DeleteGuard(SQLite::Database& db, const Clock& clock, DeletePolicy policy)
       : db_(db), clock_(clock), policy_(policy) {}
 
-  // Whether job `job_id` was queued before the user confirmed the deletes: it is never held.
+  // Whether job `job_id` was queued (created) before the user confirmed the deletes: it is
+  // never held.
   bool confirmed(Side vanished_in, std::int64_t job_id);
   // Before a running job deletes a task that vanished in `vanished_in`: why it must be held, or
   // nullopt.
@@ -50,11 +51,12 @@ class DeleteGuard {
   // After a delete made under a confirmation: it is not counted against later ones.
   void deleted(Side vanished_in, std::int64_t job_id);
 
-  // Every delete queued so far goes ahead, from both sides.
+  // Every delete queued so far goes ahead, from both sides; later ones are judged anew.
   void confirm();
 
-  // Up to `at_most` other linked Vikunja tasks, newest first: whether Vikunja still has any of
-  // them tells a task deleted there from a Vikunja that lost them all.
+  // Up to `at_most` other linked Vikunja tasks, spread over the ids, none whose delete is
+  // queued: whether Vikunja still has any of them tells a task deleted there from a Vikunja
+  // that lost them all.
   std::vector<std::int64_t> other_linked_vikunja_ids(std::int64_t vikunja_id, int at_most);
 
  private:

@@ -57,6 +57,16 @@ std::optional<nlohmann::json> PairSync::taskwarrior_task(const std::string& uuid
   return std::move(tasks.front());
 }
 
+std::optional<nlohmann::json> PairSync::linked_vikunja_task(const TaskLink& link) {
+  auto task = vikunja_.get(link.vikunja_id);
+  if (task && !is_linked_task(link, created_of(*task))) {
+    log_.log(LogLevel::warning, "another task under a linked id", "tw_uuid={} vikunja_id={} note={}", link.tw_uuid,
+             link.vikunja_id, log_quote("made after the link: Vikunja's data was replaced; the linked task is gone"));
+    return std::nullopt;
+  }
+  return task;
+}
+
 void PairSync::converge(const std::string& tw_uuid, const std::optional<TaskFields>& base, json taskwarrior,
                         const json& vikunja) {
   const std::int64_t vikunja_id = id_of(vikunja);
@@ -78,7 +88,12 @@ void PairSync::converge(const std::string& tw_uuid, const std::optional<TaskFiel
       throw JobStopped{JobOutcome::retry("the Taskwarrior task changed while it was merged; merging again", false)
                            .on(Target::taskwarrior)};
     }
+    const auto spelled_project = optional_string(taskwarrior, "project");
     write_taskwarrior(taskwarrior, merged.fields, vikunja_done_at(vikunja), clock_.now());
+    // The default project as the user names it in Taskwarrior ("Inbox") stays as it is.
+    if (merged.fields.project.empty() && taskwarrior_fields.project.empty() && spelled_project) {
+      taskwarrior["project"] = *spelled_project;
+    }
     taskwarrior["vikunja_id"] = std::to_string(vikunja_id);
     task_.import_task(importable(taskwarrior));
   } else {
@@ -107,7 +122,7 @@ void PairSync::deleted_in_vikunja(const TaskLink& link, std::int64_t job_id) {
 }
 
 void PairSync::deleted_in_taskwarrior(const TaskLink& link, std::int64_t job_id) {
-  if (const auto vikunja = vikunja_.get(link.vikunja_id)) {
+  if (const auto vikunja = linked_vikunja_task(link)) {
     hold_mass_delete(Side::taskwarrior, job_id, link);
     if (!link.agreed || !same_fields(vikunja_.fields_of(*vikunja, link.agreed->project), *link.agreed)) {
       conflicts_.record_delete(link.tw_uuid, link.vikunja_id, Side::taskwarrior, vikunja->dump());
@@ -149,8 +164,9 @@ void PairSync::hold_mass_delete(Side vanished_in, std::int64_t job_id, const Tas
 std::optional<std::string> PairSync::vikunja_lost_every_link(const TaskLink& link) {
   const std::vector<std::int64_t> others = deletes_.other_linked_vikunja_ids(link.vikunja_id, 3);
   if (others.empty()) return std::nullopt;
-  for (const std::int64_t other : others) {
-    if (vikunja_.get(other)) return std::nullopt;
+  for (const std::int64_t id : others) {
+    const auto other = task_map_.by_vikunja_id(id);
+    if (!other || linked_vikunja_task(*other)) return std::nullopt;
   }
   return fmt::format("held back a delete of a task gone from Vikunja: Vikunja has none of the {} other linked "
                      "tasks asked about either; if they were deleted on purpose: vikunja-worker reconcile "
@@ -162,11 +178,11 @@ bool PairSync::unlinked(const std::string& tw_uuid) {
   return !task_map_.by_uuid(tw_uuid) && !task_map_.buried_uuid(tw_uuid);
 }
 
-TaskwarriorCandidates PairSync::taskwarrior_candidates(const TaskFields& fields, std::int64_t vikunja_id) {
+TaskwarriorCandidates PairSync::taskwarrior_candidates(const json& vikunja) {
   TaskwarriorCandidates found;
   // One export serves both. Nothing from the network is passed as a filter: titles are
   // compared here.
-  const std::string id_text = std::to_string(vikunja_id);
+  const std::string id_text = std::to_string(id_of(vikunja));
   for (json& candidate : task_.export_tasks({fmt::format("status.not:{}", TaskStatus::deleted)})) {
     if (status_of(candidate, "task export") == TaskStatus::recurring) continue;  // a template
     if (!unlinked(string_or(candidate, "uuid"))) continue;
@@ -176,9 +192,10 @@ TaskwarriorCandidates PairSync::taskwarrior_candidates(const TaskFields& fields,
       continue;
     }
     if (candidate_id) continue;  // the other half of another Vikunja task
-    const TaskFields candidate_fields = read_taskwarrior(candidate, settings_.default_project);
-    if (candidate_fields.title == fields.title && same_project(candidate_fields.project, fields.project) &&
-        candidate_fields.done == fields.done) {
+    // Same title, done state and project, the project as the candidate would see it in Vikunja.
+    const TaskFields ours = read_taskwarrior(candidate, settings_.default_project);
+    const TaskFields theirs = vikunja_.fields_of(vikunja, ours.project);
+    if (ours.title == theirs.title && ours.done == theirs.done && same_project(ours.project, theirs.project)) {
       found.by_title.push_back(std::move(candidate));
     }
   }

@@ -44,6 +44,9 @@ class PairSync {
 
   // Taskwarrior's current task; nullopt when it has none with this uuid.
   std::optional<json> taskwarrior_task(const std::string& uuid);
+  // Vikunja's current task of the link; nullopt when Vikunja no longer has it, also when
+  // another task holds its id now (is_linked_task).
+  std::optional<json> linked_vikunja_task(const TaskLink& link);
 
   // Merges and writes both sides of the pair (tw_uuid, Vikunja's task) against `base`, and
   // links them with the merge as the agreed state.
@@ -59,8 +62,8 @@ class PairSync {
   // deleting nothing: the next reconcile treats the Taskwarrior task as new.
   void unlink(const TaskLink& link);
 
-  // Unlinked Taskwarrior tasks (templates and deleted ones excluded) that match `fields`.
-  TaskwarriorCandidates taskwarrior_candidates(const TaskFields& fields, std::int64_t vikunja_id);
+  // Unlinked Taskwarrior tasks (templates and deleted ones excluded) that could be `vikunja`.
+  TaskwarriorCandidates taskwarrior_candidates(const json& vikunja);
   // Unlinked Vikunja tasks with the title, project and done state of `fields`.
   std::vector<json> vikunja_candidates(const TaskFields& fields);
 

@@ -96,7 +96,9 @@ ReconcilePlan Reconcile::plan() {
     linked_ids.insert(link.vikunja_id);
     const auto tw = taskwarrior.find(link.tw_uuid);
     const auto vk = vikunja.find(link.vikunja_id);
-    plan_link(plan, link, tw == taskwarrior.end() ? nullptr : &tw->second, vk == vikunja.end() ? nullptr : &vk->second);
+    // Another task under the link's id (a replaced Vikunja) is not the linked one: gone.
+    const bool listed = vk != vikunja.end() && is_linked_task(link, created_of(vk->second));
+    plan_link(plan, link, tw == taskwarrior.end() ? nullptr : &tw->second, listed ? &vk->second : nullptr);
   }
   // Unlinked tasks: onboarding, and creates whose event was lost. Pushes are planned first, so
   // that a namesake pair is linked by the push before the webhook of its Vikunja half runs.
@@ -128,39 +130,39 @@ std::string project_shown(const TaskFields& fields) {
 // say why the job that runs first will not link them (the rule of pair_sync.hpp's candidates).
 void Reconcile::explain_namesakes(ReconcilePlan& plan, const std::vector<const nlohmann::json*>& taskwarrior_only,
                                   const std::vector<const nlohmann::json*>& vikunja_only) {
-  std::map<std::string, std::vector<TaskFields>> taskwarrior_by_title, vikunja_by_title;
+  std::map<std::string, std::vector<TaskFields>> taskwarrior_by_title;
+  std::map<std::string, std::vector<const nlohmann::json*>> vikunja_by_title;
   try {
     for (const nlohmann::json* task : taskwarrior_only) {
       TaskFields fields = read_taskwarrior(*task, default_project_);
       taskwarrior_by_title[fields.title].push_back(std::move(fields));
     }
-    for (const nlohmann::json* task : vikunja_only) {
-      TaskFields fields = vikunja_.fields_of(*task);
-      vikunja_by_title[fields.title].push_back(std::move(fields));
+    for (const nlohmann::json* task : vikunja_only) vikunja_by_title[vikunja_.fields_of(*task).title].push_back(task);
+    for (const auto& [title, ours] : taskwarrior_by_title) {
+      const auto theirs = vikunja_by_title.find(title);
+      if (theirs == vikunja_by_title.end()) continue;
+      // The project as each Taskwarrior task would see the Vikunja one.
+      const auto matches = [&](const TaskFields& tw, const nlohmann::json* vk) {
+        const TaskFields seen = vikunja_.fields_of(*vk, tw.project);
+        return same_project(tw.project, seen.project) && tw.done == seen.done;
+      };
+      const TaskFields& one = ours.front();
+      const nlohmann::json* other = theirs->second.front();
+      std::string why;
+      if (!matches(one, other)) {
+        why = fmt::format("Taskwarrior's project is {}, Vikunja's {}", project_shown(one),
+                          project_shown(vikunja_.fields_of(*other)));
+      } else if (std::count_if(ours.begin(), ours.end(), [&](const TaskFields& tw) { return matches(tw, other); }) > 1 ||
+                 std::count_if(theirs->second.begin(), theirs->second.end(),
+                               [&](const nlohmann::json* vk) { return matches(one, vk); }) > 1) {
+        why = "more than one namesake on a side: which is which cannot be told by the title";
+      } else {
+        continue;  // the first job links them
+      }
+      plan.namesakes_not_linked.push_back(fmt::format("\"{}\": {}", title, why));
     }
   } catch (const JobStopped&) {
-    return;  // an unreadable task is reported by the job that meets it
-  }
-  for (const auto& [title, ours] : taskwarrior_by_title) {
-    const auto theirs = vikunja_by_title.find(title);
-    if (theirs == vikunja_by_title.end()) continue;
-    const auto matches = [](const TaskFields& a, const TaskFields& b) {
-      return same_project(a.project, b.project) && a.done == b.done;
-    };
-    const auto linkable = [&](const std::vector<TaskFields>& side, const TaskFields& other) {
-      return std::count_if(side.begin(), side.end(), [&](const TaskFields& each) { return matches(each, other); });
-    };
-    const TaskFields& one = ours.front();
-    const TaskFields& other = theirs->second.front();
-    std::string why;
-    if (!matches(one, other)) {
-      why = fmt::format("Taskwarrior's project is {}, Vikunja's {}", project_shown(one), project_shown(other));
-    } else if (linkable(ours, other) > 1 || linkable(theirs->second, one) > 1) {
-      why = "more than one namesake on a side: which is which cannot be told by the title";
-    } else {
-      continue;  // the first job links them
-    }
-    plan.namesakes_not_linked.push_back(fmt::format("\"{}\": {}", title, why));
+    // an unreadable task is reported by the job that meets it
   }
 }
 

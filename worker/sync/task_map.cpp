@@ -63,6 +63,10 @@ std::optional<SentCreate> sent_create_of(SQLite::Statement& query) {
 
 }  // namespace
 
+bool is_linked_task(const TaskLink& link, std::optional<UnixMillis> vikunja_created) {
+  return !vikunja_created || !link.vikunja_updated_at || *vikunja_created <= *link.vikunja_updated_at;
+}
+
 std::optional<TaskLink> TaskMap::find(const char* where,
                                       const std::function<void(SQLite::Statement&)>& bind) {
   return on_queue(db_, "read the task map", [&]() -> std::optional<TaskLink> {

@@ -27,6 +27,11 @@ struct TaskLink {
   std::optional<TaskFields> agreed;              // nullopt until the pair first agreed
 };
 
+// Whether the Vikunja task now at the link's id is the linked one. A task created after the
+// `updated` the link last saw (both Vikunja's clock) is another task under a reused id: a
+// reinstalled or replaced Vikunja gives out ids again. Unknown times: the same task.
+bool is_linked_task(const TaskLink& link, std::optional<UnixMillis> vikunja_created);
+
 // A create sent to Vikunja for a Taskwarrior task, before its answer.
 struct SentCreate {
   TaskFields fields;                  // what the create request itself carries (no labels)

@@ -30,7 +30,8 @@ JobOutcome TaskwarriorSync::run(const ClaimedJob& job) {
     return JobOutcome::done();
   }
   const auto link = task_map_.by_vikunja_id(event.task_id);
-  const auto vikunja = vikunja_.get(event.task_id);  // what Vikunja holds now, whatever the event says
+  // What Vikunja holds now, whatever the event says.
+  const auto vikunja = link ? pair_.linked_vikunja_task(*link) : vikunja_.get(event.task_id);
   if (!vikunja) {
     if (link) {
       pair_.deleted_in_vikunja(*link, job.id);
@@ -63,7 +64,7 @@ JobOutcome TaskwarriorSync::apply_linked(const ClaimedJob& job, const TaskLink& 
 JobOutcome TaskwarriorSync::link_or_create(const ClaimedJob& job, const nlohmann::json& vikunja) {
   const std::int64_t vikunja_id = id_of(vikunja);
   const TaskFields fields = vikunja_.fields_of(vikunja);
-  const TaskwarriorCandidates candidates = pair_.taskwarrior_candidates(fields, vikunja_id);
+  const TaskwarriorCandidates candidates = pair_.taskwarrior_candidates(vikunja);
   if (!candidates.by_vikunja_id) {
     const auto made_by = task_map_.creates_that_made(vikunja_id, fields);
     if (!made_by.empty()) return adopt(job, made_by.front(), vikunja);

@@ -53,7 +53,7 @@ JobOutcome VikunjaPush::push(const ClaimedJob& job, const TaskSnapshot& snapshot
     log_.log(LogLevel::debug, "push changes nothing", "id={} key={}", job.id, job.key);
     return JobOutcome::done();
   }
-  const auto vikunja = vikunja_.get(link->vikunja_id);
+  const auto vikunja = pair_.linked_vikunja_task(*link);
   if (!vikunja) {
     pair_.deleted_in_vikunja(*link, job.id);
     return JobOutcome::done();
@@ -73,7 +73,7 @@ JobOutcome VikunjaPush::link_or_create(const TaskSnapshot& snapshot) {
   const std::vector<nlohmann::json> namesakes = pair_.vikunja_candidates(fields);
   if (namesakes.size() == 1) {
     // Exactly one on this side; on Taskwarrior's, this task must be the only one.
-    const TaskwarriorCandidates ours = pair_.taskwarrior_candidates(fields, id_of(namesakes.front()));
+    const TaskwarriorCandidates ours = pair_.taskwarrior_candidates(namesakes.front());
     const auto is_this = [&](const nlohmann::json& task) { return string_or(task, "uuid") == snapshot.uuid; };
     const bool other_namesake = std::any_of(ours.by_title.begin(), ours.by_title.end(),
                                             [&](const nlohmann::json& task) { return !is_this(task); });

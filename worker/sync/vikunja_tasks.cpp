@@ -19,6 +19,11 @@ std::optional<UnixMillis> updated_of(const nlohmann::json& task) {
   return text ? parse_rfc3339(*text) : std::nullopt;
 }
 
+std::optional<UnixMillis> created_of(const nlohmann::json& task) {
+  const auto text = optional_string(task, "created");
+  return text ? parse_rfc3339(*text) : std::nullopt;
+}
+
 VikunjaTasks::VikunjaTasks(VikunjaClient& client, std::string default_project, Logger& log, bool use_users_default)
     : client_(client), default_project_(std::move(default_project)), log_(log), use_users_default_(use_users_default) {}
 
@@ -27,13 +32,12 @@ void VikunjaTasks::load_projects() {
     project_ids_.emplace(title_of(project), id_of(project));
     project_titles_.emplace(id_of(project), title_of(project));
   }
-  if (use_users_default_) {
-    users_default_id_ = client_.users_default_project();
-    // The user's default project answers to the configured title too, whatever it is called.
-    if (users_default_id_ && project_titles_.contains(*users_default_id_)) {
-      project_titles_[*users_default_id_] = default_project_;
-    }
-  }
+  if (use_users_default_) users_default_id_ = client_.users_default_project();
+}
+
+bool VikunjaTasks::is_default_project(std::int64_t id, const std::string& title) const {
+  return users_default_id_ && project_titles_.contains(*users_default_id_) ? id == *users_default_id_
+                                                                           : same_project(title, default_project_);
 }
 
 std::optional<std::int64_t> VikunjaTasks::known_project_id(const std::string& title) {
@@ -83,10 +87,17 @@ void VikunjaTasks::forget_cached() {
   label_ids_.clear();
 }
 
-TaskFields VikunjaTasks::fields_of(const json& task, const std::string& unknown_project) {
-  const auto title = project_title(task.value("project_id", std::int64_t{0}));
-  TaskFields fields = read_vikunja(task, title.value_or(default_project_), default_project_);
-  if (!title) fields.project = unknown_project;
+TaskFields VikunjaTasks::fields_of(const json& task, const std::string& taskwarrior_project) {
+  const std::int64_t id = task.value("project_id", std::int64_t{0});
+  const auto title = project_title(id);
+  TaskFields fields = read_vikunja(task, title.value_or(""), "");
+  if (!title) {
+    fields.project = taskwarrior_project;  // a project this token cannot list: no side's change
+  } else if (!taskwarrior_project.empty() && same_project(*title, taskwarrior_project)) {
+    fields.project = taskwarrior_project;  // Taskwarrior's spelling; also when it names the default project
+  } else if (is_default_project(id, *title)) {
+    fields.project.clear();
+  }
   return fields;
 }
 
@@ -107,9 +118,11 @@ void VikunjaTasks::set_labels(std::int64_t task_id, const json& current_labels,
 nlohmann::json VikunjaTasks::update(const json& current, const TaskFields& fields) {
   json wanted = current;
   write_vikunja(wanted, fields);
-  const auto current_project = project_title(current.value("project_id", std::int64_t{0}));
-  const std::string wanted_project = fields.project.empty() ? default_project_ : fields.project;
-  if (current_project && !same_project(*current_project, wanted_project)) wanted["project_id"] = project_id(fields.project);
+  const std::int64_t current_id = current.value("project_id", std::int64_t{0});
+  const auto current_project = project_title(current_id);
+  const bool stays = !current_project || (fields.project.empty() ? is_default_project(current_id, *current_project)
+                                                                 : same_project(*current_project, fields.project));
+  if (!stays) wanted["project_id"] = project_id(fields.project);
   json result = current;
   if (wanted != current) result = client_.update_task(id_of(current), wanted);
   set_labels(id_of(current), current.value("labels", json()), fields.tags);

@@ -28,6 +28,7 @@ namespace vsync {
 // A Vikunja object's id (the client checked it is an integer), and a task's `updated`.
 std::int64_t id_of(const nlohmann::json& object);
 std::optional<UnixMillis> updated_of(const nlohmann::json& task);
+std::optional<UnixMillis> created_of(const nlohmann::json& task);
 
 class VikunjaTasks {
  public:
@@ -38,9 +39,12 @@ class VikunjaTasks {
 
   std::optional<json> get(std::int64_t task_id) { return client_.get_task(task_id); }
   std::vector<json> all() { return client_.all_tasks(); }
-  // `unknown_project` stands in for a project this token cannot list (archived, or shared
-  // read-only): no side's change, and update() then leaves the task where it is.
-  TaskFields fields_of(const json& task, const std::string& unknown_project = {});
+  // The project as the sync names it: Taskwarrior's spelling where `taskwarrior_project` is the
+  // same title (whatever its case, the default project's included), none for the default
+  // project, else Vikunja's title. `taskwarrior_project` also stands in for a project this token
+  // cannot list (archived, or shared read-only): no side's change, and update() then leaves the
+  // task where it is.
+  TaskFields fields_of(const json& task, const std::string& taskwarrior_project = {});
   // Writes `fields` over `current` (as read); returns the task as Vikunja now holds it.
   json update(const json& current, const TaskFields& fields);
   json create(const TaskFields& fields);
@@ -55,6 +59,7 @@ class VikunjaTasks {
  private:
   std::int64_t project_id(const std::string& title);  // "" is the default project
   std::optional<std::int64_t> known_project_id(const std::string& title);  // loaded, not created
+  bool is_default_project(std::int64_t id, const std::string& title) const;
   std::optional<std::string> project_title(std::int64_t id);
   std::int64_t label_id(const std::string& title);
   void load_projects();
