@@ -240,3 +240,20 @@ TEST_CASE("a replaced Vikunja that gives out the linked ids again: its tasks are
   CHECK(f.vikunja.tasks().size() == 10);
   CHECK(f.exported_with_status("deleted").empty());
 }
+
+TEST_CASE("VIKUNJA_SYNC_MASS_DELETE_COUNT=0 turns the guard off", "[mass_delete]") {
+  TaskwarriorFixture f;
+  f.env["VIKUNJA_SYNC_MASS_DELETE_COUNT"] = "0";
+  auto worker = f.worker();
+  nine_linked_tasks(f, *worker);
+  f.vikunja.lose_everything();
+  CHECK(worker->reconcile(false).held_back.empty());
+  worker->drain();
+  CHECK(f.exported_with_status("deleted").size() == 9);
+  CHECK(taskwarrior_breaker(f).state == BreakerState::closed);
+  f.env["VIKUNJA_SYNC_MASS_DELETE_COUNT"] = "-1";
+  CHECK_THROWS_WITH(f.config(), "VIKUNJA_SYNC_MASS_DELETE_COUNT is '-1'; expected a whole number of at least 0");
+  f.env["VIKUNJA_SYNC_MASS_DELETE_COUNT"] = "5";
+  f.env["VIKUNJA_SYNC_MASS_DELETE_PERCENT"] = "101";
+  CHECK_THROWS_WITH(f.config(), "VIKUNJA_SYNC_MASS_DELETE_PERCENT is '101'; expected a percentage from 1 to 100");
+}

@@ -84,7 +84,7 @@ Environment:
   VIKUNJA_SYNC_CONFLICT             a field changed on both sides: newest (default),
                                     taskwarrior or vikunja
   VIKUNJA_SYNC_MASS_DELETE_COUNT    deletes within an hour held back as a mass delete when
-                                    more than this many (5) ...
+                                    more than this many (5; 0: never) ...
   VIKUNJA_SYNC_MASS_DELETE_PERCENT  ... and more than this percentage of the links (20)
   VIKUNJA_SYNC_LOG_LEVEL            error, warning, notice, info (default) or debug
   VIKUNJA_SYNC_DB                   the queue file (absolute path)

@@ -16,15 +16,19 @@ namespace {
   throw Error(ExitCode::config, fmt::format("{} is '{}'; expected {}", variable, value, expected));
 }
 
-Setting<int> positive_integer(const Environment& env, const std::string& variable, int fallback) {
+Setting<int> whole_number(const Environment& env, const std::string& variable, int fallback, int least) {
   const auto text = env.get(variable);
   if (!text) return {fallback, "default"};
   int value = 0;
   const auto [end, error] = std::from_chars(text->data(), text->data() + text->size(), value);
-  if (error != std::errc{} || end != text->data() + text->size() || value < 1) {
-    invalid(env.origin(variable), *text, "a whole number of at least 1");
+  if (error != std::errc{} || end != text->data() + text->size() || value < least) {
+    invalid(env.origin(variable), *text, fmt::format("a whole number of at least {}", least));
   }
   return {value, env.origin(variable)};
+}
+
+Setting<int> positive_integer(const Environment& env, const std::string& variable, int fallback) {
+  return whole_number(env, variable, fallback, 1);
 }
 
 Setting<int> percentage(const Environment& env, const std::string& variable, int fallback) {
@@ -116,7 +120,7 @@ WorkerConfig load_worker_config(const Environment& env) {
       .taskdata = optional_text(env, "TASKDATA"),
       .conflict_rule = conflict_rule(env),
       .webhook_secret = webhook_secret(env),
-      .mass_delete_count = positive_integer(env, "VIKUNJA_SYNC_MASS_DELETE_COUNT", 5),
+      .mass_delete_count = whole_number(env, "VIKUNJA_SYNC_MASS_DELETE_COUNT", 5, 0),  // 0: off
       .mass_delete_percent = percentage(env, "VIKUNJA_SYNC_MASS_DELETE_PERCENT", 20),
   };
   if (config.backoff_cap.value < config.backoff_base.value) {

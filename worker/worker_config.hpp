@@ -31,7 +31,8 @@ struct WorkerConfig {
   std::optional<Setting<std::string>> webhook_secret;  // for registering webhooks (never shown)
   // The mass-delete guard (worker/sync/delete_guard.hpp): more than this many deletes within an
   // hour that are also more than this share of the links are held until the user confirms.
-  Setting<int> mass_delete_count;
+  Setting<int> mass_delete_count;  // 0: the guard is off
+
   Setting<int> mass_delete_percent;
 
   // How long a claim holds before another worker may take the job over. Short, because the

@@ -57,7 +57,10 @@ std::vector<std::string> Installation::worker_environment() const {
           "VIKUNJA_SYNC_BREAKER_RECOVERY=1",
           // Every fault here is transient: a job must get through however many it meets, so
           // a dead job can only mean a wrong classification, never an exhausted budget.
-          "VIKUNJA_SYNC_MAX_ATTEMPTS=100000"};
+          "VIKUNJA_SYNC_MAX_ATTEMPTS=100000",
+          // The simulated user means every delete; holding a burst of them for a confirmation
+          // nobody gives would read as lost convergence. The guard has tests of its own.
+          "VIKUNJA_SYNC_MASS_DELETE_COUNT=0"};
 }
 
 std::string clock_text(std::int64_t unix_ms) {

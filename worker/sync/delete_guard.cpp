@@ -64,6 +64,8 @@ DeleteGuard::Counts DeleteGuard::counts(Side vanished_in) {
   });
 }
 
+bool DeleteGuard::off() const { return policy_.count == 0; }
+
 std::optional<std::string> DeleteGuard::judge(Side vanished_in, long long deletes, const Counts& counts) const {
   // The links there were before these deletes: the ones left and the ones deleted.
   const long long linked_before = counts.links + counts.recent;
@@ -78,13 +80,14 @@ std::optional<std::string> DeleteGuard::judge(Side vanished_in, long long delete
 }
 
 std::optional<std::string> DeleteGuard::hold(Side vanished_in) {
+  if (off()) return std::nullopt;
   const Counts now = counts(vanished_in);
   // The job itself is one of the queued ones: it is running.
   return judge(vanished_in, now.recent + std::max(now.queued, 1LL), now);
 }
 
 std::optional<std::string> DeleteGuard::hold_planned(Side vanished_in, int planned) {
-  if (planned == 0) return std::nullopt;
+  if (planned == 0 || off()) return std::nullopt;
   const Counts now = counts(vanished_in);
   // A reconcile plans again the deletes still queued from the last one: count each once.
   return judge(vanished_in, now.recent + std::max<long long>(now.queued, planned), now);

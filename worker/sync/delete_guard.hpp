@@ -22,7 +22,7 @@
 namespace vsync {
 
 struct DeletePolicy {
-  int count = 5;                   // more than this many deletes ...
+  int count = 5;                   // more than this many deletes (0: the guard is off) ...
   int percent = 20;                // ... that are also more than this share of the links
   UnixMillis window = 3'600'000;   // within this long, the ones still queued included
 };
@@ -40,6 +40,8 @@ class DeleteGuard {
   DeleteGuard(SQLite::Database& db, const Clock& clock, DeletePolicy policy)
       : db_(db), clock_(clock), policy_(policy) {}
 
+  // Off (count 0): nothing is held, whatever the counts.
+  bool off() const;
   // Whether job `job_id` was queued (created) before the user confirmed the deletes: it is
   // never held.
   bool confirmed(Side vanished_in, std::int64_t job_id);

@@ -149,7 +149,7 @@ void PairSync::unlink(const TaskLink& link) {
 
 // Throws the pause of the receiving target when this delete is one of a mass delete.
 void PairSync::hold_mass_delete(Side vanished_in, std::int64_t job_id, const TaskLink& link) {
-  if (deletes_.confirmed(vanished_in, job_id)) return;
+  if (deletes_.off() || deletes_.confirmed(vanished_in, job_id)) return;
   auto why = deletes_.hold(vanished_in);
   if (!why && vanished_in == Side::vikunja) why = vikunja_lost_every_link(link);
   if (!why) return;
