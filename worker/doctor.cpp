@@ -122,13 +122,13 @@ std::vector<Check> server(const DoctorInput& in, const std::vector<std::string>&
 
 // What to do about an open breaker, by what opened it.
 std::string breaker_fix(const BreakerRow& row) {
-  if (row.reason.ends_with(mass_delete_reason)) {
+  if (paused_for(row, mass_delete_reason)) {
     return "nothing was deleted: the deletes wait. If the tasks were deleted on purpose: `vikunja-worker reconcile "
            "--allow-deletes`; if Vikunja lost them (a reinstall, an old backup, another instance; first check that "
            "VIKUNJA_URL is your Vikunja): `vikunja-worker relink`, which forgets those links and sends the tasks to "
            "Vikunja again";
   }
-  if (row.reason.ends_with("authentication")) {
+  if (paused_for(row, "authentication")) {
     return "put a valid token in VIKUNJA_API_TOKEN_FILE (or fix VIKUNJA_URL): a running worker reads the file again "
            "before its next probe; `vikunja-worker breaker reset vikunja` probes now";
   }

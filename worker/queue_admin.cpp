@@ -101,7 +101,7 @@ void reset_breakers(QueueStore& store, std::optional<Target> target, UnixMillis 
 
 void reset_breakers_paused_for(QueueStore& store, std::string_view reason, UnixMillis now, Logger& log) {
   reset_breakers_where(store, now, log, [&](Target, const BreakerRow& row) {
-    return row.state != BreakerState::closed && row.reason.ends_with(reason);  // or "probing after: ..."
+    return paused_for(row, reason);
   });
 }
 

@@ -100,6 +100,11 @@ std::optional<UnixMillis> block_end(const BreakerRow& row, UnixMillis now) {
 
 }  // namespace
 
+bool paused_for(const BreakerRow& row, std::string_view reason) {
+  return row.state != BreakerState::closed &&
+         (row.reason == reason || row.reason == fmt::format("probing after: {}", reason));
+}
+
 std::optional<UnixMillis> Breaker::blocked_until(Target target, UnixMillis now) {
   return block_end(load(target), now);
 }

@@ -41,6 +41,9 @@ struct BreakerRow {
   long long transitions = 0;
 };
 
+// Whether the breaker holds calls because of `reason`: open with it, or half open probing after it.
+bool paused_for(const BreakerRow& row, std::string_view reason);
+
 struct Admission {
   bool allowed;                       // a call may be made now
   bool probe;                         // ... and it is the half-open probe

@@ -266,7 +266,7 @@ std::optional<std::pair<Target, UnixMillis>> JobClaims::blocked(const std::vecto
   try {
     const UnixMillis now = clock_.now();
     for (Target target : called) {
-      if (!except_reason.empty() && breaker_.load(target).reason.ends_with(except_reason)) continue;  // or "probing after: ..."
+      if (!except_reason.empty() && paused_for(breaker_.load(target), except_reason)) continue;
       if (const auto until = breaker_.blocked_until(target, now)) return std::pair{target, *until};
     }
     return std::nullopt;

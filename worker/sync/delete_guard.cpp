@@ -1,6 +1,7 @@
 #include "worker/sync/delete_guard.hpp"
 
 #include <algorithm>
+#include <string>
 
 #include <SQLiteCpp/Statement.h>
 #include <fmt/format.h>
@@ -11,16 +12,19 @@ namespace vsync {
 
 namespace {
 
-// Pending or running jobs that would delete a linked task because it vanished in Vikunja (a
-// task.deleted event, from a webhook or a reconcile) or in Taskwarrior (a delete job).
-constexpr const char* queued_vikunja_deletes_sql = R"sql(
-  SELECT count(*) FROM jobs
+// The Vikunja ids of pending or running task.deleted jobs (from a webhook or a reconcile)
+// queued after :confirmed.
+constexpr const char* queued_vikunja_delete_ids_sql = R"sql(
+  SELECT CASE WHEN json_valid(payload) THEN json_extract(payload, '$.data.task.id') END FROM jobs
   WHERE state IN ('pending', 'running') AND kind = 'webhook' AND created_at > :confirmed
-    AND CASE WHEN json_valid(payload) THEN json_extract(payload, '$.event_name') END = 'task.deleted'
-    AND CASE WHEN json_valid(payload) THEN json_extract(payload, '$.data.task.id') END
-        IN (SELECT vikunja_id FROM task_map))sql";
+    AND CASE WHEN json_valid(payload) THEN json_extract(payload, '$.event_name') END = 'task.deleted')sql";
 
-constexpr const char* queued_taskwarrior_deletes_sql = R"sql(
+// Linked tasks whose delete is queued because they vanished in Vikunja, or in Taskwarrior (a
+// delete job).
+const std::string queued_vikunja_deletes_sql =
+    std::string("SELECT count(*) FROM task_map WHERE vikunja_id IN (") + queued_vikunja_delete_ids_sql + ")";
+
+const std::string queued_taskwarrior_deletes_sql = R"sql(
   SELECT count(*) FROM jobs
   WHERE state IN ('pending', 'running') AND created_at > :confirmed
     AND (kind = 'delete' OR (kind = 'push' AND CASE WHEN json_valid(payload)
@@ -130,13 +134,10 @@ void DeleteGuard::confirm() {
 std::vector<std::int64_t> DeleteGuard::other_linked_vikunja_ids(std::int64_t vikunja_id, int at_most) {
   return on_queue(db_, "read the task map", [&] {
     // Not the ones whose delete is queued too: a few tasks deleted at once must not look like all.
-    SQLite::Statement query(db_, R"sql(
-      SELECT vikunja_id FROM task_map WHERE vikunja_id <> ? AND vikunja_id NOT IN (
-        SELECT CASE WHEN json_valid(payload) THEN json_extract(payload, '$.data.task.id') END FROM jobs
-        WHERE state IN ('pending', 'running') AND kind = 'webhook'
-          AND CASE WHEN json_valid(payload) THEN json_extract(payload, '$.event_name') END = 'task.deleted')
-      ORDER BY vikunja_id)sql");
-    query.bind(1, vikunja_id);
+    SQLite::Statement query(db_, std::string("SELECT vikunja_id FROM task_map WHERE vikunja_id <> :id AND vikunja_id "
+                                             "NOT IN (") + queued_vikunja_delete_ids_sql + ") ORDER BY vikunja_id");
+    query.bind(":id", vikunja_id);
+    query.bind(":confirmed", UnixMillis{0});  // every queued one, confirmed or not
     std::vector<std::int64_t> all;
     while (query.executeStep()) all.push_back(query.getColumn(0).getInt64());
     // Spread over the ids (oldest, newest and between): the newest few are often deleted together.
