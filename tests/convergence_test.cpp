@@ -311,32 +311,39 @@ TEST_CASE("a create whose answer was lost is linked by whatever comes next, neve
   }
 }
 
-TEST_CASE("an unlinked task's job waits, spending no attempt, while another job decides about unlinked tasks",
+TEST_CASE("an unlinked task's job waits, spending no attempt, while another job decides about its title",
           "[convergence]") {
   TaskwarriorFixture f;
   const auto id = f.vikunja_task("Home", {{"title", "Pay rent"}});
   f.notify("task.created", id);
-  // Another worker's push, running now, holds the decision (it might be creating this task).
+  // Another worker's push, running now, holds the title (it might be creating this task).
   const std::int64_t other = f.store.database()
                                  .execAndGet("INSERT INTO jobs (kind, target, key, payload, state, created_at, "
                                              "updated_at, due_at, lease_until, lease_owner) VALUES ('push', "
                                              "'vikunja', 'tw:other', '{}', 'running', 0, 0, 0, " +
                                              std::to_string(f.clock.now() + 30'000) + ", 'worker-b') RETURNING id")
                                  .getInt64();
-  TaskMap(f.store.database(), f.clock, "worker-b").take_decision(other);
+  LinkLocks(f.store.database(), f.clock, "worker-b").lock(other, {"Pay rent"});
+  // A task of another title is decided beside it.
+  const auto beside = f.vikunja_task("Home", {{"title", "Call Bob"}});
+  f.notify("task.created", beside);
   auto worker = f.worker();
-  CHECK(worker->drain().retried == 1);
-  CHECK(f.exported().empty());
-  const std::string waiting = f.store.database()
-                                  .execAndGet("SELECT attempts || ' ' || (due_at - " + std::to_string(f.clock.now()) +
-                                              ") FROM jobs WHERE kind = 'webhook'")
-                                  .getString();
-  CHECK(waiting == "0 1000");
+  const DrainStats first = worker->drain();
+  CHECK(first.waited == 1);
+  CHECK(first.done == 1);
+  CHECK(first.retried == 0);
+  CHECK(f.exported().size() == 1);
+  CHECK(f.store.database().execAndGet("SELECT attempts || ' ' || waits_for FROM jobs WHERE state = 'pending'")
+            .getString() == "0 Pay rent");
+  f.clock.advance(10'000);
+  CHECK(worker->drain().total() == 0);  // not claimed while the lock is held, however long
+  CHECK(worker->next_wake() == f.clock.now() + 20'000);  // the holder's lease, should it die
 
   f.store.database().exec("UPDATE jobs SET state = 'done', lease_until = NULL WHERE id = " + std::to_string(other));
-  f.clock.advance(1000);
+  CHECK(worker->next_wake() == f.clock.now());  // the lock ended: due now, no fixed wait
   CHECK(worker->drain().done == 1);
-  CHECK(f.exported().size() == 1);
+  CHECK(f.exported().size() == 2);
+  CHECK(f.store.database().execAndGet("SELECT value FROM counters WHERE name = 'link_lock_waits_total'").getInt() == 1);
 }
 
 TEST_CASE("a lost create is never taken for a namesake that was there before it", "[convergence]") {

@@ -22,7 +22,7 @@ struct TaskMapFixture {
   TempDir dir;
   FakeClock clock{1'800'000'000'000};
   QueueStore store{dir / "queue.db", clock};
-  TaskMap map{store.database(), clock, "worker-a"};
+  TaskMap map{store.database(), clock};
 };
 
 }  // namespace
@@ -104,64 +104,6 @@ TEST_CASE("a create recorded before it is sent could have made only a new namesa
   f.map.forget_create(uuid_b);
   CHECK(f.map.creates_that_made(9, sent.fields).empty());
 }
-
-namespace {
-
-std::int64_t running_job(TaskMapFixture& f, UnixMillis lease_until) {
-  SQLite::Statement insert(f.store.database(),
-                           "INSERT INTO jobs (kind, target, key, payload, state, created_at, updated_at, due_at, "
-                           "lease_until, lease_owner) VALUES ('push', 'vikunja', 'tw:x', '{}', 'running', 0, 0, 0, ?, "
-                           "'worker-a') RETURNING id");
-  insert.bind(1, lease_until);
-  REQUIRE(insert.executeStep());
-  return insert.getColumn(0).getInt64();
-}
-
-bool waits(TaskMapFixture& f, std::int64_t job) {
-  try {
-    f.map.take_decision(job);
-    return false;
-  } catch (const JobStopped& stopped) {
-    CHECK(stopped.outcome.kind == JobOutcome::Kind::retry);
-    CHECK_FALSE(stopped.outcome.spends_attempt);
-    CHECK(stopped.outcome.not_before == f.clock.now() + 1000);
-    return true;
-  }
-}
-
-}  // namespace
-
-TEST_CASE("one job at a time decides about unlinked tasks, and only while it runs", "[task_map]") {
-  TaskMapFixture f;
-  const auto first = running_job(f, f.clock.now() + 30'000);
-  const auto second = running_job(f, f.clock.now() + 30'000);
-  f.map.take_decision(first);
-  f.map.take_decision(first);  // the holder may ask again
-  CHECK(waits(f, second));
-  const auto settle = [&](const std::string& set) {
-    f.store.database().exec("UPDATE jobs SET " + set + " WHERE id = " + std::to_string(first));
-  };
-  SECTION("until the holder settles: the decision ends with it") {
-    settle("state = 'done', lease_until = NULL, lease_owner = NULL");
-    CHECK(f.store.database().execAndGet("SELECT count(*) FROM link_decision").getInt() == 0);
-    CHECK_FALSE(waits(f, second));
-  }
-  SECTION("a holder whose worker was killed and whose lease was taken back holds nothing") {
-    f.store.database().exec("DROP TRIGGER link_decision_ends_with_its_job");  // as if the row outlived it
-    settle("state = 'pending', lease_until = NULL, lease_owner = NULL");
-    CHECK_FALSE(waits(f, second));
-  }
-  SECTION("nor one whose lease ran out") {
-    f.clock.advance(30'000);
-    CHECK_FALSE(waits(f, second));
-  }
-  SECTION("nor one taken over by another worker, and the first owner, resuming, decides nothing") {
-    settle("lease_owner = 'worker-b'");
-    CHECK(waits(f, first));  // worker-a lost the job: even a free decision is not its to take
-    CHECK_FALSE(waits(f, second));
-  }
-}
-
 
 TEST_CASE("a locked queue makes the task map fail with 75 and the queue's path", "[task_map]") {
   TaskMapFixture f;

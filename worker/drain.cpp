@@ -12,8 +12,12 @@ namespace vsync {
 
 namespace {
 
-void count(DrainStats& stats, JobOutcome::Kind kind) {
-  switch (kind) {
+void count(DrainStats& stats, const JobOutcome& outcome) {
+  if (!outcome.waits_for.empty()) {
+    ++stats.waited;
+    return;
+  }
+  switch (outcome.kind) {
     case JobOutcome::Kind::done: ++stats.done; break;
     case JobOutcome::Kind::retry: ++stats.retried; break;
     case JobOutcome::Kind::dead: ++stats.dead; break;
@@ -62,11 +66,14 @@ DrainStats drain(JobClaims& claims, JobHandler& handler, Logger& log,
   while (job) {
     const auto started = std::chrono::steady_clock::now();
     const JobOutcome outcome = run_job(handler, *job);
-    count(stats, outcome.kind);
+    count(stats, outcome);
     const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                         std::chrono::steady_clock::now() - started).count();
-    const bool as_planned = outcome.kind == JobOutcome::Kind::done || !outcome.spends_attempt;  // done, or waiting
-    log.log(as_planned ? LogLevel::info : LogLevel::warning, "job",
+    // A wait for a link lock is routine when workers share a queue: counted in the metrics.
+    const LogLevel level = !outcome.waits_for.empty()                                       ? LogLevel::debug
+                           : outcome.kind == JobOutcome::Kind::done || !outcome.spends_attempt ? LogLevel::info
+                                                                                            : LogLevel::warning;
+    log.log(level, "job",
             "id={} kind={} key={} outcome={} attempt={}{} duration_ms={}{}", job->id, job->kind,
             job->key, outcome.kind, job->attempts, job->probe ? " probe=true" : "", ms,
             outcome.error.empty() ? "" : " error=" + log_quote(outcome.error));

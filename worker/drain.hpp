@@ -18,7 +18,8 @@ struct DrainStats {
   int retried = 0;
   int dead = 0;
   int paused = 0;
-  int total() const { return done + retried + dead + paused; }
+  int waited = 0;  // for a link lock (JobOutcome::wait_for_lock): not counted as retried
+  int total() const { return done + retried + dead + paused + waited; }
 };
 
 // Runs one job through `handler` and turns whatever it throws (other than queue errors) into

@@ -102,7 +102,9 @@ std::string exposition(const QueueStatus& status, SQLite::Database& db, UnixMill
            Family{"last_drain_timestamp_seconds", "gauge", "When the most recent drain that ran a job ended (Unix time).", nullptr},
            Family{"last_reconcile_timestamp_seconds", "gauge", "When the most recent reconcile queued its plan (Unix time).", nullptr},
            Family{"http_requests_total", "counter", "Requests to Vikunja by outcome (2xx, 4xx, 5xx, error, ...).", "outcome"},
-           Family{"task_runs_total", "counter", "Taskwarrior processes run for webhook jobs.", nullptr}}) {
+           Family{"task_runs_total", "counter", "Taskwarrior processes run for webhook jobs.", nullptr},
+           Family{"link_lock_waits_total", "counter",
+                  "Jobs that waited for another job deciding how a task of the same title is linked.", nullptr}}) {
     out.family(family.name, family.type, family.help);
     SQLite::Statement counters(db, "SELECT label, value FROM counters WHERE name = ? ORDER BY label");
     counters.bind(1, family.name);

@@ -45,15 +45,16 @@ Worker::Worker(QueueStore& store, const WorkerConfig& config, const Clock& clock
       clock_(clock),
       log_(log),
       client_(make_client(config, clock)),
-      task_map_(store.database(), clock, owner),
+      task_map_(store.database(), clock),
+      locks_(store.database(), clock, owner),
       task_(config.task_bin.value, config.http_timeout.value, task_environment(config)),
       vikunja_(client_, config.default_project.value, log, config.default_project.origin == "default"),
       conflicts_(store.database(), clock, log),
       deletes_(store.database(), clock, DeletePolicy{config.mass_delete_count.value, config.mass_delete_percent.value}),
       pair_(vikunja_, task_, task_map_, conflicts_, deletes_, clock,
             SyncSettings{config.default_project.value, config.conflict_rule.value}, log),
-      push_(pair_, vikunja_, task_map_, log),
-      taskwarrior_(pair_, vikunja_, task_map_, log),
+      push_(pair_, vikunja_, task_map_, locks_, log),
+      taskwarrior_(pair_, vikunja_, task_map_, locks_, log),
       reconcile_(vikunja_, task_, task_map_, store, config.default_project.value, clock),
       claims_(store, clock, breaker_policy(config),
               ClaimPolicy{config.lease(), config.max_attempts.value},
@@ -137,7 +138,7 @@ DrainStats Worker::drain(const std::function<bool()>& should_stop) {
       on_queue(store_.database(), "claim and settle jobs", [&] { return vsync::drain(claims_, *this, log_, should_stop); });
   // An idle drain writes nothing: `run` is woken by writes to the queue, its own included.
   if (stats.total() > 0) {
-    record_counters(std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+    record_counters(std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count(), stats);
   }
   // A project this drain made for a task gets the webhooks now: until the next reconcile its
   // tasks' changes in Vikunja would otherwise wait for that reconcile.
@@ -232,12 +233,13 @@ void Worker::register_webhooks_on_new_projects() {
   }
 }
 
-void Worker::record_counters(double drain_seconds) {
+void Worker::record_counters(double drain_seconds, const DrainStats& stats) {
   std::vector<CounterDelta> deltas{{"drains_total", "", 1},
                                    {"drain_duration_seconds_total", "", drain_seconds},
                                    {"last_drain_duration_seconds", "", drain_seconds, true},
                                    {"last_drain_timestamp_seconds", "", clock_.now() / 1000.0, true},
                                    {"task_runs_total", "", static_cast<double>(task_.processes_started() - task_runs_recorded_)}};
+  if (stats.waited > 0) deltas.push_back({"link_lock_waits_total", "", static_cast<double>(stats.waited)});
   // Kept beyond the purge of done jobs: doctor tells lost deliveries by it.
   if (last_delivery_) deltas.push_back({"last_delivery_timestamp_seconds", "", *last_delivery_ / 1000.0, true});
   for (const auto& [outcome, count] : client_.outcomes()) {

@@ -19,6 +19,7 @@
 #include "worker/remote/task_runner.hpp"
 #include "worker/remote/vikunja_client.hpp"
 #include "worker/sync/conflict_log.hpp"
+#include "worker/sync/link_locks.hpp"
 #include "worker/sync/pair_sync.hpp"
 #include "worker/sync/reconcile.hpp"
 #include "worker/sync/task_map.hpp"
@@ -72,7 +73,7 @@ class Worker final : private JobHandler {
  private:
   JobOutcome run(const ClaimedJob& job) override;  // the outcome, with the targets it reached
   JobOutcome run_handler(const ClaimedJob& job);   // push/delete to Vikunja, webhooks to task
-  void record_counters(double drain_seconds);      // for `vikunja-worker metrics`
+  void record_counters(double drain_seconds, const DrainStats& stats);  // for `vikunja-worker metrics`
   void register_webhooks_on_new_projects();
   void hold_mass_deletes(ReconcilePlan& plan, bool dry_run);
 
@@ -82,6 +83,7 @@ class Worker final : private JobHandler {
   Logger& log_;
   VikunjaClient client_;
   TaskMap task_map_;
+  LinkLocks locks_;
   TaskRunner task_;
   VikunjaTasks vikunja_;
   ConflictLog conflicts_;

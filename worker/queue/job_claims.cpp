@@ -7,6 +7,8 @@
 #include <SQLiteCpp/Statement.h>
 #include <SQLiteCpp/Transaction.h>
 
+#include "worker/queue/link_lock_sql.hpp"
+
 namespace vsync {
 
 namespace {
@@ -24,15 +26,30 @@ constexpr const char* key_is_free_sql = R"sql(
     AND NOT EXISTS (SELECT 1 FROM jobs AS o
                     WHERE o.key = j.key AND o.state = 'pending' AND o.id < j.id))sql";
 
+// A pending job waiting for a link lock (JobOutcome::wait_for_lock) is left alone while the
+// lock is live; when it ends, the holder's commit wakes every worker and the job is claimable.
+const std::string not_waiting_sql = std::string(R"sql(
+    AND NOT EXISTS (SELECT 1 FROM link_locks AS held WHERE held.title = j.waits_for AND )sql") +
+                                    link_lock_is_live_sql + ")";
+
 const std::string due_pending_sql = std::string(R"sql(
   SELECT id, due_at FROM jobs AS j
   WHERE state = 'pending' AND kind = :kind AND due_at <= :now)sql") + key_is_free_sql +
-                                    " ORDER BY due_at, id LIMIT 1";
+                                    not_waiting_sql + " ORDER BY due_at, id LIMIT 1";
 
 const std::string expired_lease_sql = std::string(R"sql(
   SELECT id, due_at FROM jobs AS j
   WHERE state = 'running' AND kind = :kind AND lease_until <= :now)sql") + key_is_free_sql +
                                       " ORDER BY due_at, id LIMIT 1";
+
+// The next job of a kind once its key is free. One waiting for a live link lock is due when the
+// lock ends, which wakes the worker; a lock whose worker dies ends with its lease, a wake time
+// of its own.
+const std::string next_due_sql = std::string(R"sql(
+  SELECT due_at FROM jobs AS j WHERE state = 'pending' AND kind = :kind
+    AND NOT EXISTS (SELECT 1 FROM jobs AS r WHERE r.key = j.key
+                    AND (r.state = 'running' OR (r.state = 'pending' AND r.id < j.id))))sql") +
+                                 not_waiting_sql + " ORDER BY due_at, id LIMIT 1";
 
 }  // namespace
 
@@ -152,7 +169,7 @@ std::optional<ClaimedJob> JobClaims::claim(UnixMillis now) {
     const auto admission = admit_all(found.kind, now);
     if (!admission) continue;
     auto claim = statements_("UPDATE jobs SET state = 'running', attempts = attempts + 1, "
-                             "lease_until = ?, lease_owner = ?, updated_at = ? WHERE id = ? "
+                             "lease_until = ?, lease_owner = ?, updated_at = ?, waits_for = NULL WHERE id = ? "
                              "RETURNING kind, key, payload, attempts");
     claim->bind(1, now + policy_.lease);
     claim->bind(2, owner_);
@@ -221,14 +238,15 @@ void JobClaims::settle_retry(const ClaimedJob& job, const JobOutcome& outcome, U
                                                             : now;
   if (outcome.not_before) due = std::max(due, *outcome.not_before);
   auto update = statements_("UPDATE jobs SET state = ?, attempts = ?, due_at = ?, lease_until = NULL, "
-                           "lease_owner = NULL, updated_at = ?, last_error = ? WHERE id = ?");
+                           "lease_owner = NULL, updated_at = ?, last_error = ?, waits_for = ? WHERE id = ?");
   update->bind(1, std::string(to_string(exhausted ? JobState::dead : JobState::pending)));
   update->bind(2, attempts);
   update->bind(3, due);
   update->bind(4, now);
   update->bind(5, exhausted ? fmt::format("gave up after {} attempts: {}", attempts, outcome.error)
                            : outcome.error);
-  update->bind(6, job.id);
+  if (!outcome.waits_for.empty()) update->bind(6, outcome.waits_for);
+  update->bind(7, job.id);
   update->exec();
 }
 
@@ -342,11 +360,9 @@ std::optional<UnixMillis> JobClaims::next_wake() {
       leases->executeStep();
       if (!leases->getColumn(0).isNull()) consider(leases->getColumn(0).getInt64());
 
-      auto due = statements_("SELECT due_at FROM jobs AS j WHERE state = 'pending' AND kind = ? "
-                            "AND NOT EXISTS (SELECT 1 FROM jobs AS r WHERE r.key = j.key "
-                            "AND (r.state = 'running' OR (r.state = 'pending' AND r.id < j.id))) "
-                            "ORDER BY due_at, id LIMIT 1");
-      due->bind(1, std::string(to_string(kind)));
+      auto due = statements_(next_due_sql);
+      due->bind(":kind", std::string(to_string(kind)));
+      due->bind(":now", now);
       if (!due->executeStep()) continue;
       UnixMillis next = due->getColumn(0).getInt64();
       for (Target target : targets_called(kind)) {

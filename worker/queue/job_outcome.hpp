@@ -7,6 +7,8 @@
 #include <string_view>
 #include <vector>
 
+#include <fmt/format.h>
+
 #include "shared/clock.hpp"
 #include "shared/enum_format.hpp"
 #include "shared/job.hpp"
@@ -35,6 +37,7 @@ struct JobOutcome {
   // retry only: false when the job waits its turn behind another job and nothing failed; it
   // runs again at not_before, its attempts untouched.
   bool spends_attempt = true;
+  std::string waits_for = {};  // retry only: the title whose link lock must end before it runs again
 
   static JobOutcome done() { return {}; }
   static JobOutcome dead(std::string error) { return {Kind::dead, false, {}, {}, std::move(error), {}, {}}; }
@@ -44,10 +47,12 @@ struct JobOutcome {
   static JobOutcome paused(std::string reason, std::optional<UnixMillis> until, std::string error) {
     return {Kind::paused, true, until, std::move(reason), std::move(error), {}, {}};
   }
-  static JobOutcome wait(std::string why, UnixMillis until) {
-    JobOutcome outcome = retry(std::move(why), false);
-    outcome.not_before = until;
+  // The job waits for the link lock on `title` (worker/sync/link_locks.hpp): pending again at
+  // once, and no worker claims it until that lock ends.
+  static JobOutcome wait_for_lock(std::string title) {
+    JobOutcome outcome = retry(fmt::format("waits for the job deciding how \"{}\" is linked", title), false);
     outcome.spends_attempt = false;
+    outcome.waits_for = std::move(title);
     return outcome;
   }
   JobOutcome& on(Target target) {

@@ -9,6 +9,7 @@
 #include "shared/queue_store.hpp"
 #include "worker/queue/job_outcome.hpp"
 #include "worker/queue/on_queue.hpp"
+#include "worker/queue/unsynced_commits.hpp"
 
 namespace vsync {
 
@@ -22,31 +23,6 @@ TaskLink link_of(SQLite::Statement& query) {
   if (!query.getColumn(3).isNull()) link.agreed = fields_from_json(query.getColumn(3).getString());
   return link;
 }
-
-// The commits made while it lives are not synced: the next synced commit carries them to disk.
-// Only for rows whose loss in a power cut costs nothing, or little; each caller says which.
-// NORMAL, not OFF: in WAL mode NORMAL skips only the commit's sync, while a checkpoint that the
-// commit may run still syncs the database before the WAL can be reused.
-class UnsyncedCommits {
- public:
-  explicit UnsyncedCommits(SQLite::Database& db) : db_(db), level_(db.execAndGet("PRAGMA synchronous").getInt()) {
-    db_.exec("PRAGMA synchronous = NORMAL");
-  }
-  ~UnsyncedCommits() {
-    try {
-      db_.exec("PRAGMA synchronous = " + std::to_string(level_));
-    } catch (const std::exception&) {
-      // Setting a connection's own flag outside a transaction does not fail in practice; if it
-      // did, the connection would stay at NORMAL: later commits unsynced, the file never torn.
-    }
-  }
-  UnsyncedCommits(const UnsyncedCommits&) = delete;
-  UnsyncedCommits& operator=(const UnsyncedCommits&) = delete;
-
- private:
-  SQLite::Database& db_;
-  int level_;
-};
 
 std::optional<SentCreate> sent_create_of(SQLite::Statement& query) {
   auto fields = fields_from_json(query.getColumn(1).getString());
@@ -206,42 +182,6 @@ std::vector<std::string> TaskMap::creates_that_made(std::int64_t vikunja_id, con
     }
     return uuids;
   });
-}
-
-void TaskMap::take_decision(std::int64_t job_id) {
-  const bool held = on_queue(db_, "update the task map", [&] {
-    // After a crash of the machine no job is running, so no decision is held: its row needs no
-    // sync of its own, which every new task and every unlinked webhook would pay.
-    const UnsyncedCommits unsynced(db_);
-    SQLite::Transaction transaction(db_, SQLite::TransactionBehavior::IMMEDIATE);
-    SQLite::Statement lapse(db_,
-                            "DELETE FROM link_decision WHERE NOT EXISTS (SELECT 1 FROM jobs WHERE "
-                            "jobs.id = link_decision.job_id AND state = 'running' AND lease_until > ? "
-                            "AND lease_owner = link_decision.owner)");
-    lapse.bind(1, clock_.now());
-    lapse.exec();
-    // Under this worker's lease only: a worker whose lease ran out and whose job another worker
-    // took over must not decide beside it.
-    SQLite::Statement take(db_,
-                           "INSERT OR IGNORE INTO link_decision (singleton, job_id, owner, taken_at) "
-                           "SELECT 1, id, lease_owner, ?1 FROM jobs WHERE id = ?2 AND state = 'running' "
-                           "AND lease_owner = ?3");
-    take.bind(1, clock_.now());
-    take.bind(2, job_id);
-    take.bind(3, owner_);
-    take.exec();
-    SQLite::Statement holder(db_, "SELECT 1 FROM link_decision WHERE job_id = ? AND owner = ?");
-    holder.bind(1, job_id);
-    holder.bind(2, owner_);
-    const bool mine = holder.executeStep();
-    holder.reset();
-    transaction.commit();
-    return mine;
-  });
-  if (!held) {
-    throw JobStopped{JobOutcome::wait("another job is deciding how an unlinked task is linked; waiting for it",
-                                      clock_.now() + 1000)};
-  }
 }
 
 void TaskMap::forget(const std::string& tw_uuid) {

@@ -40,9 +40,7 @@ struct SentCreate {
 
 class TaskMap {
  public:
-  // `owner`: the lease owner of the jobs this task map decides for (take_decision).
-  TaskMap(SQLite::Database& db, const Clock& clock, std::string owner = {})
-      : db_(db), clock_(clock), owner_(std::move(owner)) {}
+  TaskMap(SQLite::Database& db, const Clock& clock) : db_(db), clock_(clock) {}
 
   std::optional<TaskLink> by_uuid(const std::string& tw_uuid);
   std::optional<TaskLink> by_vikunja_id(std::int64_t vikunja_id);
@@ -63,12 +61,6 @@ class TaskMap {
   // (same title, project and done state; not a task that existed before), oldest first.
   std::vector<std::string> creates_that_made(std::int64_t vikunja_id, const TaskFields& fields);
 
-  // Takes the one decision about unlinked tasks (schema/008) for the running job `job_id` of this
-  // task map's owner, held until that job settles. While another running job holds it: JobStopped, a wait of a second
-  // that spends no attempt. A worker killed while holding it holds nothing: the decision
-  // belongs to a job only while it runs under the lease it was taken with.
-  void take_decision(std::int64_t job_id);
-
   // Ends the link of `tw_uuid` with a tombstone naming the side the task was deleted in.
   void bury(const std::string& tw_uuid, std::int64_t vikunja_id, Side deleted_in);
   bool buried_uuid(const std::string& tw_uuid);
@@ -88,7 +80,6 @@ class TaskMap {
 
   SQLite::Database& db_;
   const Clock& clock_;
-  std::string owner_;
 };
 
 }  // namespace vsync

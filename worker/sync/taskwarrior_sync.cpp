@@ -14,8 +14,9 @@ void skipped(Logger& log, const ClaimedJob& job, std::string_view reason) {
 
 }  // namespace
 
-TaskwarriorSync::TaskwarriorSync(PairSync& pair, VikunjaTasks& vikunja, TaskMap& task_map, Logger& log)
-    : pair_(pair), vikunja_(vikunja), task_map_(task_map), log_(log) {}
+TaskwarriorSync::TaskwarriorSync(PairSync& pair, VikunjaTasks& vikunja, TaskMap& task_map, LinkLocks& locks,
+                                 Logger& log)
+    : pair_(pair), vikunja_(vikunja), task_map_(task_map), locks_(locks), log_(log) {}
 
 JobOutcome TaskwarriorSync::run(const ClaimedJob& job) {
   WebhookEvent event;
@@ -41,7 +42,7 @@ JobOutcome TaskwarriorSync::run(const ClaimedJob& job) {
     return JobOutcome::done();
   }
   if (link) return apply_linked(job, *link, *vikunja);
-  task_map_.take_decision(job.id);
+  locks_.lock(job.id, {vikunja_.fields_of(*vikunja).title});
   if (const auto linked_since = task_map_.by_vikunja_id(event.task_id)) return apply_linked(job, *linked_since, *vikunja);
   return link_or_create(job, *vikunja);
 }
@@ -79,6 +80,7 @@ JobOutcome TaskwarriorSync::link_or_create(const ClaimedJob& job, const nlohmann
              candidates.by_vikunja_id ? "vikunja_id" : "title");
     pair_.converge(string_or(*partner, "uuid"), std::nullopt, *partner, vikunja);
   } else {
+    locks_.wait_for_creates_in_flight(job.id);
     pair_.create_in_taskwarrior(vikunja);
   }
   return JobOutcome::done();

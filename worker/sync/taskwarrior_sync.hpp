@@ -8,11 +8,12 @@
 // linked to the Taskwarrior task that carries its id, or to the one unlinked Taskwarrior task
 // with its title, project and done state when Vikunja too has exactly one such; else created.
 // A task that a create from Taskwarrior made, whose answer was lost, is linked to that task
-// first. Deciding about an unlinked task takes the task map's one decision (TaskMap::take_decision). A tombstoned id
-// is never brought back.
+// // first. Deciding about an unlinked task takes the link lock of its title (link_locks.hpp). A
+// tombstoned id is never brought back.
 
 #include "worker/log/logger.hpp"
 #include "worker/queue/job_handler.hpp"
+#include "worker/sync/link_locks.hpp"
 #include "worker/sync/pair_sync.hpp"
 #include "worker/sync/task_map.hpp"
 #include "worker/sync/vikunja_tasks.hpp"
@@ -21,7 +22,7 @@ namespace vsync {
 
 class TaskwarriorSync final : public JobHandler {
  public:
-  TaskwarriorSync(PairSync& pair, VikunjaTasks& vikunja, TaskMap& task_map, Logger& log);
+  TaskwarriorSync(PairSync& pair, VikunjaTasks& vikunja, TaskMap& task_map, LinkLocks& locks, Logger& log);
 
   JobOutcome run(const ClaimedJob& job) override;
 
@@ -33,6 +34,7 @@ class TaskwarriorSync final : public JobHandler {
   PairSync& pair_;
   VikunjaTasks& vikunja_;
   TaskMap& task_map_;
+  LinkLocks& locks_;
   Logger& log_;
 };
 

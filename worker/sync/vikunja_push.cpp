@@ -23,8 +23,8 @@ void skipped(Logger& log, const ClaimedJob& job, std::string_view reason) {
 
 }  // namespace
 
-VikunjaPush::VikunjaPush(PairSync& pair, VikunjaTasks& vikunja, TaskMap& task_map, Logger& log)
-    : pair_(pair), vikunja_(vikunja), task_map_(task_map), log_(log) {}
+VikunjaPush::VikunjaPush(PairSync& pair, VikunjaTasks& vikunja, TaskMap& task_map, LinkLocks& locks, Logger& log)
+    : pair_(pair), vikunja_(vikunja), task_map_(task_map), locks_(locks), log_(log) {}
 
 JobOutcome VikunjaPush::run(const ClaimedJob& job) {
   const TaskSnapshot snapshot = snapshot_of(job);
@@ -43,7 +43,7 @@ JobOutcome VikunjaPush::push(const ClaimedJob& job, const TaskSnapshot& snapshot
   }
   auto link = task_map_.by_uuid(snapshot.uuid);
   if (!link) {
-    task_map_.take_decision(job.id);
+    lock_titles(job, snapshot);
     link = linked_or_adopted(snapshot.uuid);
     if (!link) return link_or_create(snapshot);
   }
@@ -135,10 +135,17 @@ std::optional<TaskLink> VikunjaPush::linked_or_adopted(const std::string& tw_uui
   return task_map_.by_uuid(tw_uuid);
 }
 
+// The titles a decision about this unlinked task can match: its own, and its lost create's.
+void VikunjaPush::lock_titles(const ClaimedJob& job, const TaskSnapshot& snapshot) {
+  std::set<std::string> titles{read_taskwarrior(snapshot.task, pair_.settings().default_project).title};
+  if (const auto sent = task_map_.sent_create(snapshot.uuid)) titles.insert(sent->fields.title);
+  locks_.lock(job.id, titles);
+}
+
 JobOutcome VikunjaPush::remove(const ClaimedJob& job, const TaskSnapshot& snapshot) {
   auto link = task_map_.by_uuid(snapshot.uuid);
   if (!link && task_map_.sent_create(snapshot.uuid)) {  // its create's answer was lost
-    task_map_.take_decision(job.id);
+    lock_titles(job, snapshot);
     link = linked_or_adopted(snapshot.uuid);
   }
   if (!link) {

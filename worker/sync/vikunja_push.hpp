@@ -7,9 +7,8 @@
 // (a task made before the sync). A create is recorded before it is sent: when its answer is
 // lost, the next job about the task (the retry, a later push, its delete) links the task it
 // made instead of making a second one. A delete follows the link only; an unlinked task has
-// nothing in Vikunja to delete. Deciding about an unlinked task takes the task map's one
-// decision (TaskMap::take_decision), so the created task's webhook, arriving meanwhile, waits
-// for the link.
+// nothing in Vikunja to delete. Deciding about an unlinked task takes the link lock of its
+// title (link_locks.hpp), so the created task's webhook, arriving meanwhile, waits for the link.
 
 #include <nlohmann/json.hpp>
 
@@ -17,6 +16,7 @@
 #include "worker/log/logger.hpp"
 #include "worker/queue/job_handler.hpp"
 #include "worker/queue/job_outcome.hpp"
+#include "worker/sync/link_locks.hpp"
 #include "worker/sync/pair_sync.hpp"
 #include "worker/sync/task_map.hpp"
 #include "worker/sync/vikunja_tasks.hpp"
@@ -25,7 +25,7 @@ namespace vsync {
 
 class VikunjaPush final : public JobHandler {
  public:
-  VikunjaPush(PairSync& pair, VikunjaTasks& vikunja, TaskMap& task_map, Logger& log);
+  VikunjaPush(PairSync& pair, VikunjaTasks& vikunja, TaskMap& task_map, LinkLocks& locks, Logger& log);
 
   // Throws JobStopped when a call fails; otherwise the job is done.
   JobOutcome run(const ClaimedJob& job) override;
@@ -36,10 +36,12 @@ class VikunjaPush final : public JobHandler {
   JobOutcome link_or_create(const TaskSnapshot& snapshot);
   JobOutcome create(const std::string& tw_uuid, const TaskFields& fields, const std::vector<nlohmann::json>& namesakes);
   std::optional<TaskLink> linked_or_adopted(const std::string& tw_uuid);
+  void lock_titles(const ClaimedJob& job, const TaskSnapshot& snapshot);
 
   PairSync& pair_;
   VikunjaTasks& vikunja_;
   TaskMap& task_map_;
+  LinkLocks& locks_;
   Logger& log_;
 };
 
