@@ -88,7 +88,7 @@ int main(int argc, char** argv) {
   Worker worker(store, config, clock, log);
   vikunja.forget_requests();
   auto start = std::chrono::steady_clock::now();
-  const ReconcilePlan plan = worker.reconcile(false);
+  const ReconcilePlan plan = worker.reconcile();
   const double reconcile_seconds = seconds_since(start);
   const long long list_requests = vikunja.requests();
   fmt::print("reconcile of {} tasks on each side, {} changed in Taskwarrior and {} in Vikunja:\n", tasks,
@@ -103,7 +103,7 @@ int main(int argc, char** argv) {
              stats.done, worker.task_processes());
   vikunja.forget_requests();
   start = std::chrono::steady_clock::now();
-  const ReconcilePlan second = worker.reconcile(false);
+  const ReconcilePlan second = worker.reconcile();
   fmt::print("  second reconcile: {:.2f} s, {} requests, {} jobs\n", seconds_since(start), vikunja.requests(),
              second.jobs.size());
   fmt::print("  worker peak RSS: {} MiB\n", peak_rss_mib());

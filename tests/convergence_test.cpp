@@ -302,7 +302,7 @@ TEST_CASE("a create whose answer was lost is linked by whatever comes next, neve
     CHECK(f.vikunja.tasks().size() == 1);
   }
   SECTION("a reconcile finds it: linked") {
-    worker->reconcile(false);  // queues the Vikunja task as "only in Vikunja"
+    worker->reconcile();  // queues the Vikunja task as "only in Vikunja"
     f.clock.advance(3'600'000);
     worker->drain();
     CHECK(f.vikunja.tasks().size() == 1);

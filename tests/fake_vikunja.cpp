@@ -61,7 +61,19 @@ json task_defaults() {
   json task = json::object();
   for (const char* field : replaced_fields) task[field] = zero_of(field);
   task["title"] = "";
+  task["done_at"] = no_date;
   return task;
+}
+
+// Vikunja sets done_at when done goes from false to true and resets it to the zero time when
+// done goes back to false; a done_at sent in a body is ignored (vikunja-api.md, Task object).
+void stamp_done_at(json& task, bool was_done, const std::string& now) {
+  const bool done = task.value("done", false);
+  if (!done) {
+    task["done_at"] = no_date;
+  } else if (!was_done) {
+    task["done_at"] = now;
+  }
 }
 
 // X-Vikunja-Signature: lowercase hex of HMAC-SHA256 over the exact body bytes. Computed here
@@ -321,6 +333,7 @@ std::int64_t FakeVikunja::add_task(std::int64_t project_id, json fields) {
   task["project_id"] = project_id;
   task["identifier"] = fmt::format("#{}", id);
   task["created"] = task["updated"] = next_time();
+  if (!fields.contains("done_at")) stamp_done_at(task, false, task["updated"]);  // a test's own time wins
   task.erase("labels");
   tasks_[id] = task;
   emit("task.created", id);
@@ -335,8 +348,11 @@ void FakeVikunja::attach_label(std::int64_t task_id, std::int64_t label_id) {
 
 void FakeVikunja::edit_task(std::int64_t id, const json& fields) {
   std::lock_guard lock(mutex_);
-  for (auto& [key, value] : fields.items()) tasks_.at(id)[key] = value;
-  tasks_.at(id)["updated"] = next_time();
+  json& task = tasks_.at(id);
+  const bool was_done = task.value("done", false);
+  for (auto& [key, value] : fields.items()) task[key] = value;
+  task["updated"] = next_time();
+  if (!fields.contains("done_at")) stamp_done_at(task, was_done, task["updated"]);
   emit("task.updated", id);
 }
 
@@ -448,7 +464,7 @@ bool FakeVikunja::wait_for_requests(long long count, std::chrono::milliseconds t
 bool FakeVikunja::intercept(const httplib::Request& request, httplib::Response& response) {
   std::unique_lock lock(mutex_);
   ++requests_;
-  request_log_.push_back(request.method + " " + request.path);
+  request_log_.push_back(request.method + " " + request.target);
   arrived_.notify_all();
   if (hang_.count() > 0) {
     const bool drop = drop_after_hang_;  // as the mode was when the request arrived
@@ -569,6 +585,7 @@ void FakeVikunja::install_routes() {
       lose = std::exchange(lose_create_, std::nullopt);
     }
     body.erase("labels");  // ignored on create
+    body.erase("done_at");  // set by the server
     const std::int64_t id = add_task(project, body);
     std::unique_lock lock(mutex_);
     if (lose) {
@@ -594,6 +611,7 @@ void FakeVikunja::install_routes() {
     if (!body.is_object()) return send_error(response, 400, 2004, "Invalid model provided.");
     if (!tasks_.contains(id)) return send_error(response, 404, 4002, "This task does not exist");
     json& stored = tasks_.at(id);
+    const bool was_done = stored.value("done", false);
     for (const char* field : replaced_fields) {
       stored[field] = body.contains(field) && !body[field].is_null() ? body[field] : zero_of(field);
     }
@@ -605,6 +623,7 @@ void FakeVikunja::install_routes() {
       stored["project_id"] = body["project_id"];
     }
     stored["updated"] = next_time();
+    stamp_done_at(stored, was_done, stored["updated"]);
     emit("task.updated", id);
     send_json(response, 200, task_view(id));
   });

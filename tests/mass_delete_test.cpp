@@ -59,7 +59,7 @@ TEST_CASE("a Vikunja emptied under a running worker: nothing deleted until the u
   CHECK(count_jobs(f.dir / "queue.db", "state = 'pending'") == 0);  // writing it queued no echo
 
   f.vikunja.lose_everything();
-  const ReconcilePlan plan = worker->reconcile(false);
+  const ReconcilePlan plan = worker->reconcile({.full = true});
   REQUIRE(plan.held_back.size() == 1);
   CHECK_THAT(plan.held_back[0], Catch::StartsWith("held back 9 deletes of tasks gone from Vikunja: 9 of 9 linked tasks"));
   CHECK_THAT(describe_plan(plan, false), Catch::Contains("vikunja-worker reconcile --allow-deletes") &&
@@ -90,12 +90,12 @@ TEST_CASE("a Vikunja emptied under a running worker: nothing deleted until the u
   nothing_deleted(f);
   CHECK(taskwarrior_breaker(f).reason == mass_delete_reason);
   // A reconcile while they wait is not refused, and holds them still.
-  CHECK(worker->reconcile(false).held_back.size() == 1);
+  CHECK(worker->reconcile({.full = true}).held_back.size() == 1);
   worker->drain();
   nothing_deleted(f);
 
   SECTION("reconcile --allow-deletes lets them go ahead") {
-    CHECK(worker->reconcile(false, true).held_back.empty());
+    CHECK(worker->reconcile({.allow_deletes = true}).held_back.empty());
     worker->drain();
     CHECK(f.exported_with_status("pending").empty());
     CHECK(f.exported_with_status("deleted").size() == 9);
@@ -109,7 +109,7 @@ TEST_CASE("a Vikunja emptied under a running worker: nothing deleted until the u
     CHECK(rows(f, "task_map") == 0);
     CHECK(taskwarrior_breaker(f).state == BreakerState::closed);
     for (const json& task : f.exported()) CHECK_FALSE(task.contains("vikunja_id"));
-    worker->reconcile(false);
+    worker->reconcile({.full = true});
     worker->drain();
     CHECK(f.exported_with_status("deleted").empty());
     CHECK(f.exported_with_status("completed").size() == 1);  // completed history is not onboarded
@@ -166,7 +166,7 @@ TEST_CASE("one delete among many linked tasks goes ahead, a burst of deletes fro
   CHECK(taskwarrior_breaker(f).reason == mass_delete_reason);
   CHECK_THAT(taskwarrior_breaker(f).last_error, Catch::StartsWith("held back 7 deletes of tasks gone from Vikunja"));
 
-  worker->reconcile(false, true);
+  worker->reconcile({.allow_deletes = true});
   worker->drain();
   CHECK(rows(f, "tombstones") == 7);
   CHECK(rows(f, "task_map") == 2);
@@ -187,7 +187,7 @@ TEST_CASE("mass deletes in Taskwarrior are held too, and the threshold is config
   CHECK(read_status(f.store).breakers.front().reason == mass_delete_reason);  // vikunja's
   CHECK_THAT(read_status(f.store).breakers.front().last_error,
              Catch::StartsWith("held back 3 deletes of tasks gone from Taskwarrior"));
-  worker->reconcile(false, true);
+  worker->reconcile({.allow_deletes = true});
   worker->drain();
   CHECK(f.vikunja.tasks().size() == 6);
   CHECK(rows(f, "tombstones") == 3);
@@ -197,12 +197,12 @@ TEST_CASE("a confirmation covers the deletes queued before it, not later ones un
   TaskwarriorFixture f;
   auto worker = f.worker();
   nine_linked_tasks(f, *worker);
-  CHECK(worker->reconcile(false, true).held_back.empty());  // a confirmation with nothing to delete
+  CHECK(worker->reconcile({.allow_deletes = true}).held_back.empty());  // a confirmation with nothing to delete
   f.clock.advance(1000);
   // A week on, every done job purged: SQLite gives their ids out again.
   f.store.database().exec("DELETE FROM jobs");
   f.vikunja.lose_everything();
-  CHECK(worker->reconcile(false).held_back.size() == 1);
+  CHECK(worker->reconcile({.full = true}).held_back.size() == 1);
   CHECK(f.store.database().execAndGet("SELECT min(id) FROM jobs").getInt64() == 1);
   f.clock.advance(mass_delete_pause + 1);
   worker->drain();
@@ -224,7 +224,7 @@ TEST_CASE("a replaced Vikunja that gives out the linked ids again: its tasks are
   f.vikunja.set_server_time(1'900'000'000);  // later than every `updated` the links saw
   f.vikunja_task("inbox", {{"title", "Dentist appointment"}});
   f.vikunja_task("inbox", {{"title", "Pay rent"}});
-  worker->reconcile(false);
+  worker->reconcile({.full = true});
   worker->drain();
   f.clock.advance(mass_delete_pause + 1);
   worker->drain();
@@ -234,7 +234,7 @@ TEST_CASE("a replaced Vikunja that gives out the linked ids again: its tasks are
   CHECK(rows(f, "conflicts") == 0);
   // relink forgets all nine links (two of those ids now hold other tasks) and links anew.
   CHECK(worker->relink() == 9);
-  worker->reconcile(false);
+  worker->reconcile({.full = true});
   worker->drain();
   CHECK(f.exported_with_status("pending").size() == 10);  // our eight and the two new ones, once each
   CHECK(f.vikunja.tasks().size() == 10);
@@ -247,7 +247,7 @@ TEST_CASE("VIKUNJA_SYNC_MASS_DELETE_COUNT=0 turns the guard off", "[mass_delete]
   auto worker = f.worker();
   nine_linked_tasks(f, *worker);
   f.vikunja.lose_everything();
-  CHECK(worker->reconcile(false).held_back.empty());
+  CHECK(worker->reconcile({.full = true}).held_back.empty());
   worker->drain();
   CHECK(f.exported_with_status("deleted").size() == 9);
   CHECK(taskwarrior_breaker(f).state == BreakerState::closed);

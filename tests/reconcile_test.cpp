@@ -16,7 +16,7 @@ namespace {
 
 // Reconciles, then drains everything that queued; returns the plan.
 ReconcilePlan reconcile_and_drain(TaskwarriorFixture& f, Worker& worker) {
-  const ReconcilePlan plan = worker.reconcile(false);
+  const ReconcilePlan plan = worker.reconcile();
   worker.drain();
   f.clock.advance(1);
   return plan;
@@ -40,7 +40,7 @@ TEST_CASE("a reconcile with nothing to do queues nothing and sends no write", "[
   const long long jobs = count_jobs(f.dir / "queue.db");
   f.vikunja.forget_requests();
 
-  const ReconcilePlan plan = worker->reconcile(false);
+  const ReconcilePlan plan = worker->reconcile();
   CHECK(plan.nothing_to_do());
   CHECK(plan.agreeing_pairs == 2);
   CHECK(count_jobs(f.dir / "queue.db") == jobs);
@@ -65,7 +65,13 @@ TEST_CASE("reconcile finds creates, edits and deletes in Vikunja whose webhooks 
   CHECK((*f.by_vikunja_id(id))["description"] == "Lost edit");
 
   f.vikunja.remove_task(id);  // no webhook
+  // Vikunja lists no deleted task: a pass over changes cannot see it, the day's full pass does.
+  const ReconcilePlan changes = reconcile_and_drain(f, *worker);
+  CHECK(changes.kind == ReconcileKind::changes);
+  CHECK(changes.nothing_to_do());
+  f.clock.advance(full_pass_every);
   const ReconcilePlan removal = reconcile_and_drain(f, *worker);
+  CHECK(removal.kind == ReconcileKind::full);
   REQUIRE(removal.jobs.size() == 1);
   CHECK(removal.jobs[0].reason == "gone from Vikunja");
   CHECK((*f.by_vikunja_id(id))["status"] == "deleted");
@@ -104,7 +110,7 @@ TEST_CASE("a linked task missing from Taskwarrior altogether is reported and lef
   // Its Taskwarrior half purged (`task purge`, a restored backup): the link names a uuid nobody has.
   f.store.database().exec("UPDATE task_map SET tw_uuid = '00000000-0000-4000-8000-00000000abcd' WHERE vikunja_id = " +
                           std::to_string(id));
-  const ReconcilePlan plan = worker->reconcile(false);
+  const ReconcilePlan plan = worker->reconcile();
   REQUIRE(plan.left_alone.size() == 1);
   CHECK_THAT(plan.left_alone[0], Catch::Contains("Taskwarrior no longer has the task (purged?); nothing deleted"));
   CHECK(f.vikunja.task(id));
@@ -122,7 +128,7 @@ TEST_CASE("onboarding: 30 Taskwarrior-only, 20 Vikunja-only and 10 same-title ta
 
   auto worker = f.worker();
   SECTION("--dry-run plans and changes nothing") {
-    const ReconcilePlan plan = worker->reconcile(true);
+    const ReconcilePlan plan = worker->reconcile({.dry_run = true});
     CHECK(plan.jobs.size() == 70);  // a push for each of the 40 in Taskwarrior, a webhook for each of the 30 in Vikunja
     CHECK(count_jobs(f.dir / "queue.db") == 0);
     CHECK(f.vikunja.tasks().size() == 30);
@@ -160,7 +166,7 @@ TEST_CASE("reconcile waits while a breaker is open and counts a failed read on i
   SECTION("Vikunja unreachable") {
     f.vikunja.refuse_connections();
     try {
-      worker->reconcile(false);
+      worker->reconcile();
       FAIL("reconciled without Vikunja");
     } catch (const Error& e) {
       CHECK(e.exit_code() == ExitCode::temp_fail);
@@ -172,7 +178,7 @@ TEST_CASE("reconcile waits while a breaker is open and counts a failed read on i
     f.store.database().exec(fmt::format("UPDATE breaker SET state = 'open', retry_at = {} WHERE target = 'vikunja'",
                                         test_epoch + 60'000));
     f.vikunja.forget_requests();
-    CHECK_THROWS_WITH(worker->reconcile(false), Catch::StartsWith("reconcile skipped: the vikunja breaker pauses calls until"));
+    CHECK_THROWS_WITH(worker->reconcile(), Catch::StartsWith("reconcile skipped: the vikunja breaker pauses calls until"));
     CHECK(f.vikunja.requests() == 0);
   }
 }
@@ -185,7 +191,7 @@ TEST_CASE("reconcile leaves a job already waiting for a task as it is", "[reconc
   const std::string uuid = f.exported().at(0)["uuid"];
   REQUIRE(f.task({uuid, "modify", "priority:H"}).exit_code == 0);  // a push, pending
   f.store.database().exec("UPDATE jobs SET attempts = 3 WHERE state = 'pending'");
-  const ReconcilePlan plan = worker->reconcile(false);
+  const ReconcilePlan plan = worker->reconcile();
   REQUIRE(plan.jobs.size() == 1);  // planned, but the pending job stays
   CHECK(count_jobs(f.dir / "queue.db", "state = 'pending' AND attempts = 3") == 1);
   CHECK(count_jobs(f.dir / "queue.db", "state = 'pending'") == 1);
@@ -221,7 +227,7 @@ TEST_CASE("onboarding: a task without a project links to its namesake in Vikunja
   CHECK_FALSE(milk->contains("project"));
   CHECK(count_jobs(f.dir / "queue.db", "state IN ('pending', 'dead')") == 0);
   // Nothing left to do: the two sides agree, the project spelt differently on each side.
-  CHECK(worker->reconcile(false).agreeing_pairs == 3);
+  CHECK(worker->reconcile().agreeing_pairs == 3);
   for (const json& task : f.exported()) {
     if (task["description"] == "Plan the week") CHECK(task["project"] == default_title);
   }
@@ -247,9 +253,97 @@ TEST_CASE("the dry run says why same-title tasks will not be linked", "[reconcil
   REQUIRE(f.task({"rc.hooks=off", "add", "Pay rent"}).exit_code == 0);
   f.vikunja_task("inbox", {{"title", "Pay rent"}});
   auto worker = f.worker();
-  const std::string plan = describe_plan(worker->reconcile(true), true);
+  const std::string plan = describe_plan(worker->reconcile({.dry_run = true}), true);
   CHECK_THAT(plan, Catch::Contains("namesakes not linked: \"Call mum\": Taskwarrior's project is \"Family\", "
                                    "Vikunja's none (the default project)\n") &&
                        Catch::Contains("namesakes not linked: \"Water plants\": more than one namesake on a side"));
   CHECK(plan.find("namesakes not linked: \"Pay rent\"") == std::string::npos);  // the first job links them
+}
+
+namespace {
+
+// History from before the sync: one completed task on each side, its events long gone.
+struct CompletedHistory {
+  std::int64_t vikunja_id;
+  explicit CompletedHistory(TaskwarriorFixture& f) {
+    const json old_chore{{"uuid", "00000000-0000-4000-8000-00000000c0de"}, {"description", "Old chore"},
+                         {"status", "completed"}, {"entry", "20261001T080000Z"}, {"end", "20261002T080000Z"},
+                         {"modified", "20261002T080000Z"}};
+    REQUIRE(f.task({"rc.hooks=off", "import", "-"}, old_chore.dump()).exit_code == 0);
+    vikunja_id = f.vikunja_task("Home", {{"title", "Old errand"}, {"done", true}});
+  }
+};
+
+int completed_on_both(TaskwarriorFixture& f, const std::string& title) {
+  int found = 0;
+  for (const json& task : f.exported_with_status("completed")) found += task["description"] == title;
+  for (const json& task : f.vikunja.tasks()) found += task["title"] == title && task["done"] == true;
+  return found;
+}
+
+}  // namespace
+
+TEST_CASE("completed tasks never linked: carried over when completed after the sync began, both ways",
+          "[reconcile]") {
+  TaskwarriorFixture f;
+  auto worker = f.worker();
+  CompletedHistory history(f);
+  const ReconcilePlan onboarding = reconcile_and_drain(f, *worker);
+  CHECK(onboarding.completed_skipped == 2);
+  CHECK_THAT(describe_plan(onboarding, false),
+             Catch::Contains("left alone: 2 completed tasks never linked, completed before the sync began "
+                             "(reconcile --include-completed carries them over)\n"));
+  CHECK(f.vikunja.tasks().size() == 1);
+  CHECK(f.exported().size() == 1);
+
+  // Made and completed on each side after the sync began, every event lost.
+  REQUIRE(f.task({"rc.hooks=off", "add", "Renew passport"}).exit_code == 0);
+  REQUIRE(f.task({"rc.hooks=off", "description:Renew passport", "done"}).exit_code == 0);
+  const auto errand = f.vikunja_task("Home", {{"title", "Return library books"}});
+  f.vikunja.edit_task(errand, {{"done", true}});  // no webhook
+  reconcile_and_drain(f, *worker);
+  CHECK(completed_on_both(f, "Renew passport") == 2);
+  CHECK(completed_on_both(f, "Return library books") == 2);
+  // The history stays where it was, and a full pass leaves it alone too.
+  f.clock.advance(full_pass_every);
+  const ReconcilePlan full = reconcile_and_drain(f, *worker);
+  CHECK(full.kind == ReconcileKind::full);
+  CHECK(full.nothing_to_do());
+  CHECK(full.completed_skipped == 2);
+  CHECK(completed_on_both(f, "Old chore") == 1);
+  CHECK(completed_on_both(f, "Old errand") == 1);
+}
+
+TEST_CASE("reconcile --include-completed onboards completed history too", "[reconcile]") {
+  TaskwarriorFixture f;
+  auto worker = f.worker();
+  CompletedHistory history(f);
+  const ReconcilePlan plan = worker->reconcile({.include_completed = true});
+  CHECK(plan.kind == ReconcileKind::full);
+  CHECK(plan.completed_skipped == 0);
+  worker->drain();
+  CHECK(completed_on_both(f, "Old chore") == 2);
+  CHECK(completed_on_both(f, "Old errand") == 2);
+  CHECK(f.exported_with_status("pending").empty());
+}
+
+TEST_CASE("the hourly reconcile reads only what changed, with Vikunja's own filter", "[reconcile]") {
+  TaskwarriorFixture f;
+  auto worker = f.worker();
+  for (const char* title : {"One", "Two", "Three", "Four", "Five"}) REQUIRE(f.task({"add", title}).exit_code == 0);
+  worker->drain();
+  reconcile_and_drain(f, *worker);
+  const std::int64_t changed = f.vikunja.tasks().at(1)["id"];
+  f.vikunja.edit_task(changed, {{"title", "Two, renamed"}});  // no webhook
+  f.vikunja.forget_requests();
+  const ReconcilePlan plan = reconcile_and_drain(f, *worker);
+  CHECK(plan.kind == ReconcileKind::changes);
+  // The edited task, and the one changed last before the reconcile (a second's margin): the
+  // stand-in applies `updated >` as Vikunja does.
+  CHECK(plan.vikunja_tasks <= 2);
+  REQUIRE(plan.jobs.size() == 1);
+  CHECK(plan.jobs[0].reason == "changed in Vikunja");
+  CHECK(f.vikunja.requests_matching("GET", "/tasks?page=1&per_page=50&filter=updated%20%3E%20%22") == 1);
+  CHECK((*f.by_vikunja_id(changed))["description"] == "Two, renamed");
+  CHECK_THAT(describe_plan(plan, false), Catch::StartsWith("reconcile (changes since the last): "));
 }

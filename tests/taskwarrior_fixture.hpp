@@ -32,13 +32,13 @@ struct TaskwarriorFixture : WorkerFixture {
   }
 
   // `task` as the user runs it: hooks on, queueing into the fixture's queue.
-  ProcessResult task(std::vector<std::string> args) {
+  ProcessResult task(std::vector<std::string> args, std::string input = "") {
     args.insert(args.begin(), "task");
     std::vector<std::string> environment{"PATH=/usr/bin:/bin", "HOME=" + dir.path().string()};
     for (const char* name : {"TASKRC", "TASKDATA", "VIKUNJA_SYNC_DB"}) {
       environment.push_back(std::string(name) + "=" + env[name]);
     }
-    return run_process(ProcessRequest{args, "", environment, std::chrono::seconds(30)});
+    return run_process(ProcessRequest{args, std::move(input), environment, std::chrono::seconds(30)});
   }
 
   std::vector<nlohmann::json> exported() {

@@ -72,7 +72,7 @@ TEST_CASE("webhooks install registers one webhook per project, and a second run 
     CHECK(worker->webhooks().remove(receiver).size() == 2);
     CHECK(f.vikunja.webhooks().empty());
     f.vikunja.add_project("Later");
-    worker->reconcile(false);
+    worker->reconcile();
     CHECK(f.vikunja.webhooks().empty());
   }
 }
@@ -116,9 +116,9 @@ TEST_CASE("a project made after webhooks install gets its webhook at the next re
   auto worker = installed_on_home(f);
   const auto later = f.vikunja.add_project("Made later");
   CHECK(webhooks_for(f.vikunja, later).empty());
-  worker->reconcile(true);  // a dry run changes nothing, in Vikunja either
+  worker->reconcile({.dry_run = true});  // a dry run changes nothing, in Vikunja either
   CHECK(webhooks_for(f.vikunja, later).empty());
-  worker->reconcile(false);
+  worker->reconcile();
   const auto hooks = webhooks_for(f.vikunja, later);
   REQUIRE(hooks.size() == 1);
   CHECK(hooks[0]["secret"] == "s3cret");

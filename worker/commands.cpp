@@ -134,7 +134,7 @@ ExitCode run_forever(const Options& options, const Environment& env) {
   systemd.notify("READY=1");
   try {
     // Once at start: whatever changed while no worker ran (design.md "Convergence").
-    worker.reconcile(false);
+    worker.reconcile();
   } catch (const Error& e) {
     session.log.log(LogLevel::warning, "reconcile failed", "error={}", log_quote(e.what()));
   }
@@ -175,7 +175,8 @@ ExitCode run_forever(const Options& options, const Environment& env) {
 ExitCode reconcile(const Options& options, const Environment& env) {
   Session session(options, env);
   Worker worker(session.store, session.config, session.clock, session.log);
-  fmt::print("{}", describe_plan(worker.reconcile(options.dry_run, options.allow_deletes), options.dry_run));
+  const ReconcileRequest request{options.dry_run, options.allow_deletes, options.full, options.include_completed};
+  fmt::print("{}", describe_plan(worker.reconcile(request), options.dry_run));
   return ExitCode::ok;
 }
 
@@ -185,7 +186,7 @@ ExitCode relink(const Options& options, const Environment& env) {
   const int forgotten = worker.relink();
   fmt::print("relink: {} link{} to tasks Vikunja no longer has forgotten; nothing deleted\n", forgotten,
              forgotten == 1 ? "" : "s");
-  fmt::print("{}", describe_plan(worker.reconcile(false), false));
+  fmt::print("{}", describe_plan(worker.reconcile({.full = true}), false));
   return ExitCode::ok;
 }
 

@@ -24,12 +24,15 @@ Commands:
                              for a backoff or a breaker window
   run                        drain, then wait (no CPU) for new jobs, the next due time or the
                              breaker's retry time; SIGTERM/SIGINT finish the current job, exit 0
-  reconcile [--dry-run] [--allow-deletes]
-                             read both sides in full and queue the jobs that bring them
-                             together: changes and deletes whose events were lost, tasks on
-                             one side only (the first run links same-title pairs); with
-                             --dry-run print them and change nothing; --allow-deletes
-                             confirms the deletes the mass-delete guard holds back
+  reconcile [--dry-run] [--allow-deletes] [--full] [--include-completed]
+                             queue the jobs that bring both sides together: changes and
+                             deletes whose events were lost, tasks on one side only (the first
+                             run links same-title pairs), tasks completed since the sync
+                             began; reads only what changed since the last reconcile, both
+                             sides in full once a day; with --dry-run print them and change
+                             nothing; --allow-deletes confirms the deletes the mass-delete
+                             guard holds back; --full reads everything now;
+                             --include-completed also carries completed tasks of any age
   relink                     after Vikunja lost the linked tasks (a reinstall, an old backup,
                              another instance): forget the links whose Vikunja task is gone,
                              nothing deleted on either side, and queue their tasks anew
@@ -66,6 +69,9 @@ Options:
   --dry-run   reconcile: print what it would queue, change nothing
   --allow-deletes
               reconcile: let the deletes held back as a mass delete go ahead
+  --full      reconcile: read both sides in full, whenever the last full pass was
+  --include-completed
+              reconcile: carry over completed tasks never linked, however old
   -h, --help  show this help
   --version   show the version
 
@@ -151,7 +157,7 @@ Command parse_command(const std::vector<std::string_view>& words) {
 }  // namespace
 
 Options parse_options(std::span<char*> argv) {
-  enum LongOnly { db = 1000, json, dead, older_than, dry_run, url, allow_deletes };
+  enum LongOnly { db = 1000, json, dead, older_than, dry_run, url, allow_deletes, full, include_completed };
   Options options;
   bool older_than_given = false;
   const CommandLine line = parse_command_line(
@@ -162,6 +168,8 @@ Options parse_options(std::span<char*> argv) {
        {"older-than", required_argument, nullptr, older_than},
        {"dry-run", no_argument, nullptr, dry_run},
        {"allow-deletes", no_argument, nullptr, allow_deletes},
+       {"full", no_argument, nullptr, full},
+       {"include-completed", no_argument, nullptr, include_completed},
        {"url", required_argument, nullptr, url}},
       [&](int id, const char* value) {
         switch (id) {
@@ -170,6 +178,8 @@ Options parse_options(std::span<char*> argv) {
           case dead: options.all_dead = true; break;
           case dry_run: options.dry_run = true; break;
           case allow_deletes: options.allow_deletes = true; break;
+          case full: options.full = true; break;
+          case include_completed: options.include_completed = true; break;
           case url: options.url = value; break;
           case older_than:
             options.older_than_days = parse_number<double>(value, "--older-than");
@@ -203,6 +213,8 @@ Options parse_options(std::span<char*> argv) {
   refuse(older_than_given && options.command != Command::purge, "--older-than", "purge");
   refuse(options.dry_run && options.command != Command::reconcile, "--dry-run", "reconcile");
   refuse(options.allow_deletes && options.command != Command::reconcile, "--allow-deletes", "reconcile");
+  refuse(options.full && options.command != Command::reconcile, "--full", "reconcile");
+  refuse(options.include_completed && options.command != Command::reconcile, "--include-completed", "reconcile");
   if (options.allow_deletes && options.dry_run) usage_error("--allow-deletes changes what --dry-run must not");
 
   switch (options.command) {

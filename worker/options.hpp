@@ -24,6 +24,8 @@ struct Options {
   std::optional<std::string> url;      // webhooks install|remove --url URL, doctor --url URL
   bool dry_run = false;                // reconcile --dry-run
   bool allow_deletes = false;          // reconcile --allow-deletes
+  bool full = false;                   // reconcile --full
+  bool include_completed = false;      // reconcile --include-completed
   bool all_dead = false;               // retry --dead
   std::vector<std::int64_t> job_ids;   // retry ID...
   double older_than_days = 7;          // purge --older-than DAYS

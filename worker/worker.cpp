@@ -56,6 +56,7 @@ Worker::Worker(QueueStore& store, const WorkerConfig& config, const Clock& clock
       push_(pair_, vikunja_, task_map_, locks_, log),
       taskwarrior_(pair_, vikunja_, task_map_, locks_, log),
       reconcile_(vikunja_, task_, task_map_, store, config.default_project.value, clock),
+      reconcile_marks_(store.database()),
       claims_(store, clock, breaker_policy(config),
               ClaimPolicy{config.lease(), config.max_attempts.value},
               Backoff(config.backoff_base.value, config.backoff_cap.value), log, owner,
@@ -153,7 +154,9 @@ DrainStats Worker::drain(const std::function<bool()>& should_stop) {
   return stats;
 }
 
-ReconcilePlan Worker::reconcile(bool dry_run, bool allow_deletes) {
+ReconcilePlan Worker::reconcile(const ReconcileRequest& request) {
+  const bool dry_run = request.dry_run;
+  const bool allow_deletes = request.allow_deletes;
   const std::vector<Target> called{Target::vikunja, Target::taskwarrior};
   // A mass delete held back is no outage: reading both sides is what the user needs now.
   if (const auto blocked = claims_.blocked(called, mass_delete_reason)) {
@@ -161,8 +164,10 @@ ReconcilePlan Worker::reconcile(bool dry_run, bool allow_deletes) {
                                                  blocked->first, format_rfc3339(blocked->second)));
   }
   ReconcilePlan plan;
+  const UnixMillis started = clock_.now();
+  const ReconcileScope scope = reconcile_marks_.scope_for(request, started);
   try {
-    plan = reconcile_.plan();
+    plan = reconcile_.plan(scope);
   } catch (const JobStopped& stopped) {
     claims_.record_outside_job(called, stopped.outcome);
     throw Error(ExitCode::temp_fail, fmt::format("reconcile: {}", stopped.outcome.error));
@@ -175,11 +180,15 @@ ReconcilePlan Worker::reconcile(bool dry_run, bool allow_deletes) {
       deletes_.confirm();
       reset_breakers_paused_for(store_, mass_delete_reason, clock_.now(), log_);
     }
+    reconcile_marks_.record(plan, started, clock_.now());
     add_counters(store_, {{"last_reconcile_timestamp_seconds", "", clock_.now() / 1000.0, true}});
     register_webhooks_on_new_projects();
   }
-  log_.log(LogLevel::info, "reconcile", "dry_run={} jobs={} agreeing_pairs={} left_alone={} held_back={}", dry_run,
-           plan.jobs.size(), plan.agreeing_pairs, plan.left_alone.size(), plan.held_back.size());
+  log_.log(LogLevel::info, "reconcile",
+           "kind={} dry_run={} taskwarrior_read={} vikunja_read={} jobs={} agreeing_pairs={} left_alone={} held_back={} "
+           "completed_skipped={}",
+           plan.kind, dry_run, plan.taskwarrior_tasks, plan.vikunja_tasks, plan.jobs.size(), plan.agreeing_pairs,
+           plan.left_alone.size(), plan.held_back.size(), plan.completed_skipped);
   return plan;
 }
 

@@ -22,6 +22,7 @@
 #include "worker/sync/link_locks.hpp"
 #include "worker/sync/pair_sync.hpp"
 #include "worker/sync/reconcile.hpp"
+#include "worker/sync/reconcile_marks.hpp"
 #include "worker/sync/task_map.hpp"
 #include "worker/sync/taskwarrior_sync.hpp"
 #include "worker/sync/vikunja_push.hpp"
@@ -49,8 +50,9 @@ class Worker final : private JobHandler {
   // queues them. Throws Error(temp_fail) while a breaker pauses Vikunja or Taskwarrior (not
   // for a mass delete), or when a side cannot be read (the failure counts on its breaker, as a
   // job's would). A plan that deletes too many pauses the receiving target (delete_guard.hpp),
-  // unless `allow_deletes`: then every delete queued so far goes ahead.
-  ReconcilePlan reconcile(bool dry_run, bool allow_deletes = false);
+  // unless `allow_deletes`: then every delete queued so far goes ahead. A full pass or one over
+  // changes only, as reconcile_marks.hpp decides.
+  ReconcilePlan reconcile(const ReconcileRequest& request = {});
   // Forgets the links whose Vikunja task Vikunja no longer has (it lost them), clearing their
   // vikunja_id in Taskwarrior, so that the next reconcile queues those tasks anew; the deletes
   // held back for them finish without deleting. Returns how many links were forgotten.
@@ -92,6 +94,7 @@ class Worker final : private JobHandler {
   VikunjaPush push_;
   TaskwarriorSync taskwarrior_;
   Reconcile reconcile_;
+  ReconcileMarks reconcile_marks_;
   JobClaims claims_;
   Heartbeat heartbeat_;
   WebhookRegistration webhooks_;

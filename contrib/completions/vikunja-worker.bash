@@ -56,7 +56,7 @@ _vikunja_worker()
         local options='--db'
         case $command in
             '') options+=' --help --version' ;;
-            reconcile) options+=' --dry-run --allow-deletes' ;;
+            reconcile) options+=' --dry-run --allow-deletes --full --include-completed' ;;
             status) options+=' --json' ;;
             doctor) options+=' --json --url' ;;
             webhooks) [[ $sub == install || $sub == remove ]] && options+=' --url' ;;

@@ -73,19 +73,38 @@ ProcessResult TaskRunner::checked(const std::vector<std::string>& args, const st
 }
 
 std::vector<nlohmann::json> TaskRunner::export_tasks(const std::vector<std::string>& filter) {
+  std::vector<nlohmann::json> tasks;
+  export_each(filter, [&](nlohmann::json&& task) { tasks.push_back(std::move(task)); });
+  return tasks;
+}
+
+void TaskRunner::export_each(const std::vector<std::string>& filter,
+                             const std::function<void(nlohmann::json&&)>& visit) {
+  using json = nlohmann::json;
   std::vector<std::string> args = filter;
   args.push_back("export");
   const ProcessResult result = checked(args, "", "task export");
-  // rc.json.array=on: one JSON array, parsed once. An empty export may print nothing at all.
-  if (result.out.find_first_not_of(" \t\r\n") == std::string::npos) return {};
+  // rc.json.array=on: one JSON array. An empty export may print nothing at all.
+  if (result.out.find_first_not_of(" \t\r\n") == std::string::npos) return;
   std::string problem;
   try {
-    auto tasks = nlohmann::json::parse(result.out);
-    const bool all_objects = tasks.is_array() && std::all_of(tasks.begin(), tasks.end(),
-                                                              [](const auto& task) { return task.is_object(); });
-    if (all_objects) return tasks.get<std::vector<nlohmann::json>>();
-    problem = tasks.is_array() ? "an element is not an object" : std::string("a ") + tasks.type_name();
-  } catch (const nlohmann::json::parse_error& e) {
+    // Each element of the array is handed over when it is complete and dropped from the result.
+    const auto one_at_a_time = [&](int depth, json::parse_event_t event, json& parsed) {
+      if (depth != 1 || !problem.empty()) return depth != 1;
+      if (event == json::parse_event_t::object_end) {
+        visit(std::move(parsed));
+        return false;
+      }
+      if (event == json::parse_event_t::value || event == json::parse_event_t::array_end) {
+        problem = "an element is not an object";
+        return false;
+      }
+      return true;
+    };
+    const json rest = json::parse(result.out, one_at_a_time);
+    if (problem.empty() && rest.is_array()) return;
+    if (problem.empty()) problem = std::string("a ") + rest.type_name();
+  } catch (const json::parse_error& e) {
     problem = e.what();
   }
   throw JobStopped{JobOutcome::retry(

@@ -35,6 +35,8 @@ class TaskRunner {
   // Thrown as JobStopped: a timeout or a non-zero exit is a retry that trips the taskwarrior
   // breaker (a lock, a busy disk), with task's own message kept.
   std::vector<nlohmann::json> export_tasks(const std::vector<std::string>& filter);
+  // The same, one task at a time: only one task is parsed at once (a reconcile of many tasks).
+  void export_each(const std::vector<std::string>& filter, const std::function<void(nlohmann::json&&)>& visit);
   void import_task(const nlohmann::json& task);
   void delete_task(const std::string& uuid);
   // Sets one attribute (`modify`, not `import`: a change the user makes meanwhile is kept).

@@ -68,6 +68,12 @@ nlohmann::json VikunjaClient::object_from(const HttpResponse& response, const st
 
 std::vector<nlohmann::json> VikunjaClient::all_pages(const std::string& path, const std::string& query) {
   std::vector<json> items;
+  each_item(path, query, [&](json&& item) { items.push_back(std::move(item)); });
+  return items;
+}
+
+void VikunjaClient::each_item(const std::string& path, const std::string& query,
+                              const std::function<void(json&&)>& visit) {
   std::set<long long> seen;  // saved filters repeat on every page
   for (int page = 1; page <= max_pages; ++page) {
     const std::string page_path = fmt::format("{}?page={}&per_page=50{}", path, page, query);
@@ -81,12 +87,11 @@ std::vector<nlohmann::json> VikunjaClient::all_pages(const std::string& path, co
         throw JobStopped{unexpected_body(response, named("GET", page_path), "an item without an integer id")};
       }
       const long long id = item["id"].get<long long>();
-      if (id > 0 && seen.insert(id).second) items.push_back(std::move(item));
+      if (id > 0 && seen.insert(id).second) visit(std::move(item));
     }
     const auto total = response.headers.find("x-pagination-total-pages");
     if (parsed.empty() || total == response.headers.end() || page >= std::atoi(total->second.c_str())) break;
   }
-  return items;
 }
 
 std::optional<nlohmann::json> VikunjaClient::get_task(std::int64_t task_id) {
@@ -170,13 +175,26 @@ bool VikunjaClient::any_task_updated_between(UnixMillis after, UnixMillis before
 }
 
 std::vector<nlohmann::json> VikunjaClient::all_tasks() {
+  std::vector<json> tasks;
+  each_task(std::nullopt, [&](json&& task) { tasks.push_back(std::move(task)); });
+  return tasks;
+}
+
+void VikunjaClient::each_task(std::optional<UnixMillis> updated_after, const std::function<void(json&&)>& visit) {
+  const std::string query =
+      updated_after ? "&filter=" + url_encode(fmt::format("updated > \"{}\"", format_rfc3339(*updated_after))) : "";
+  bool visited = false;
+  const auto visit_and_note = [&](json&& task) {
+    visited = true;
+    visit(std::move(task));
+  };
   try {
-    return all_pages("/tasks", "");
+    each_item("/tasks", query, visit_and_note);
   } catch (const JobStopped& stopped) {
     // Vikunja 0.24 and older list them at /tasks/all; /tasks is then the router's 404.
-    if (stopped.outcome.reason != "configuration") throw;
+    if (stopped.outcome.reason != "configuration" || visited) throw;
     try {
-      return all_pages("/tasks/all", "");
+      each_item("/tasks/all", query, visit);
     } catch (const JobStopped&) {
       throw stopped;  // neither path: the first answer says more
     }

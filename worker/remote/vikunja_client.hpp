@@ -5,6 +5,7 @@
 // Lists are read page by page to the end; pseudo-projects (ids <= 0) are skipped.
 
 #include <cstdint>
+#include <functional>
 #include <initializer_list>
 #include <optional>
 #include <string>
@@ -32,6 +33,9 @@ class VikunjaClient {
   std::vector<json> tasks_of_project(std::int64_t project_id, const std::string& search);
   // Every task the token can see, done ones included (GET /tasks; /tasks/all before v1.0).
   std::vector<json> all_tasks();
+  // The same, a page at a time; with `updated_after`, only tasks whose `updated` is later
+  // (Vikunja's filter, v1.0+).
+  void each_task(std::optional<UnixMillis> updated_after, const std::function<void(json&&)>& visit);
   // Whether any task's `updated` lies between the two (Vikunja's filter; v1.0+).
   bool any_task_updated_between(UnixMillis after, UnixMillis before);
 
@@ -66,6 +70,7 @@ class VikunjaClient {
   json object_from(const HttpResponse& response, const std::string& call_name);
   std::string named(const std::string& method, const std::string& path) const;  // for messages
   std::vector<json> all_pages(const std::string& path, const std::string& query);
+  void each_item(const std::string& path, const std::string& query, const std::function<void(json&&)>& visit);
 
   std::string api_;  // <base>/api/v1
   HttpClient http_;

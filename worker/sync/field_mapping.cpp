@@ -63,4 +63,10 @@ std::optional<UnixMillis> strict_vikunja_date(const nlohmann::json& task, const 
   return time;
 }
 
+std::optional<UnixMillis> taskwarrior_modified(const nlohmann::json& task) {
+  auto text = optional_string(task, "modified");
+  if (!text) text = optional_string(task, "entry");
+  return text ? parse_taskwarrior_date(*text) : std::nullopt;
+}
+
 }  // namespace vsync

@@ -23,6 +23,8 @@ inline constexpr const char* vikunja_done_field = "done";
 std::optional<UnixMillis> parse_taskwarrior_date(std::string_view text);
 // 20261207T090000Z
 std::string format_taskwarrior_date(UnixMillis time);
+// When a Taskwarrior task last changed: `modified`, or `entry` for one never modified.
+std::optional<UnixMillis> taskwarrior_modified(const nlohmann::json& task);
 
 // A Vikunja date: absent, null or zero time is none; anything else must parse, or the task is
 // unreadable: throws JobStopped (dead) naming the field.

@@ -14,19 +14,6 @@ namespace vsync {
 
 namespace {
 
-// When the task last changed: `modified`, or `entry` for one never modified.
-std::optional<UnixMillis> taskwarrior_modified(const nlohmann::json& task) {
-  auto text = optional_string(task, "modified");
-  if (!text) text = optional_string(task, "entry");
-  return text ? parse_taskwarrior_date(*text) : std::nullopt;
-}
-
-std::optional<UnixMillis> vikunja_done_at(const nlohmann::json& task) {
-  const auto text = optional_string(task, "done_at");
-  const auto time = text ? parse_rfc3339(*text) : std::nullopt;
-  return time && *time > *parse_rfc3339(vikunja_no_date) ? time : std::nullopt;
-}
-
 // What export adds that import must not get back.
 nlohmann::json importable(nlohmann::json task) {
   task.erase("id");
@@ -89,7 +76,7 @@ void PairSync::converge(const std::string& tw_uuid, const std::optional<TaskFiel
                            .on(Target::taskwarrior)};
     }
     const auto spelled_project = optional_string(taskwarrior, "project");
-    write_taskwarrior(taskwarrior, merged.fields, vikunja_done_at(vikunja), clock_.now());
+    write_taskwarrior(taskwarrior, merged.fields, done_at_of(vikunja), clock_.now());
     // The default project as the user names it in Taskwarrior ("Inbox") stays as it is.
     if (merged.fields.project.empty() && taskwarrior_fields.project.empty() && spelled_project) {
       taskwarrior["project"] = *spelled_project;
@@ -228,7 +215,7 @@ void PairSync::create_in_taskwarrior(const json& vikunja) {
   const TaskFields fields = vikunja_.fields_of(vikunja);
   json task{{"uuid", new_uuid()}, {"status", to_string(TaskStatus::pending)},
             {"entry", format_taskwarrior_date(clock_.now())}};
-  write_taskwarrior(task, fields, vikunja_done_at(vikunja), clock_.now());
+  write_taskwarrior(task, fields, done_at_of(vikunja), clock_.now());
   task["vikunja_id"] = std::to_string(vikunja_id);
   task_.import_task(task);
   task_map_.link(task["uuid"].get<std::string>(), vikunja_id, updated_of(vikunja), fields);

@@ -9,6 +9,7 @@
 #include "shared/task_status.hpp"
 #include "shared/timestamp.hpp"
 #include "worker/queue/job_outcome.hpp"
+#include "worker/sync/field_mapping.hpp"
 
 namespace vsync {
 
@@ -34,8 +35,27 @@ PlannedJob Reconcile::webhook(const char* event, const nlohmann::json& vikunja_t
           string_or(vikunja_task, "title"), std::move(reason), std::nullopt};
 }
 
-void Reconcile::plan_link(ReconcilePlan& plan, const TaskLink& link, const nlohmann::json* taskwarrior,
-                          const nlohmann::json* vikunja) {
+std::string_view to_string(ReconcileKind kind) { return kind == ReconcileKind::full ? "full" : "changes"; }
+
+bool ReconcileScope::carries_completed(Side side, std::optional<UnixMillis> completed_at) const {
+  const auto& sync_start = side == Side::taskwarrior ? taskwarrior_sync_start : vikunja_sync_start;
+  return include_completed || (sync_start && completed_at && *completed_at > *sync_start);
+}
+
+namespace {
+
+std::optional<UnixMillis> taskwarrior_end(const nlohmann::json& task) {
+  const auto text = optional_string(task, "end");
+  return text ? parse_taskwarrior_date(*text) : std::nullopt;
+}
+
+void note_latest(std::optional<UnixMillis>& latest, std::optional<UnixMillis> changed) {
+  if (changed && (!latest || *changed > *latest)) latest = changed;
+}
+
+}  // namespace
+
+void Reconcile::plan_link(ReconcilePlan& plan, const TaskLink& link, const json* taskwarrior, const json* vikunja) {
   const auto status = taskwarrior ? std::optional(status_of(*taskwarrior, "task export")) : std::nullopt;
   const bool taskwarrior_alive = status && *status != TaskStatus::deleted;
   if (!vikunja) {
@@ -53,69 +73,168 @@ void Reconcile::plan_link(ReconcilePlan& plan, const TaskLink& link, const nlohm
                                           link.tw_uuid, link.vikunja_id, string_or(*vikunja, "title")));
     return;
   }
-  if (*status == TaskStatus::deleted) {
-    plan.jobs.push_back(push(JobKind::del, *taskwarrior, "deleted in Taskwarrior"));
-    plan.jobs.back().deletes_vanished_in = Side::taskwarrior;
-    return;
-  }
-  if (*status == TaskStatus::recurring) return;  // a template: its instances are the linked ones
-  TaskFields taskwarrior_fields, vikunja_fields;
-  try {
-    taskwarrior_fields = read_taskwarrior(*taskwarrior, default_project_);
-    vikunja_fields = vikunja_.fields_of(*vikunja, taskwarrior_fields.project);
-  } catch (const JobStopped& unreadable) {  // one bad record must not stop the whole reconcile
-    plan.left_alone.push_back(fmt::format("tw:{} <-> vikunja #{}: {}", link.tw_uuid, link.vikunja_id,
-                                          unreadable.outcome.error));
-    return;
-  }
-  if (!link.agreed || !same_fields(taskwarrior_fields, *link.agreed)) {
-    plan.jobs.push_back(push(JobKind::push, *taskwarrior, link.agreed ? "changed in Taskwarrior" : "never agreed"));
-  } else if (!same_fields(vikunja_fields, *link.agreed)) {
-    plan.jobs.push_back(webhook("task.updated", *vikunja, "changed in Vikunja"));
-  } else {
+  if (!plan_taskwarrior_half(plan, link, *taskwarrior) && !plan_vikunja_half(plan, link, *vikunja)) {
     ++plan.agreeing_pairs;
   }
 }
 
-ReconcilePlan Reconcile::plan() {
-  ReconcilePlan plan;
-  std::map<std::string, nlohmann::json> taskwarrior;
-  for (auto& task : task_.export_tasks({})) {
-    std::string uuid = string_or(task, "uuid");
-    taskwarrior.emplace(std::move(uuid), std::move(task));
+// The pair's Taskwarrior task against the agreed state: a delete, or a push that merges both
+// sides. True when the pair is dealt with: a job planned, a recurring template (its instances
+// are the linked ones), an unreadable task (left alone).
+bool Reconcile::plan_taskwarrior_half(ReconcilePlan& plan, const TaskLink& link, const json& taskwarrior) {
+  const TaskStatus status = status_of(taskwarrior, "task export");
+  if (status == TaskStatus::deleted) {
+    plan.jobs.push_back(push(JobKind::del, taskwarrior, "deleted in Taskwarrior"));
+    plan.jobs.back().deletes_vanished_in = Side::taskwarrior;
+    return true;
   }
-  std::map<std::int64_t, nlohmann::json> vikunja;
-  for (auto& task : vikunja_.all()) vikunja.emplace(id_of(task), std::move(task));
+  if (status == TaskStatus::recurring) return true;
+  try {
+    const TaskFields fields = read_taskwarrior(taskwarrior, default_project_);
+    if (link.agreed && same_fields(fields, *link.agreed)) return false;
+  } catch (const JobStopped& unreadable) {  // one bad record must not stop the whole reconcile
+    plan.left_alone.push_back(fmt::format("tw:{} <-> vikunja #{}: {}", link.tw_uuid, link.vikunja_id,
+                                          unreadable.outcome.error));
+    return true;
+  }
+  plan.jobs.push_back(push(JobKind::push, taskwarrior, link.agreed ? "changed in Taskwarrior" : "never agreed"));
+  return true;
+}
+
+// The pair's Vikunja task against the agreed state (Taskwarrior's agrees, or was not read): a
+// webhook job, or nothing. True when the pair is dealt with.
+bool Reconcile::plan_vikunja_half(ReconcilePlan& plan, const TaskLink& link, const json& vikunja) {
+  try {
+    const TaskFields fields = vikunja_.fields_of(vikunja, link.agreed ? link.agreed->project : std::string());
+    if (link.agreed && same_fields(fields, *link.agreed)) return false;
+  } catch (const JobStopped& unreadable) {
+    plan.left_alone.push_back(fmt::format("tw:{} <-> vikunja #{}: {}", link.tw_uuid, link.vikunja_id,
+                                          unreadable.outcome.error));
+    return true;
+  }
+  plan.jobs.push_back(webhook("task.updated", vikunja, link.agreed ? "changed in Vikunja" : "never agreed"));
+  return true;
+}
+
+// Onboarding, and creates whose event was lost: open tasks always, completed ones when
+// completed after the sync began.
+void Reconcile::plan_taskwarrior_only(ReconcilePlan& plan, const ReconcileScope& scope, json&& task,
+                                      Unlinked& unlinked) {
+  const TaskStatus status = status_of(task, "task export");
+  if (status == TaskStatus::completed && !scope.carries_completed(Side::taskwarrior, taskwarrior_end(task))) {
+    ++plan.completed_skipped;
+    return;
+  }
+  if (status != TaskStatus::pending && status != TaskStatus::waiting && status != TaskStatus::completed) return;
+  plan.jobs.push_back(push(JobKind::push, task, status == TaskStatus::completed ? "completed in Taskwarrior, never linked"
+                                                                                 : "only in Taskwarrior"));
+  unlinked.taskwarrior.push_back(std::move(task));
+}
+
+void Reconcile::plan_vikunja_only(ReconcilePlan& plan, const ReconcileScope& scope, json&& task, Unlinked& unlinked) {
+  const bool done = task.value("done", false);
+  if (done && !scope.carries_completed(Side::vikunja, done_at_of(task))) {
+    ++plan.completed_skipped;
+    return;
+  }
+  unlinked.vikunja_jobs.push_back(webhook("task.created", task, done ? "completed in Vikunja, never linked" : "only in Vikunja"));
+  unlinked.vikunja.push_back(std::move(task));
+}
+
+ReconcilePlan Reconcile::plan(const ReconcileScope& scope) {
+  ReconcilePlan plan;
+  plan.kind = scope.kind;
+  Unlinked unlinked;
+  if (scope.kind == ReconcileKind::full) {
+    plan_full(plan, scope, unlinked);
+  } else {
+    plan_changes(plan, scope, unlinked);
+  }
+  // Pushes first, so that a namesake pair is linked by the push before the webhook of its
+  // Vikunja half runs.
+  for (PlannedJob& job : unlinked.vikunja_jobs) plan.jobs.push_back(std::move(job));
+  explain_namesakes(plan, unlinked);
+  return plan;
+}
+
+void Reconcile::plan_full(ReconcilePlan& plan, const ReconcileScope& scope, Unlinked& unlinked) {
+  // Taskwarrior's tasks as their export text, parsed again for the few a pair needs.
+  std::map<std::string, std::string> taskwarrior;
+  task_.export_each({}, [&](json&& task) {
+    note_latest(plan.taskwarrior_seen_until, taskwarrior_modified(task));
+    taskwarrior.emplace(string_or(task, "uuid"), task.dump());
+  });
+  const auto taskwarrior_task = [&](const std::string& uuid) -> std::optional<json> {
+    const auto found = taskwarrior.find(uuid);
+    if (found == taskwarrior.end()) return std::nullopt;
+    return json::parse(found->second);
+  };
   plan.taskwarrior_tasks = static_cast<int>(taskwarrior.size());
-  plan.vikunja_tasks = static_cast<int>(vikunja.size());
 
   std::set<std::string> linked_uuids = task_map_.buried_uuids();
   std::set<std::int64_t> linked_ids = task_map_.buried_vikunja_ids();
-  for (const TaskLink& link : task_map_.all_links()) {
+  std::map<std::int64_t, TaskLink> unlisted;  // by Vikunja id, until its task is listed
+  for (TaskLink& link : task_map_.all_links()) {
     linked_uuids.insert(link.tw_uuid);
     linked_ids.insert(link.vikunja_id);
-    const auto tw = taskwarrior.find(link.tw_uuid);
-    const auto vk = vikunja.find(link.vikunja_id);
+    unlisted.emplace(link.vikunja_id, std::move(link));
+  }
+  vikunja_.each(std::nullopt, [&](json&& task) {
+    ++plan.vikunja_tasks;
+    note_latest(plan.vikunja_seen_until, updated_of(task));
+    const auto link = unlisted.find(id_of(task));
     // Another task under the link's id (a replaced Vikunja) is not the linked one: gone.
-    const bool listed = vk != vikunja.end() && is_linked_task(link, created_of(vk->second));
-    plan_link(plan, link, tw == taskwarrior.end() ? nullptr : &tw->second, listed ? &vk->second : nullptr);
+    if (link != unlisted.end() && is_linked_task(link->second, created_of(task))) {
+      const auto tw = taskwarrior_task(link->second.tw_uuid);
+      plan_link(plan, link->second, tw ? &*tw : nullptr, &task);
+      unlisted.erase(link);
+    } else if (!linked_ids.contains(id_of(task))) {
+      plan_vikunja_only(plan, scope, std::move(task), unlinked);
+    }
+  });
+  for (const auto& [id, link] : unlisted) {
+    const auto tw = taskwarrior_task(link.tw_uuid);
+    plan_link(plan, link, tw ? &*tw : nullptr, nullptr);
   }
-  // Unlinked tasks: onboarding, and creates whose event was lost. Pushes are planned first, so
-  // that a namesake pair is linked by the push before the webhook of its Vikunja half runs.
-  std::vector<const nlohmann::json*> taskwarrior_only, vikunja_only;
-  for (const auto& [uuid, task] : taskwarrior) {
-    const TaskStatus status = status_of(task, "task export");
-    if (linked_uuids.contains(uuid) || (status != TaskStatus::pending && status != TaskStatus::waiting)) continue;
-    plan.jobs.push_back(push(JobKind::push, task, "only in Taskwarrior"));
-    taskwarrior_only.push_back(&task);
+  for (const auto& [uuid, text] : taskwarrior) {
+    if (!linked_uuids.contains(uuid)) plan_taskwarrior_only(plan, scope, json::parse(text), unlinked);
   }
-  for (const auto& [id, task] : vikunja) {
-    if (linked_ids.contains(id) || task.value("done", false)) continue;
-    plan.jobs.push_back(webhook("task.created", task, "only in Vikunja"));
-    vikunja_only.push_back(&task);
-  }
-  explain_namesakes(plan, taskwarrior_only, vikunja_only);
-  return plan;
+}
+
+// Only what changed since the last reconcile: each changed task against its link's agreed state
+// (the job merges whatever the other side holds); a task gone from Vikunja waits for a full pass.
+void Reconcile::plan_changes(ReconcilePlan& plan, const ReconcileScope& scope, Unlinked& unlinked) {
+  std::set<std::string> dealt_with, agreeing;  // linked pairs, by uuid
+  std::vector<std::string> changed;
+  if (scope.taskwarrior_changed_after) changed.push_back("modified.after:" + format_taskwarrior_date(*scope.taskwarrior_changed_after));
+  task_.export_each(changed, [&](json&& task) {
+    ++plan.taskwarrior_tasks;
+    note_latest(plan.taskwarrior_seen_until, taskwarrior_modified(task));
+    const std::string uuid = string_or(task, "uuid");
+    if (task_map_.buried_uuid(uuid)) return;
+    if (const auto link = task_map_.by_uuid(uuid)) {
+      (plan_taskwarrior_half(plan, *link, task) ? dealt_with : agreeing).insert(uuid);
+    } else {
+      plan_taskwarrior_only(plan, scope, std::move(task), unlinked);
+    }
+  });
+  vikunja_.each(scope.vikunja_changed_after, [&](json&& task) {
+    ++plan.vikunja_tasks;
+    note_latest(plan.vikunja_seen_until, updated_of(task));
+    const std::int64_t id = id_of(task);
+    if (task_map_.buried_vikunja_id(id)) return;
+    if (const auto link = task_map_.by_vikunja_id(id)) {
+      if (dealt_with.contains(link->tw_uuid) || !is_linked_task(*link, created_of(task))) return;
+      if (plan_vikunja_half(plan, *link, task)) {
+        agreeing.erase(link->tw_uuid);
+      } else {
+        agreeing.insert(link->tw_uuid);
+      }
+    } else {
+      plan_vikunja_only(plan, scope, std::move(task), unlinked);
+    }
+  });
+  plan.agreeing_pairs = static_cast<int>(agreeing.size());
 }
 
 namespace {
@@ -128,16 +247,15 @@ std::string project_shown(const TaskFields& fields) {
 
 // A task on each side with one title, planned as two new tasks, looks like a duplicate to come:
 // say why the job that runs first will not link them (the rule of pair_sync.hpp's candidates).
-void Reconcile::explain_namesakes(ReconcilePlan& plan, const std::vector<const nlohmann::json*>& taskwarrior_only,
-                                  const std::vector<const nlohmann::json*>& vikunja_only) {
+void Reconcile::explain_namesakes(ReconcilePlan& plan, const Unlinked& unlinked) {
   std::map<std::string, std::vector<TaskFields>> taskwarrior_by_title;
   std::map<std::string, std::vector<const nlohmann::json*>> vikunja_by_title;
   try {
-    for (const nlohmann::json* task : taskwarrior_only) {
-      TaskFields fields = read_taskwarrior(*task, default_project_);
+    for (const json& task : unlinked.taskwarrior) {
+      TaskFields fields = read_taskwarrior(task, default_project_);
       taskwarrior_by_title[fields.title].push_back(std::move(fields));
     }
-    for (const nlohmann::json* task : vikunja_only) vikunja_by_title[vikunja_.fields_of(*task).title].push_back(task);
+    for (const json& task : unlinked.vikunja) vikunja_by_title[vikunja_.fields_of(task).title].push_back(&task);
     for (const auto& [title, ours] : taskwarrior_by_title) {
       const auto theirs = vikunja_by_title.find(title);
       if (theirs == vikunja_by_title.end()) continue;
@@ -182,8 +300,13 @@ int ReconcilePlan::deletes(Side vanished_in) const {
 }
 
 std::string describe_plan(const ReconcilePlan& plan, bool dry_run) {
-  std::string text = fmt::format("reconcile: {} Taskwarrior tasks, {} Vikunja tasks, {} linked pairs agree\n",
-                                 plan.taskwarrior_tasks, plan.vikunja_tasks, plan.agreeing_pairs);
+  std::string text =
+      plan.kind == ReconcileKind::full
+          ? fmt::format("reconcile (full): {} Taskwarrior tasks, {} Vikunja tasks, {} linked pairs agree\n",
+                        plan.taskwarrior_tasks, plan.vikunja_tasks, plan.agreeing_pairs)
+          : fmt::format("reconcile (changes since the last): {} Taskwarrior tasks changed, {} Vikunja tasks changed, "
+                        "{} linked pairs agree\n",
+                        plan.taskwarrior_tasks, plan.vikunja_tasks, plan.agreeing_pairs);
   const char* verb = dry_run ? "would queue" : "queued";
   for (const PlannedJob& planned : plan.jobs) {
     text += fmt::format("{} {} {} \"{}\": {}\n", verb, planned.job.kind, planned.job.key, planned.title, planned.reason);
@@ -191,6 +314,11 @@ std::string describe_plan(const ReconcilePlan& plan, bool dry_run) {
   for (const std::string& note : plan.left_alone) text += "left alone: " + note + "\n";
   for (const std::string& held : plan.held_back) text += (dry_run ? "would be " : "") + held + "\n";
   for (const std::string& note : plan.namesakes_not_linked) text += "namesakes not linked: " + note + "\n";
+  if (plan.completed_skipped > 0) {
+    text += fmt::format("left alone: {} completed task{} never linked, completed before the sync began "
+                        "(reconcile --include-completed carries them over)\n",
+                        plan.completed_skipped, plan.completed_skipped == 1 ? "" : "s");
+  }
   if (plan.nothing_to_do()) text += "nothing to do\n";
   return text;
 }

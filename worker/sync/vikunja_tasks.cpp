@@ -24,6 +24,12 @@ std::optional<UnixMillis> created_of(const nlohmann::json& task) {
   return text ? parse_rfc3339(*text) : std::nullopt;
 }
 
+std::optional<UnixMillis> done_at_of(const nlohmann::json& task) {
+  const auto text = optional_string(task, "done_at");
+  const auto time = text ? parse_rfc3339(*text) : std::nullopt;
+  return time && *time > *parse_rfc3339(vikunja_no_date) ? time : std::nullopt;
+}
+
 VikunjaTasks::VikunjaTasks(VikunjaClient& client, std::string default_project, Logger& log, bool use_users_default)
     : client_(client), default_project_(std::move(default_project)), log_(log), use_users_default_(use_users_default) {}
 

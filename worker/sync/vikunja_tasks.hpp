@@ -12,6 +12,7 @@
 // Calls that fail throw JobStopped (vikunja_client.hpp).
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -25,10 +26,12 @@
 
 namespace vsync {
 
-// A Vikunja object's id (the client checked it is an integer), and a task's `updated`.
+// A Vikunja object's id (the client checked it is an integer), and a task's times: `updated`,
+// `created`, `done_at` (nullopt for Vikunja's zero time: not done).
 std::int64_t id_of(const nlohmann::json& object);
 std::optional<UnixMillis> updated_of(const nlohmann::json& task);
 std::optional<UnixMillis> created_of(const nlohmann::json& task);
+std::optional<UnixMillis> done_at_of(const nlohmann::json& task);
 
 class VikunjaTasks {
  public:
@@ -39,6 +42,10 @@ class VikunjaTasks {
 
   std::optional<json> get(std::int64_t task_id) { return client_.get_task(task_id); }
   std::vector<json> all() { return client_.all_tasks(); }
+  // Every task, or those `updated` after a time (Vikunja's clock), a page at a time.
+  void each(std::optional<UnixMillis> updated_after, const std::function<void(json&&)>& visit) {
+    client_.each_task(updated_after, visit);
+  }
   // The project as the sync names it: Taskwarrior's spelling where `taskwarrior_project` is the
   // same title (whatever its case, the default project's included), none for the default
   // project, else Vikunja's title. `taskwarrior_project` also stands in for a project this token

@@ -1,0 +1,87 @@
+#include "worker/sync/reconcile_marks.hpp"
+
+#include <SQLiteCpp/Statement.h>
+#include <SQLiteCpp/Transaction.h>
+
+#include "worker/queue/on_queue.hpp"
+
+namespace vsync {
+
+namespace {
+
+// A `task` run stamps `modified` when it begins, and may write after the export read.
+constexpr UnixMillis taskwarrior_margin = 60'000;
+// Vikunja's `updated` has whole seconds: another change within the latest second seen.
+constexpr UnixMillis vikunja_margin = 1'000;
+
+}  // namespace
+
+std::optional<ReconcileKind> ReconcileTimes::last_kind() const {
+  if (!last) return std::nullopt;
+  return last == last_full ? ReconcileKind::full : ReconcileKind::changes;
+}
+
+ReconcileTimes ReconcileMarks::read() {
+  return on_queue(db_, "read the reconcile marks", [&] {
+    ReconcileTimes times;
+    SQLite::Statement query(db_, "SELECT mark, at FROM reconcile_marks");
+    while (query.executeStep()) {
+      const std::string mark = query.getColumn(0).getString();
+      const UnixMillis at = query.getColumn(1).getInt64();
+      if (mark == "sync_start") times.sync_start = at;
+      if (mark == "taskwarrior_sync_start") times.taskwarrior_sync_start = at;
+      if (mark == "vikunja_sync_start") times.vikunja_sync_start = at;
+      if (mark == "last") times.last = at;
+      if (mark == "last_full") times.last_full = at;
+      if (mark == "taskwarrior_seen_until") times.taskwarrior_seen_until = at;
+      if (mark == "vikunja_seen_until") times.vikunja_seen_until = at;
+    }
+    return times;
+  });
+}
+
+ReconcileScope ReconcileMarks::scope_for(const ReconcileRequest& request, UnixMillis now) {
+  const ReconcileTimes times = read();
+  ReconcileScope scope;
+  if (times.sync_start) {  // a queue reconciled before the sides had their own marks: ours
+    scope.taskwarrior_sync_start = times.taskwarrior_sync_start.value_or(*times.sync_start);
+    scope.vikunja_sync_start = times.vikunja_sync_start.value_or(*times.sync_start);
+  }
+  scope.include_completed = request.include_completed;
+  const bool full = request.full || request.include_completed || request.allow_deletes || !times.last_full ||
+                    now - *times.last_full >= full_pass_every;
+  if (!full) {
+    scope.kind = ReconcileKind::changes;
+    if (times.taskwarrior_seen_until) scope.taskwarrior_changed_after = *times.taskwarrior_seen_until - taskwarrior_margin;
+    if (times.vikunja_seen_until) scope.vikunja_changed_after = *times.vikunja_seen_until - vikunja_margin;
+  }
+  return scope;
+}
+
+void ReconcileMarks::record(const ReconcilePlan& plan, UnixMillis started, UnixMillis finished) {
+  on_queue(db_, "record the reconcile", [&] {
+    SQLite::Transaction transaction(db_, SQLite::TransactionBehavior::IMMEDIATE);
+    SQLite::Statement set(db_, "INSERT INTO reconcile_marks (mark, at) VALUES (?1, ?2) "
+                               "ON CONFLICT (mark) DO UPDATE SET at = max(at, excluded.at)");
+    const auto mark = [&](const char* name, UnixMillis at) {
+      set.bind(1, name);
+      set.bind(2, at);
+      set.exec();
+      set.reset();
+    };
+    if (!db_.execAndGet("SELECT count(*) FROM reconcile_marks WHERE mark = 'sync_start'").getInt()) {
+      mark("sync_start", started);
+      // A side that had no task yet: our clock.
+      mark("taskwarrior_sync_start", plan.taskwarrior_seen_until.value_or(started));
+      mark("vikunja_sync_start", plan.vikunja_seen_until.value_or(started));
+    }
+    mark("last", started);
+    if (plan.kind == ReconcileKind::full) mark("last_full", started);
+    // Less the read's duration: the latest change seen came from any page of the read.
+    if (plan.vikunja_seen_until) mark("vikunja_seen_until", *plan.vikunja_seen_until - (finished - started));
+    if (plan.taskwarrior_seen_until) mark("taskwarrior_seen_until", *plan.taskwarrior_seen_until);
+    transaction.commit();
+  });
+}
+
+}  // namespace vsync
