@@ -20,11 +20,13 @@
 #include <fmt/format.h>
 
 #include "fake_vikunja.hpp"
+#include "process_cost.hpp"
 #include "shared/queue_store.hpp"
 #include "worker/worker.hpp"
 
 namespace fs = std::filesystem;
 using namespace vsync;
+using namespace vsync::bench;
 using vsync::test::FakeVikunja;
 using json = nlohmann::json;
 
@@ -66,67 +68,6 @@ struct Bench {
     }
   }
 };
-
-double seconds_since(std::chrono::steady_clock::time_point start) {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-}
-
-struct ProcessCost {
-  double wall_seconds = 0;
-  double own_user_seconds = 0;      // of the worker itself
-  double own_system_seconds = 0;
-  double children_cpu_seconds = 0;  // of the `task` processes it ran
-  long peak_rss_kib = 0;
-  int exit_status = -1;
-};
-
-long peak_rss_kib(pid_t pid) {
-  std::ifstream status(fmt::format("/proc/{}/status", pid));
-  for (std::string line; std::getline(status, line);) {
-    if (line.rfind("VmHWM:", 0) == 0) return std::atol(line.c_str() + 6);
-  }
-  return 0;
-}
-
-// Fields 14-17 of /proc/PID/stat (utime, stime, cutime, cstime), read while the child is a
-// zombie not yet reaped, so that its own time and its children's stay apart.
-void read_cpu(pid_t pid, ProcessCost& cost) {
-  std::ifstream stat_file(fmt::format("/proc/{}/stat", pid));
-  std::string text((std::istreambuf_iterator<char>(stat_file)), std::istreambuf_iterator<char>());
-  std::istringstream fields(text.substr(text.rfind(')') + 2));
-  std::vector<std::string> field{std::istream_iterator<std::string>(fields), std::istream_iterator<std::string>()};
-  const double tick = static_cast<double>(::sysconf(_SC_CLK_TCK));
-  cost.own_user_seconds = std::stod(field[11]) / tick;
-  cost.own_system_seconds = std::stod(field[12]) / tick;
-  cost.children_cpu_seconds = (std::stod(field[13]) + std::stod(field[14])) / tick;
-}
-
-ProcessCost run_measured(const std::vector<std::string>& argv, const std::vector<std::string>& environment) {
-  std::vector<char*> args, env;
-  for (const auto& word : argv) args.push_back(const_cast<char*>(word.c_str()));
-  for (const auto& entry : environment) env.push_back(const_cast<char*>(entry.c_str()));
-  args.push_back(nullptr);
-  env.push_back(nullptr);
-  ProcessCost cost;
-  const auto start = std::chrono::steady_clock::now();
-  const pid_t pid = ::fork();
-  if (pid == 0) {
-    ::execve(args[0], args.data(), env.data());
-    ::_exit(127);
-  }
-  for (;;) {
-    siginfo_t info{};
-    if (::waitid(P_PID, static_cast<id_t>(pid), &info, WEXITED | WNOHANG | WNOWAIT) == 0 && info.si_pid == pid) break;
-    cost.peak_rss_kib = std::max(cost.peak_rss_kib, peak_rss_kib(pid));
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
-  }
-  cost.wall_seconds = seconds_since(start);
-  read_cpu(pid, cost);
-  int status = 0;
-  ::waitpid(pid, &status, 0);
-  cost.exit_status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return cost;
-}
 
 void report_process(const char* what, Bench& bench, int jobs) {
   bench.vikunja.forget_requests();

@@ -1,42 +1,65 @@
-// A reconcile of N tasks on each side, all linked, with 1 % changed (half in Taskwarrior, half
-// in Vikunja) without any event: the requests it sends (list pages, then one job per change),
-// its wall time and the worker's peak RSS. The real `task` in a temporary TASKDATA, the Vikunja
-// stand-in on 127.0.0.1 with Vikunja's default page size of 50.
+// A reconcile of N tasks on each side, all linked, run as `vikunja-worker reconcile` processes
+// against the stand-in (served from this process on 127.0.0.1, Vikunja's default page size of
+// 50) and the real `task` in a temporary TASKDATA: the first (a full pass) with 1 % changed
+// without any event (half in Taskwarrior, half in Vikunja), the drain of its jobs, then the
+// hourly one (changes only) after 10 more changes, and a full pass of the same. For each: its
+// requests, wall time, jobs queued and the reconcile's peak RSS.
 // Usage: reconcile_bench [TASKS=10000]
-
-#include <sys/resource.h>
 
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 
+#include <SQLiteCpp/Database.h>
 #include <fmt/format.h>
 
 #include "fake_vikunja.hpp"
+#include "process_cost.hpp"
 #include "shared/queue_store.hpp"
+#include "worker/sync/field_mapping.hpp"
 #include "worker/sync/task_fields.hpp"
 #include "worker/sync/task_map.hpp"
 #include "worker/worker.hpp"
 
 namespace fs = std::filesystem;
 using namespace vsync;
+using namespace vsync::bench;
 using vsync::test::FakeVikunja;
 using json = nlohmann::json;
 
 namespace {
 
-double seconds_since(std::chrono::steady_clock::time_point start) {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-}
-
-long peak_rss_mib() {
-  rusage usage{};
-  ::getrusage(RUSAGE_SELF, &usage);
-  return usage.ru_maxrss / 1024;
-}
-
 std::string uuid_of(int n) { return fmt::format("00000000-0000-4000-8000-{:012}", n); }
+
+struct Setup {
+  fs::path dir;
+  FakeVikunja vikunja;
+  std::vector<std::string> environment;
+
+  ProcessCost worker(const std::vector<std::string>& command) {
+    std::vector<std::string> argv{VIKUNJA_WORKER, "--db", (dir / "queue.db").string()};
+    argv.insert(argv.end(), command.begin(), command.end());
+    const ProcessCost cost = run_measured(argv, environment);
+    if (cost.exit_status != 0) {
+      fmt::print(stderr, "reconcile_bench: vikunja-worker {} exited {}\n", command.front(), cost.exit_status);
+      std::exit(1);
+    }
+    return cost;
+  }
+  long long pending_jobs() {
+    SQLite::Database db(dir / "queue.db", SQLite::OPEN_READONLY);
+    return db.execAndGet("SELECT count(*) FROM jobs WHERE state = 'pending'").getInt64();
+  }
+  void report(const char* what, const std::vector<std::string>& command) {
+    vikunja.forget_requests();
+    const long long queued_before = pending_jobs();
+    const ProcessCost cost = worker(command);
+    fmt::print("  {:<38} {:6.2f} s, {:4} requests, {:4} jobs queued, peak RSS {:5.1f} MiB (anonymous {:5.1f})\n", what,
+               cost.wall_seconds, vikunja.requests(), pending_jobs() - queued_before, cost.peak_rss_kib / 1024.0,
+               cost.peak_anon_kib / 1024.0);
+  }
+};
 
 }  // namespace
 
@@ -44,68 +67,64 @@ int main(int argc, char** argv) {
   const int tasks = argc > 1 ? std::atoi(argv[1]) : 10'000;
   const int changed_each_side = std::max(1, tasks / 200);  // 1 % in all
   char pattern[] = "/tmp/vsync-reconcile-bench-XXXXXX";
-  const fs::path dir = ::mkdtemp(pattern);
+  Setup setup{::mkdtemp(pattern), {}, {}};
+  const fs::path& dir = setup.dir;
   fs::create_directories(dir / "task");
   {
     std::FILE* taskrc = std::fopen((dir / "taskrc").c_str(), "w");
     fmt::print(taskrc, "data.location={}\n", (dir / "task").string());
     std::fclose(taskrc);
   }
-  FakeVikunja vikunja;
-  FakeClock clock{1'800'000'000'000};
-  Logger log{LogLevel::error, false, [](std::string_view line) { fmt::print(stderr, "{}", line); }};
-  QueueStore store(dir / "queue.db", clock);
-  const WorkerConfig config = load_worker_config(Environment::from_map(
-      {{"VIKUNJA_URL", vikunja.url()}, {"VIKUNJA_API_TOKEN", FakeVikunja::token},
-       {"TASKRC", (dir / "taskrc").string()}, {"TASKDATA", (dir / "task").string()}}));
+  setup.environment = {"VIKUNJA_URL=" + setup.vikunja.url(), std::string("VIKUNJA_API_TOKEN=") + FakeVikunja::token,
+                       "TASKRC=" + (dir / "taskrc").string(), "TASKDATA=" + (dir / "task").string(),
+                       "VIKUNJA_SYNC_LOG_LEVEL=warning", "HOME=" + dir.string(), "PATH=/usr/bin:/bin"};
+  SystemClock clock;
+  TaskRunner task("task", 600'000, {setup.environment[2], setup.environment[3]});
+  const auto import = [&](const json& tasks_to_import) {
+    if (task.run({"rc.hooks=off", "import", "-"}, tasks_to_import.dump()).exit_code != 0) {
+      fmt::print(stderr, "reconcile_bench: task import failed\n");
+      std::exit(1);
+    }
+  };
 
-  // N linked pairs that agree: one import into Taskwarrior, N tasks in the stand-in.
-  TaskRunner task(config.task_bin.value, 600'000, {"TASKRC=" + config.taskrc->value, "TASKDATA=" + config.taskdata->value});
-  TaskMap map(store.database(), clock);
-  const std::int64_t project = vikunja.add_project("bench");
+  // N linked pairs that agree, last changed a week ago: one import into Taskwarrior, N tasks in
+  // the stand-in.
   json all = json::array();
-  for (int n = 0; n < tasks; ++n) {
-    const std::int64_t id = vikunja.add_task(project, {{"title", fmt::format("Bench task {}", n)}});
-    json tw{{"uuid", uuid_of(n)}, {"description", fmt::format("Bench task {}", n)}, {"status", "pending"},
-            {"entry", "20261126T231229Z"}, {"project", "bench"}, {"vikunja_id", std::to_string(id)}};
-    map.link(uuid_of(n), id, std::nullopt, read_taskwarrior(tw, config.default_project.value));
-    all.push_back(std::move(tw));
+  {
+    QueueStore store(dir / "queue.db", clock);
+    TaskMap map(store.database(), clock);
+    const std::int64_t project = setup.vikunja.add_project("bench");
+    for (int n = 0; n < tasks; ++n) {
+      const std::int64_t id = setup.vikunja.add_task(project, {{"title", fmt::format("Bench task {}", n)}});
+      json tw{{"uuid", uuid_of(n)}, {"description", fmt::format("Bench task {}", n)}, {"status", "pending"},
+              {"entry", "20261126T231229Z"}, {"modified", "20261126T231229Z"}, {"project", "bench"},
+              {"vikunja_id", std::to_string(id)}};
+      map.link(uuid_of(n), id, std::nullopt, read_taskwarrior(tw, "inbox"));
+      all.push_back(std::move(tw));
+    }
   }
-  if (task.run({"rc.hooks=off", "import", "-"}, all.dump()).exit_code != 0) {
-    fmt::print(stderr, "reconcile_bench: task import failed\n");
-    return 1;
-  }
-  // 1 % changed without an event: half in Taskwarrior (hooks off), half in Vikunja.
-  json changed = json::array();
-  for (int n = 0; n < changed_each_side; ++n) {
-    json tw = all[n];
-    tw["description"] = fmt::format("Bench task {} (changed in Taskwarrior)", n);
-    changed.push_back(tw);
-    vikunja.edit_task(std::stoll(all[tasks - 1 - n]["vikunja_id"].get<std::string>()), {{"priority", 3}});
-  }
-  task.run({"rc.hooks=off", "import", "-"}, changed.dump());
+  import(all);
+  // Changes without an event: in Taskwarrior (hooks off, modified now) and in Vikunja.
+  const auto change = [&](int first, int count, const std::string& how) {
+    json changed = json::array();
+    for (int n = first; n < first + count; ++n) {
+      json tw = all[n];
+      tw["description"] = fmt::format("Bench task {} ({})", n, how);
+      tw["modified"] = format_taskwarrior_date(clock.now());
+      changed.push_back(std::move(tw));
+      setup.vikunja.edit_task(std::stoll(all[tasks - 1 - n]["vikunja_id"].get<std::string>()), {{"priority", 3}});
+    }
+    import(changed);
+  };
+  change(0, changed_each_side, "changed in Taskwarrior");
 
-  Worker worker(store, config, clock, log);
-  vikunja.forget_requests();
-  auto start = std::chrono::steady_clock::now();
-  const ReconcilePlan plan = worker.reconcile();
-  const double reconcile_seconds = seconds_since(start);
-  const long long list_requests = vikunja.requests();
-  fmt::print("reconcile of {} tasks on each side, {} changed in Taskwarrior and {} in Vikunja:\n", tasks,
-             changed_each_side, changed_each_side);
-  fmt::print("  plan: {:.2f} s, {} requests (list pages of 50), {} jobs queued, {} pairs agree\n", reconcile_seconds,
-             list_requests, plan.jobs.size(), plan.agreeing_pairs);
-  vikunja.forget_requests();
-  start = std::chrono::steady_clock::now();
-  const DrainStats stats = worker.drain();
-  fmt::print("  drain of its jobs: {:.2f} s, {} requests ({:.2f} per job), {} done, {} task processes\n",
-             seconds_since(start), vikunja.requests(), static_cast<double>(vikunja.requests()) / std::max(1, stats.total()),
-             stats.done, worker.task_processes());
-  vikunja.forget_requests();
-  start = std::chrono::steady_clock::now();
-  const ReconcilePlan second = worker.reconcile();
-  fmt::print("  second reconcile: {:.2f} s, {} requests, {} jobs\n", seconds_since(start), vikunja.requests(),
-             second.jobs.size());
-  fmt::print("  worker peak RSS: {} MiB\n", peak_rss_mib());
+  fmt::print("reconcile of {} linked tasks on each side (vikunja-worker reconcile as a process):\n", tasks);
+  setup.report(fmt::format("first, full: {} + {} changed", changed_each_side, changed_each_side).c_str(), {"reconcile"});
+  const ProcessCost drain = setup.worker({"drain"});
+  fmt::print("  {:<34} {:6.2f} s\n", "drain of its jobs", drain.wall_seconds);
+  change(changed_each_side, 5, "changed again");
+  setup.report("hourly, changes only: 5 + 5 changed", {"reconcile"});
+  setup.worker({"drain"});
+  setup.report("full pass (--full), nothing changed", {"reconcile", "--full"});
   fs::remove_all(dir);
 }

@@ -437,12 +437,12 @@ TEST_CASE("doctor: configuration, the server's version, breakers, queue, Taskwar
   SECTION("queue health: pending with the oldest's age, the last drain and reconcile") {
     auto result = install.worker({"doctor"});
     CHECK_THAT(result.out, Catch::Contains("[ok] queue                  " + install.db.string() + ": 1 pending, oldest ") &&
-                               Catch::Contains("; last drain never, last reconcile never\n") &&
+                               Catch::Contains("; last drain never, last reconcile never, last full pass never\n") &&
                                Catch::Contains("[!!] reconcile              no reconcile has run on this queue"));
     REQUIRE(install.worker({"drain"}).exit_code == 0);
     REQUIRE(install.worker({"reconcile"}).exit_code == 0);
     result = install.worker({"doctor"});
-    CHECK_THAT(result.out, Catch::Matches("(.|\n)*\\[ok\\] queue +[^\n]*: 0 pending; last drain [0-9]+s ago, last reconcile [0-9]+s ago\n(.|\n)*"));
+    CHECK_THAT(result.out, Catch::Matches("(.|\n)*\\[ok\\] queue +[^\n]*: 0 pending; last drain [0-9]+s ago, last reconcile [0-9]+s ago \\(full\\), last full pass [0-9]+s ago\n(.|\n)*"));
     CHECK(result.out.find("[!!] reconcile") == std::string::npos);
     CHECK(result.out.find("dead jobs") == std::string::npos);
   }

@@ -10,6 +10,7 @@
 
 #include "shared/timestamp.hpp"
 #include "worker/queue/on_queue.hpp"
+#include "worker/sync/reconcile_marks.hpp"
 #include "worker/queue_status.hpp"
 #include "worker/remote/task_runner.hpp"
 #include "worker/sync/delete_guard.hpp"
@@ -174,8 +175,15 @@ std::vector<Check> queue_health(const DoctorInput& in, const QueueStatus& status
   const auto ago = [&](const std::optional<double>& at) {
     return at ? age_text(now - static_cast<UnixMillis>(*at * 1000)) + " ago" : std::string("never");
   };
-  checks.push_back(ok("queue", fmt::format("{}: {} pending{}; last drain {}, last reconcile {}", in.store.path().string(),
-                                           pending, oldest, ago(last_drain), ago(last_reconcile))));
+  const ReconcileTimes reconciles = ReconcileMarks(in.store.database()).read();
+  const auto ago_ms = [&](std::optional<UnixMillis> at) {
+    return at ? age_text(now - *at) + " ago" : std::string("never");
+  };
+  const std::string last_kind =
+      reconciles.last_kind() ? fmt::format(" ({})", to_string(*reconciles.last_kind())) : std::string();
+  checks.push_back(ok("queue", fmt::format("{}: {} pending{}; last drain {}, last reconcile {}{}, last full pass {}",
+                                           in.store.path().string(), pending, oldest, ago(last_drain),
+                                           ago(last_reconcile), last_kind, ago_ms(reconciles.last_full))));
   // A worker drains within seconds; jobs left this long mean none runs (or all are paused).
   constexpr UnixMillis stale_pending = 5 * 60'000;
   const bool paused = std::any_of(status.breakers.begin(), status.breakers.end(),
@@ -198,6 +206,10 @@ std::vector<Check> queue_health(const DoctorInput& in, const QueueStatus& status
     checks.push_back(attention("reconcile", "no reconcile has run on this queue",
                                "`vikunja-worker reconcile --dry-run`, then `vikunja-worker reconcile`; enable "
                                "vikunja-sync-reconcile.timer"));
+  } else if (reconciles.last_full && now - *reconciles.last_full > 2 * full_pass_every) {
+    checks.push_back(attention("reconcile", fmt::format("no full pass for {}: tasks deleted in Vikunja since stay in "
+                                                        "Taskwarrior", age_text(now - *reconciles.last_full)),
+                               "`vikunja-worker reconcile --full`; keep vikunja-sync-reconcile.timer enabled"));
   }
   return checks;
 }

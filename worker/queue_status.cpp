@@ -64,6 +64,7 @@ QueueStatus read_status_of(SQLite::Database& db) {
   status.oldest_pending_created = single_time(
       db, "SELECT created_at FROM jobs WHERE state = 'pending' ORDER BY state, created_at LIMIT 1");
   status.next_due = single_time(db, first_due_sql);
+  status.reconciles = ReconcileMarks(db).read();
   SQLite::Statement dead(db,
                          "SELECT id, kind, key, attempts, coalesce(last_error, ''), "
                          // the title: a snapshot's description, a webhook's task title
@@ -143,6 +144,11 @@ nlohmann::json status_json(const QueueStatus& status, const WorkerConfig& config
   out["oldest_pending_age_seconds"] =
       status.oldest_pending_created ? json((now - *status.oldest_pending_created) / 1000) : json(nullptr);
   out["next_due"] = optional_time(status.next_due);
+  const auto last_kind = status.reconciles.last_kind();
+  out["reconcile"] = {{"last", optional_time(status.reconciles.last)},
+                      {"last_kind", last_kind ? json(to_string(*last_kind)) : json(nullptr)},
+                      {"last_full", optional_time(status.reconciles.last_full)},
+                      {"sync_start", optional_time(status.reconciles.sync_start)}};
   json dead = json::array();
   for (const DeadJob& job : status.dead) {
     dead.push_back({{"id", job.id}, {"kind", to_string(job.kind)}, {"key", job.key}, {"title", job.title},
@@ -193,6 +199,12 @@ std::string status_text(const QueueStatus& status, const WorkerConfig& config,
   text += fmt::format("  oldest pending: {}\n  next due: {}\n",
                       status.oldest_pending_created ? seconds_from(*status.oldest_pending_created, now) + " old" : "-",
                       next_due_text(status, now));
+  const ReconcileTimes& reconciles = status.reconciles;
+  text += reconciles.last ? fmt::format("  last reconcile: {} ago ({}), last full pass: {}, sync began {}\n",
+                                        seconds_from(*reconciles.last, now), to_string(*reconciles.last_kind()),
+                                        reconciles.last_full ? seconds_from(*reconciles.last_full, now) + " ago" : "never",
+                                        reconciles.sync_start ? format_rfc3339(*reconciles.sync_start) : "-")
+                          : std::string("  last reconcile: never\n");
   if (status.dead_total > 0) {
     text += fmt::format("\ndead jobs ({}; retry with `vikunja-worker retry --dead`):\n", status.dead_total);
     for (const DeadJob& job : status.dead) {

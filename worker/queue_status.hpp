@@ -15,6 +15,7 @@
 #include "shared/job.hpp"
 #include "shared/queue_store.hpp"
 #include "worker/queue/breaker.hpp"
+#include "worker/sync/reconcile_marks.hpp"
 #include "worker/worker_config.hpp"
 
 namespace vsync {
@@ -47,6 +48,7 @@ struct QueueStatus {
   int dead_total = 0;
   std::vector<ConflictRow> conflicts;  // newest first, at most 10
   int conflicts_total = 0;
+  ReconcileTimes reconciles;
 
   bool healthy() const;  // no breaker open or half-open, no dead jobs
   int count(Target target, JobState state) const;  // 0 when none
