@@ -94,7 +94,9 @@ if [[ -s $pages/vikunja-sync.7 ]]; then
   flat=$(render "$pages/vikunja-sync.7" | tr -s '[:space:]' ' ')
   while read -r name; do
     mentions "$flat" "$name" || fail "vikunja-sync.7 does not describe the table or view $name (schema/)"
-  done < <(grep -hoiE 'CREATE (TABLE|VIEW) [a-z_]+' "$source_dir"/schema/*.sql | awk '{ print $3 }' |
+  # Every table and view the schema has now: the migrations in order, a DROP undoing a CREATE.
+  done < <(grep -hoiE '(CREATE|DROP) (TABLE|VIEW) [a-z_]+' "$source_dir"/schema/*.sql |
+             awk '{ exists[$3] = (toupper($1) == "CREATE") } END { for (name in exists) if (exists[name]) print name }' |
              grep -v '_new$' | sort -u)
   for unit in vikunja-sync-worker.service vikunja-sync-drain.timer vikunja-sync-reconcile.timer \
               vikunja-sync-webhook.service; do
