@@ -3,7 +3,8 @@
 // `vikunja-worker run` drain while being killed with SIGKILL at random, the Vikunja stand-in
 // fails in every way the worker knows, and the queue's directory is full once. Then, faults
 // off, one worker drains the queue, a reconcile runs, and both sides are compared with what the
-// writers did. Exit 0 only when every task is on both sides exactly once as its owner last left
+// writers did. Each writer's first task is made and completed with every event lost, after the
+// first reconcile began the sync: only a reconcile can carry it over. Exit 0 only when every task is on both sides exactly once as its owner last left
 // it, no job is dead, every webhook job queued with exit 0 was done, and a second reconcile
 // finds nothing to do. 77: `task` is not installed.
 //
@@ -309,6 +310,11 @@ int run_soak(const Options& options) {
              options.serialized_task ? "serialized by flock" : "unserialized", install.dir.string());
   std::fflush(stdout);
 
+  // The sync begins as a deployment begins it: one reconcile before anything else.
+  if (const ProcessResult first = worker_command(install, "reconcile"); first.exit_code != 0) {
+    fmt::print("soak: FAILED: the first vikunja-worker reconcile exited {}: {}", first.exit_code, first.err);
+    return 1;
+  }
   WriterTally tally;
   EventLog events(install.logs() / "soak-events.log");
   WorkerPool pool(install, 2, random(), events);

@@ -78,6 +78,10 @@ Writer::Writer(const Installation& install, SlotRange range, std::uint64_t seed,
 }
 
 void Writer::run(const WriterSignals& signals) {
+  if (!slots_.empty()) {
+    create_completed_unheard(slots_.front());
+    slots_.front().frozen = true;
+  }
   bool filled_disk = false;
   std::uniform_int_distribution<long> pause(0, 2 * mean_pause.count());
   while (!signals.stop) {
@@ -184,6 +188,19 @@ void TaskwarriorWriter::apply(Slot& slot, Change change) {
   }
 }
 
+void TaskwarriorWriter::create_completed_unheard(Slot& slot) {
+  const Run added = task({"rc.hooks=off", "add", slot.title()}, "new-uuid");
+  std::smatch created;
+  if (std::regex_search(added.out, created, std::regex("Created task ([0-9a-f-]{36})\\."))) slot.uuid = created[1];
+  const Run done = slot.uuid.empty() ? added : task({"rc.hooks=off", slot.uuid, "done"}, "nothing");
+  if (done.exit_code != 0 || slot.uuid.empty()) {
+    tally_.error(fmt::format("`task add` and `task done` with hooks off of {}(exit {}): {}{}", slot.prefix(),
+                             done.exit_code, done.out, done.err));
+    return;
+  }
+  slot.life = Life::completed;
+}
+
 void TaskwarriorWriter::retitle_on_full_disk(Slot& slot) {
   const std::string before = exported_line(slot.uuid);
   ++slot.revision;
@@ -257,6 +274,12 @@ void VikunjaWriter::apply(Slot& slot, Change change) {
     tally_.error(fmt::format("`vikunja-enqueue webhook` ({}) of {}exited {}: {}", event, slot.prefix(),
                              result.exit_code, result.err));
   }
+}
+
+void VikunjaWriter::create_completed_unheard(Slot& slot) {
+  slot.vikunja_id = vikunja_.add_task(project_id_, json{{"title", slot.title()}});
+  vikunja_.edit_task(slot.vikunja_id, json{{"done", true}, {"done_at", now_rfc3339()}});
+  slot.life = Life::completed;
 }
 
 void VikunjaWriter::retitle_on_full_disk(Slot& slot) {

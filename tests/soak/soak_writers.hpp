@@ -74,6 +74,9 @@ class Writer {
   enum class Change { create, retitle, complete, reopen, remove };
   virtual void apply(Slot& slot, Change change) = 0;
   virtual void retitle_on_full_disk(Slot& slot) = 0;
+  // Makes the slot's task and completes it with every event lost (hooks off, webhooks never
+  // sent): only the final reconcile can carry it over, completed.
+  virtual void create_completed_unheard(Slot& slot) = 0;
 
   // A program run as the webhook handler would run it, optionally with the queue's
   // directory full (for this one process).
@@ -104,6 +107,7 @@ class TaskwarriorWriter : public Writer {
  private:
   void apply(Slot& slot, Change change) override;
   void retitle_on_full_disk(Slot& slot) override;
+  void create_completed_unheard(Slot& slot) override;
   Run task(std::vector<std::string> args, const std::string& verbose = "footnote");
   std::string exported_line(const std::string& uuid);
 };
@@ -116,6 +120,7 @@ class VikunjaWriter : public Writer {
  private:
   void apply(Slot& slot, Change change) override;
   void retitle_on_full_disk(Slot& slot) override;
+  void create_completed_unheard(Slot& slot) override;
   // The webhook Vikunja sends, through `vikunja-enqueue webhook`; its exit status.
   Run deliver(const std::string& event, const nlohmann::json& task, bool disk_full);
 

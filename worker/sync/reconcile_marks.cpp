@@ -71,9 +71,11 @@ void ReconcileMarks::record(const ReconcilePlan& plan, UnixMillis started, UnixM
     };
     if (!db_.execAndGet("SELECT count(*) FROM reconcile_marks WHERE mark = 'sync_start'").getInt()) {
       mark("sync_start", started);
-      // A side that had no task yet: our clock.
-      mark("taskwarrior_sync_start", plan.taskwarrior_seen_until.value_or(started));
-      mark("vikunja_sync_start", plan.vikunja_seen_until.value_or(started));
+      // A side that had no task yet: our clock, before the whole second it keeps of a task
+      // completed in the same second.
+      const UnixMillis second_before = started / 1000 * 1000 - 1;
+      mark("taskwarrior_sync_start", plan.taskwarrior_seen_until.value_or(second_before));
+      mark("vikunja_sync_start", plan.vikunja_seen_until.value_or(second_before));
     }
     mark("last", started);
     if (plan.kind == ReconcileKind::full) mark("last_full", started);
