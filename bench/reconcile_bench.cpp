@@ -2,7 +2,8 @@
 // against the stand-in (served from this process on 127.0.0.1, Vikunja's default page size of
 // 50) and the real `task` in a temporary TASKDATA: the first (a full pass) with 1 % changed
 // without any event (half in Taskwarrior, half in Vikunja), the drain of its jobs, then the
-// hourly one (changes only) after 10 more changes, and a full pass of the same. For each: its
+// hourly one (changes only) after 10 more changes, again after 10 changes in Vikunja alone
+// (Taskwarrior untouched: not read), and a full pass of the same. For each: its
 // requests, wall time, jobs queued and the reconcile's peak RSS.
 // Usage: reconcile_bench [TASKS=10000]
 
@@ -123,7 +124,20 @@ int main(int argc, char** argv) {
   const ProcessCost drain = setup.worker({"drain"});
   fmt::print("  {:<34} {:6.2f} s\n", "drain of its jobs", drain.wall_seconds);
   change(changed_each_side, 5, "changed again");
-  setup.report("hourly, changes only: 5 + 5 changed", {"reconcile"});
+  setup.report("hourly: 5 + 5 changed", {"reconcile"});
+  setup.worker({"drain"});
+  // An hour on, Taskwarrior untouched since (its files' times set back as the hour would leave
+  // them), 10 changes in Vikunja only; the hourly pass before them saw the files as they are.
+  for (const char* file : {"pending.data", "completed.data"}) {
+    std::error_code ignored;
+    fs::last_write_time(dir / "task" / file, fs::last_write_time(dir / "task" / file, ignored) - std::chrono::hours(1),
+                        ignored);
+  }
+  setup.worker({"reconcile"});
+  for (int n = 0; n < 10; ++n) {
+    setup.vikunja.edit_task(std::stoll(all[tasks / 2 + n]["vikunja_id"].get<std::string>()), {{"priority", 1}});
+  }
+  setup.report("hourly: 10 changed in Vikunja only", {"reconcile"});
   setup.worker({"drain"});
   setup.report("full pass (--full), nothing changed", {"reconcile", "--full"});
   fs::remove_all(dir);

@@ -12,9 +12,13 @@
 --   vikunja_seen_until  the latest `updated` a reconcile read in Vikunja, less the time the read
 --                       took (Vikunja's clock: a skewed server clock hides nothing from the
 --                       next pass over changes)
+--   taskwarrior_written_at  when Taskwarrior's task files were last written, as the last reconcile
+--                       saw them (file system clock): unchanged, the next pass does not read
+--                       Taskwarrior at all
 CREATE TABLE reconcile_marks (
   mark TEXT    PRIMARY KEY
-               CHECK (mark IN ('sync_start', 'taskwarrior_sync_start', 'vikunja_sync_start', 'last', 'last_full', 'taskwarrior_seen_until', 'vikunja_seen_until')),
+               CHECK (mark IN ('sync_start', 'taskwarrior_sync_start', 'vikunja_sync_start', 'last', 'last_full', 'taskwarrior_seen_until', 'vikunja_seen_until',
+                             'taskwarrior_written_at')),
   at   INTEGER NOT NULL  -- Unix milliseconds
 );
 

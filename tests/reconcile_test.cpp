@@ -347,3 +347,31 @@ TEST_CASE("the hourly reconcile reads only what changed, with Vikunja's own filt
   CHECK((*f.by_vikunja_id(changed))["description"] == "Two, renamed");
   CHECK_THAT(describe_plan(plan, false), Catch::StartsWith("reconcile (changes since the last): "));
 }
+
+TEST_CASE("the hourly reconcile does not read Taskwarrior when its files were not written since", "[reconcile]") {
+  TaskwarriorFixture f;
+  auto worker = f.worker();
+  for (const char* title : {"One", "Two"}) REQUIRE(f.task({"add", title}).exit_code == 0);
+  worker->drain();
+  reconcile_and_drain(f, *worker);
+  // An hour on: the files as the hour leaves them (a write in the last second is not trusted).
+  const auto age_files = [&] {
+    for (const char* file : {"pending.data", "completed.data"}) {
+      const std::filesystem::path path = std::filesystem::path(f.env["TASKDATA"]) / file;
+      std::filesystem::last_write_time(path, std::filesystem::last_write_time(path) - std::chrono::hours(1));
+    }
+  };
+  age_files();
+  CHECK(reconcile_and_drain(f, *worker).taskwarrior_tasks > 0);  // not known yet: read
+  const long long processes = worker->task_processes();
+  const ReconcilePlan quiet = reconcile_and_drain(f, *worker);
+  CHECK(quiet.kind == ReconcileKind::changes);
+  CHECK(quiet.taskwarrior_tasks == 0);
+  CHECK(worker->task_processes() == processes);  // no `task export` at all
+
+  REQUIRE(f.task({"rc.hooks=off", "add", "Three"}).exit_code == 0);  // written now: read again
+  const ReconcilePlan changed = reconcile_and_drain(f, *worker);
+  CHECK(changed.taskwarrior_tasks > 0);
+  REQUIRE(changed.jobs.size() == 1);
+  CHECK(changed.jobs[0].reason == "only in Taskwarrior");
+}

@@ -1,6 +1,7 @@
 #include "worker/remote/task_runner.hpp"
 
 #include <algorithm>
+#include <filesystem>
 
 #include <fmt/format.h>
 
@@ -122,6 +123,34 @@ void TaskRunner::delete_task(const std::string& uuid) {
 
 void TaskRunner::set_attribute(const std::string& uuid, const std::string& name, const std::string& value) {
   checked({uuid, "modify", name + ":" + value}, "", "task modify");
+}
+
+std::optional<UnixMillis> TaskRunner::files_written_at() {
+  namespace fs = std::filesystem;
+  if (!data_location_) {
+    const ProcessResult result = run({"_get", "rc.data.location"});
+    if (result.exit_code != 0) return std::nullopt;
+    std::string location = result.out.substr(0, result.out.find('\n'));
+    if (location.starts_with("~/")) {
+      const auto home = std::find_if(environment_.begin(), environment_.end(),
+                                     [](const std::string& entry) { return entry.starts_with("HOME="); });
+      if (home == environment_.end()) return std::nullopt;
+      location = home->substr(5) + location.substr(1);
+    }
+    data_location_ = location;
+  }
+  std::optional<fs::file_time_type> latest;
+  for (const char* name : {"pending.data", "completed.data"}) {
+    std::error_code error;
+    const auto written = fs::last_write_time(fs::path(*data_location_) / name, error);
+    if (!error && (!latest || written > *latest)) latest = written;
+  }
+  if (!latest) return std::nullopt;
+  const auto now = fs::file_time_type::clock::now();
+  if (now - *latest < std::chrono::seconds(1)) return std::nullopt;
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::file_clock::to_sys(*latest).time_since_epoch())
+      .count();
 }
 
 }  // namespace vsync

@@ -43,6 +43,13 @@ class TaskRunner {
   // `value` must not come from the network unchecked: it becomes a command-line word.
   void set_attribute(const std::string& uuid, const std::string& name, const std::string& value);
 
+  // When Taskwarrior's task files (pending.data, completed.data in rc.data.location) were last
+  // written, once that was more than a second ago: a file system stamps writes by a coarse
+  // clock, and a write in the same tick as this look would keep the time. nullopt when unknown
+  // or too recent. A reconcile tells by it that nothing changed without a `task export`, which
+  // reads every pending task whatever its filter.
+  std::optional<UnixMillis> files_written_at();
+
   long long processes_started() const { return processes_started_; }
   // Passed to every `task` run: see ProcessRequest::on_progress.
   void on_progress(std::function<void()> callback) { on_progress_ = std::move(callback); }
@@ -54,6 +61,7 @@ class TaskRunner {
   std::string task_bin_;
   UnixMillis timeout_;
   std::vector<std::string> environment_;
+  std::optional<std::string> data_location_;  // asked once
   long long processes_started_ = 0;
   std::function<void()> on_progress_;
 };

@@ -159,6 +159,7 @@ ReconcilePlan Reconcile::plan(const ReconcileScope& scope) {
 
 void Reconcile::plan_full(ReconcilePlan& plan, const ReconcileScope& scope, Unlinked& unlinked) {
   // Taskwarrior's tasks as their export text, parsed again for the few a pair needs.
+  plan.taskwarrior_written_at = task_.files_written_at();
   std::map<std::string, std::string> taskwarrior;
   task_.export_each({}, [&](json&& task) {
     note_latest(plan.taskwarrior_seen_until, taskwarrior_modified(task));
@@ -207,7 +208,9 @@ void Reconcile::plan_changes(ReconcilePlan& plan, const ReconcileScope& scope, U
   std::set<std::string> dealt_with, agreeing;  // linked pairs, by uuid
   std::vector<std::string> changed;
   if (scope.taskwarrior_changed_after) changed.push_back("modified.after:" + format_taskwarrior_date(*scope.taskwarrior_changed_after));
-  task_.export_each(changed, [&](json&& task) {
+  plan.taskwarrior_written_at = task_.files_written_at();
+  const bool taskwarrior_unchanged = plan.taskwarrior_written_at && plan.taskwarrior_written_at == scope.taskwarrior_written_at;
+  if (!taskwarrior_unchanged) task_.export_each(changed, [&](json&& task) {
     ++plan.taskwarrior_tasks;
     note_latest(plan.taskwarrior_seen_until, taskwarrior_modified(task));
     const std::string uuid = string_or(task, "uuid");

@@ -63,6 +63,9 @@ struct ReconcileScope {
   // changes only: each side's tasks changed after this time of its own clock; nullopt: all
   std::optional<UnixMillis> taskwarrior_changed_after;
   std::optional<UnixMillis> vikunja_changed_after;
+  // changes only: TaskRunner::files_written_at as the last reconcile saw it; unchanged since,
+  // Taskwarrior is not read at all
+  std::optional<UnixMillis> taskwarrior_written_at;
 
   // Whether an unlinked task completed at `completed_at` on `side` is carried to the other side.
   bool carries_completed(Side side, std::optional<UnixMillis> completed_at) const;
@@ -82,6 +85,7 @@ struct ReconcilePlan {
   // The latest change read on each side, by its own clock: Taskwarrior's `modified`, Vikunja's `updated`.
   std::optional<UnixMillis> taskwarrior_seen_until;
   std::optional<UnixMillis> vikunja_seen_until;
+  std::optional<UnixMillis> taskwarrior_written_at;  // before it was read (TaskRunner::files_written_at)
 
   bool nothing_to_do() const { return jobs.empty(); }
   int deletes(Side vanished_in) const;

@@ -35,6 +35,7 @@ ReconcileTimes ReconcileMarks::read() {
       if (mark == "last_full") times.last_full = at;
       if (mark == "taskwarrior_seen_until") times.taskwarrior_seen_until = at;
       if (mark == "vikunja_seen_until") times.vikunja_seen_until = at;
+      if (mark == "taskwarrior_written_at") times.taskwarrior_written_at = at;
     }
     return times;
   });
@@ -54,6 +55,7 @@ ReconcileScope ReconcileMarks::scope_for(const ReconcileRequest& request, UnixMi
     scope.kind = ReconcileKind::changes;
     if (times.taskwarrior_seen_until) scope.taskwarrior_changed_after = *times.taskwarrior_seen_until - taskwarrior_margin;
     if (times.vikunja_seen_until) scope.vikunja_changed_after = *times.vikunja_seen_until - vikunja_margin;
+    scope.taskwarrior_written_at = times.taskwarrior_written_at;
   }
   return scope;
 }
@@ -82,6 +84,12 @@ void ReconcileMarks::record(const ReconcilePlan& plan, UnixMillis started, UnixM
     // Less the read's duration: the latest change seen came from any page of the read.
     if (plan.vikunja_seen_until) mark("vikunja_seen_until", *plan.vikunja_seen_until - (finished - started));
     if (plan.taskwarrior_seen_until) mark("taskwarrior_seen_until", *plan.taskwarrior_seen_until);
+    // As seen this time, or forgotten: the next pass reads Taskwarrior unless it is the same.
+    SQLite::Statement written(db_, plan.taskwarrior_written_at
+                                       ? "INSERT OR REPLACE INTO reconcile_marks (mark, at) VALUES ('taskwarrior_written_at', ?)"
+                                       : "DELETE FROM reconcile_marks WHERE mark = 'taskwarrior_written_at'");
+    if (plan.taskwarrior_written_at) written.bind(1, *plan.taskwarrior_written_at);
+    written.exec();
     transaction.commit();
   });
 }

@@ -32,6 +32,7 @@ struct ReconcileTimes {
   std::optional<UnixMillis> last_full;
   std::optional<UnixMillis> taskwarrior_seen_until;
   std::optional<UnixMillis> vikunja_seen_until;
+  std::optional<UnixMillis> taskwarrior_written_at;
   std::optional<ReconcileKind> last_kind() const;  // of the last reconcile, when one ran
 };
 
