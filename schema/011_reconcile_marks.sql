@@ -1,5 +1,5 @@
 -- When reconciles ran, for the next one: a reconcile reads only what changed since the last one
--- (Vikunja's `updated >` filter, `task export modified.after:`), with a full pass once a day;
+-- (Vikunja's `updated >` filter; Taskwarrior when its files changed), with a full pass once a day;
 -- and a task completed after the sync began is carried over although it was never linked.
 --   sync_start          the first reconcile on this queue (local clock): older completed tasks
 --                       are history, not onboarded unless asked (`reconcile --include-completed`)
@@ -8,7 +8,7 @@
 --                       read there (a task completed before it changed no later)
 --   last                the last reconcile of either kind began (local clock)
 --   last_full           the last full pass began (local clock)
---   taskwarrior_seen_until  the latest `modified` a reconcile read in Taskwarrior
+--   taskwarrior_seen_until  the latest `modified` a reconcile read in Taskwarrior (the sync's start)
 --   vikunja_seen_until  the latest `updated` a reconcile read in Vikunja, less the time the read
 --                       took (Vikunja's clock: a skewed server clock hides nothing from the
 --                       next pass over changes)

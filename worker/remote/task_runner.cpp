@@ -139,6 +139,9 @@ std::optional<UnixMillis> TaskRunner::files_written_at() {
     }
     data_location_ = location;
   }
+  std::error_code absent;
+  // Taskwarrior 3 keeps its tasks in SQLite; files left from 2.x would never change.
+  if (fs::exists(fs::path(*data_location_) / "taskchampion.sqlite3", absent)) return std::nullopt;
   std::optional<fs::file_time_type> latest;
   for (const char* name : {"pending.data", "completed.data"}) {
     std::error_code error;

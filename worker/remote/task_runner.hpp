@@ -43,7 +43,7 @@ class TaskRunner {
   // `value` must not come from the network unchecked: it becomes a command-line word.
   void set_attribute(const std::string& uuid, const std::string& name, const std::string& value);
 
-  // When Taskwarrior's task files (pending.data, completed.data in rc.data.location) were last
+  // When Taskwarrior 2's task files (pending.data, completed.data in rc.data.location) were last
   // written, once that was more than a second ago: a file system stamps writes by a coarse
   // clock, and a write in the same tick as this look would keep the time. nullopt when unknown
   // or too recent. A reconcile tells by it that nothing changed without a `task export`, which

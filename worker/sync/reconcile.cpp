@@ -202,25 +202,30 @@ void Reconcile::plan_full(ReconcilePlan& plan, const ReconcileScope& scope, Unli
   }
 }
 
-// Only what changed since the last reconcile: each changed task against its link's agreed state
+// Only what changed since the last reconcile, each changed task against its link's agreed state
 // (the job merges whatever the other side holds); a task gone from Vikunja waits for a full pass.
+// Vikunja: the tasks `updated` since. Taskwarrior: nothing when its files were not written since;
+// else every task, not those `modified` since: `task sync` brings the other replica's changes
+// with their own, older `modified`, and `task export` reads every pending task whatever its filter.
 void Reconcile::plan_changes(ReconcilePlan& plan, const ReconcileScope& scope, Unlinked& unlinked) {
   std::set<std::string> dealt_with, agreeing;  // linked pairs, by uuid
-  std::vector<std::string> changed;
-  if (scope.taskwarrior_changed_after) changed.push_back("modified.after:" + format_taskwarrior_date(*scope.taskwarrior_changed_after));
   plan.taskwarrior_written_at = task_.files_written_at();
-  const bool taskwarrior_unchanged = plan.taskwarrior_written_at && plan.taskwarrior_written_at == scope.taskwarrior_written_at;
-  if (!taskwarrior_unchanged) task_.export_each(changed, [&](json&& task) {
-    ++plan.taskwarrior_tasks;
-    note_latest(plan.taskwarrior_seen_until, taskwarrior_modified(task));
-    const std::string uuid = string_or(task, "uuid");
-    if (task_map_.buried_uuid(uuid)) return;
-    if (const auto link = task_map_.by_uuid(uuid)) {
-      (plan_taskwarrior_half(plan, *link, task) ? dealt_with : agreeing).insert(uuid);
-    } else {
-      plan_taskwarrior_only(plan, scope, std::move(task), unlinked);
-    }
-  });
+  if (!plan.taskwarrior_written_at || plan.taskwarrior_written_at != scope.taskwarrior_written_at) {
+    const std::set<std::string> buried = task_map_.buried_uuids();
+    std::map<std::string, TaskLink> links;
+    for (TaskLink& link : task_map_.all_links()) links.emplace(link.tw_uuid, std::move(link));
+    task_.export_each({}, [&](json&& task) {
+      ++plan.taskwarrior_tasks;
+      note_latest(plan.taskwarrior_seen_until, taskwarrior_modified(task));
+      const std::string uuid = string_or(task, "uuid");
+      if (buried.contains(uuid)) return;
+      if (const auto link = links.find(uuid); link != links.end()) {
+        (plan_taskwarrior_half(plan, link->second, task) ? dealt_with : agreeing).insert(uuid);
+      } else {
+        plan_taskwarrior_only(plan, scope, std::move(task), unlinked);
+      }
+    });
+  }
   vikunja_.each(scope.vikunja_changed_after, [&](json&& task) {
     ++plan.vikunja_tasks;
     note_latest(plan.vikunja_seen_until, updated_of(task));
@@ -307,7 +312,7 @@ std::string describe_plan(const ReconcilePlan& plan, bool dry_run) {
       plan.kind == ReconcileKind::full
           ? fmt::format("reconcile (full): {} Taskwarrior tasks, {} Vikunja tasks, {} linked pairs agree\n",
                         plan.taskwarrior_tasks, plan.vikunja_tasks, plan.agreeing_pairs)
-          : fmt::format("reconcile (changes since the last): {} Taskwarrior tasks changed, {} Vikunja tasks changed, "
+          : fmt::format("reconcile (changes since the last): {} Taskwarrior tasks read, {} Vikunja tasks changed, "
                         "{} linked pairs agree\n",
                         plan.taskwarrior_tasks, plan.vikunja_tasks, plan.agreeing_pairs);
   const char* verb = dry_run ? "would queue" : "queued";

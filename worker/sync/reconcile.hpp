@@ -8,8 +8,9 @@
 // Two kinds (ReconcileScope):
 // - a full pass reads both sides whole (Vikunja's task list page by page, one `task export`),
 //   and alone finds a task gone from Vikunja: Vikunja never lists a deleted task;
-// - a pass over changes reads only the tasks changed since the last reconcile (Vikunja's
-//   `updated >` filter, `task export modified.after:`), comparing each with the agreed state.
+// - a pass over changes reads only the Vikunja tasks changed since the last reconcile (its
+//   `updated >` filter), and Taskwarrior only when its files were written since (plan_changes
+//   says why whole), comparing each task with the agreed state.
 // Either keeps one task of a side in memory at a time, beyond what it compares (a Taskwarrior
 // task's export text, a link's agreed fields), so its memory stays small for many tasks.
 // The push and webhook handlers link a task to its namesake when there is exactly one on each
@@ -60,8 +61,7 @@ struct ReconcileScope {
   std::optional<UnixMillis> taskwarrior_sync_start;
   std::optional<UnixMillis> vikunja_sync_start;
   bool include_completed = false;  // carry completed tasks over whenever they were completed
-  // changes only: each side's tasks changed after this time of its own clock; nullopt: all
-  std::optional<UnixMillis> taskwarrior_changed_after;
+  // changes only: Vikunja's tasks updated after this time of its own clock; nullopt: all
   std::optional<UnixMillis> vikunja_changed_after;
   // changes only: TaskRunner::files_written_at as the last reconcile saw it; unchanged since,
   // Taskwarrior is not read at all

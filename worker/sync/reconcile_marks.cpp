@@ -9,10 +9,8 @@ namespace vsync {
 
 namespace {
 
-// A `task` run stamps `modified` when it begins, and may write after the export read.
-constexpr UnixMillis taskwarrior_margin = 60'000;
-// Vikunja's `updated` has whole seconds: another change within the latest second seen.
-constexpr UnixMillis vikunja_margin = 1'000;
+// Both sides keep whole seconds: another change within the latest second seen.
+constexpr UnixMillis whole_second = 1'000;
 
 }  // namespace
 
@@ -53,8 +51,7 @@ ReconcileScope ReconcileMarks::scope_for(const ReconcileRequest& request, UnixMi
                     now - *times.last_full >= full_pass_every;
   if (!full) {
     scope.kind = ReconcileKind::changes;
-    if (times.taskwarrior_seen_until) scope.taskwarrior_changed_after = *times.taskwarrior_seen_until - taskwarrior_margin;
-    if (times.vikunja_seen_until) scope.vikunja_changed_after = *times.vikunja_seen_until - vikunja_margin;
+    if (times.vikunja_seen_until) scope.vikunja_changed_after = *times.vikunja_seen_until - whole_second;
     scope.taskwarrior_written_at = times.taskwarrior_written_at;
   }
   return scope;
@@ -73,11 +70,11 @@ void ReconcileMarks::record(const ReconcilePlan& plan, UnixMillis started, UnixM
     };
     if (!db_.execAndGet("SELECT count(*) FROM reconcile_marks WHERE mark = 'sync_start'").getInt()) {
       mark("sync_start", started);
-      // A side that had no task yet: our clock, before the whole second it keeps of a task
-      // completed in the same second.
-      const UnixMillis second_before = started / 1000 * 1000 - 1;
-      mark("taskwarrior_sync_start", plan.taskwarrior_seen_until.value_or(second_before));
-      mark("vikunja_sync_start", plan.vikunja_seen_until.value_or(second_before));
+      // The latest change read: whatever was completed before it is history, the last
+      // completion before the sync began included. A side with no task yet has no history to
+      // keep back: a day before our clock, whatever its own clock's skew.
+      mark("taskwarrior_sync_start", plan.taskwarrior_seen_until.value_or(started - full_pass_every));
+      mark("vikunja_sync_start", plan.vikunja_seen_until.value_or(started - full_pass_every));
     }
     mark("last", started);
     if (plan.kind == ReconcileKind::full) mark("last_full", started);

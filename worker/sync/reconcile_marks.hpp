@@ -2,11 +2,10 @@
 // Table reconcile_marks (schema/011): when the sync began and when reconciles ran, so that the
 // next one knows what to read. A full pass runs when asked (`reconcile --full`, and with
 // --include-completed or --allow-deletes, which need every task), on the first reconcile, and
-// whenever the last full pass began more than a day ago; otherwise only changes are read. Each
-// side is read from the latest change a reconcile saw on it, by that side's own clock (whatever
-// the skew between the machines), less a margin: a `task` run that began before the export and
-// wrote after it, a Vikunja task changed during a paged read while a later page showed a newer
-// one.
+// whenever the last full pass began more than a day ago; otherwise only changes are read:
+// Vikunja's from the latest change a reconcile saw there, by Vikunja's own clock (whatever the
+// skew between the machines), less a margin (a task changed during a paged read while a later
+// page showed a newer one); Taskwarrior's when its files were written since the last look.
 
 #include <optional>
 

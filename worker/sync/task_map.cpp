@@ -171,7 +171,9 @@ void TaskMap::drop_create(const std::string& tw_uuid) {
 
 std::vector<std::string> TaskMap::creates_that_made(std::int64_t vikunja_id, const TaskFields& fields) {
   return on_queue(db_, "read the task map", [&] {
-    SQLite::Statement query(db_, "SELECT tw_uuid, fields, existing FROM vikunja_creates ORDER BY sent_at, tw_uuid");
+    // A uuid linked since (another job linked it) made nothing that is still unlinked.
+    SQLite::Statement query(db_, "SELECT tw_uuid, fields, existing FROM vikunja_creates WHERE tw_uuid NOT IN "
+                                 "(SELECT tw_uuid FROM task_map) ORDER BY sent_at, tw_uuid");
     std::vector<std::string> uuids;
     while (query.executeStep()) {
       const auto sent = sent_create_of(query);

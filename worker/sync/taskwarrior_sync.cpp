@@ -81,6 +81,8 @@ JobOutcome TaskwarriorSync::link_or_create(const ClaimedJob& job, const nlohmann
     pair_.converge(string_or(*partner, "uuid"), std::nullopt, *partner, vikunja);
   } else {
     locks_.wait_for_creates_in_flight(job.id);
+    // The create that made this task may have linked it since this job looked.
+    if (const auto linked = task_map_.by_vikunja_id(vikunja_id)) return apply_linked(job, *linked, vikunja);
     pair_.create_in_taskwarrior(vikunja);
   }
   return JobOutcome::done();

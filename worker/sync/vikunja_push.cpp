@@ -106,8 +106,10 @@ JobOutcome VikunjaPush::create(const std::string& tw_uuid, const TaskFields& fie
   try {
     task_map_.link(tw_uuid, id_of(created), updated_of(created), fields);  // its labels landed too
   } catch (const JobStopped&) {
-    // Linked meanwhile to another task (this worker lost the job while it ran): the task just
-    // made would be synced by nothing.
+    // Linked meanwhile to another task (this worker lost the job while it ran, or a webhook
+    // linked the Taskwarrior task by a title it took since this job's snapshot): the task just
+    // made would be synced by nothing, and its record must not claim a later namesake.
+    task_map_.forget_create(tw_uuid);
     vikunja_.remove(id_of(created));
     throw;
   }
