@@ -8,7 +8,6 @@
 --                       read there (a task completed before it changed no later)
 --   last                the last reconcile of either kind began (local clock)
 --   last_full           the last full pass began (local clock)
---   taskwarrior_seen_until  the latest `modified` a reconcile read in Taskwarrior (the sync's start)
 --   vikunja_seen_until  the latest `updated` a reconcile read in Vikunja, less the time the read
 --                       took (Vikunja's clock: a skewed server clock hides nothing from the
 --                       next pass over changes)
@@ -17,7 +16,7 @@
 --                       Taskwarrior at all
 CREATE TABLE reconcile_marks (
   mark TEXT    PRIMARY KEY
-               CHECK (mark IN ('sync_start', 'taskwarrior_sync_start', 'vikunja_sync_start', 'last', 'last_full', 'taskwarrior_seen_until', 'vikunja_seen_until',
+               CHECK (mark IN ('sync_start', 'taskwarrior_sync_start', 'vikunja_sync_start', 'last', 'last_full', 'vikunja_seen_until',
                              'taskwarrior_written_at')),
   at   INTEGER NOT NULL  -- Unix milliseconds
 );

@@ -216,7 +216,6 @@ void Reconcile::plan_changes(ReconcilePlan& plan, const ReconcileScope& scope, U
     for (TaskLink& link : task_map_.all_links()) links.emplace(link.tw_uuid, std::move(link));
     task_.export_each({}, [&](json&& task) {
       ++plan.taskwarrior_tasks;
-      note_latest(plan.taskwarrior_seen_until, taskwarrior_modified(task));
       const std::string uuid = string_or(task, "uuid");
       if (buried.contains(uuid)) return;
       if (const auto link = links.find(uuid); link != links.end()) {

@@ -82,7 +82,9 @@ struct ReconcilePlan {
   int taskwarrior_tasks = 0;  // read, for the summary
   int vikunja_tasks = 0;
   int completed_skipped = 0;  // never linked, completed before the sync began: history
-  // The latest change read on each side, by its own clock: Taskwarrior's `modified`, Vikunja's `updated`.
+  // The latest change read on each side, by its own clock: Taskwarrior's `modified` (a full
+  // pass, for the sync's start: the first reconcile is one), Vikunja's `updated` (also where the
+  // next pass over changes reads from).
   std::optional<UnixMillis> taskwarrior_seen_until;
   std::optional<UnixMillis> vikunja_seen_until;
   std::optional<UnixMillis> taskwarrior_written_at;  // before it was read (TaskRunner::files_written_at)

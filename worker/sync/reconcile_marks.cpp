@@ -31,7 +31,6 @@ ReconcileTimes ReconcileMarks::read() {
       if (mark == "vikunja_sync_start") times.vikunja_sync_start = at;
       if (mark == "last") times.last = at;
       if (mark == "last_full") times.last_full = at;
-      if (mark == "taskwarrior_seen_until") times.taskwarrior_seen_until = at;
       if (mark == "vikunja_seen_until") times.vikunja_seen_until = at;
       if (mark == "taskwarrior_written_at") times.taskwarrior_written_at = at;
     }
@@ -80,7 +79,6 @@ void ReconcileMarks::record(const ReconcilePlan& plan, UnixMillis started, UnixM
     if (plan.kind == ReconcileKind::full) mark("last_full", started);
     // Less the read's duration: the latest change seen came from any page of the read.
     if (plan.vikunja_seen_until) mark("vikunja_seen_until", *plan.vikunja_seen_until - (finished - started));
-    if (plan.taskwarrior_seen_until) mark("taskwarrior_seen_until", *plan.taskwarrior_seen_until);
     // As seen this time, or forgotten: the next pass reads Taskwarrior unless it is the same.
     SQLite::Statement written(db_, plan.taskwarrior_written_at
                                        ? "INSERT OR REPLACE INTO reconcile_marks (mark, at) VALUES ('taskwarrior_written_at', ?)"

@@ -29,7 +29,6 @@ struct ReconcileTimes {
   std::optional<UnixMillis> vikunja_sync_start;
   std::optional<UnixMillis> last;
   std::optional<UnixMillis> last_full;
-  std::optional<UnixMillis> taskwarrior_seen_until;
   std::optional<UnixMillis> vikunja_seen_until;
   std::optional<UnixMillis> taskwarrior_written_at;
   std::optional<ReconcileKind> last_kind() const;  // of the last reconcile, when one ran
