@@ -10,7 +10,6 @@
 
 #include "shared/timestamp.hpp"
 #include "worker/queue/on_queue.hpp"
-#include "worker/sync/reconcile_marks.hpp"
 #include "worker/queue_status.hpp"
 #include "worker/remote/task_runner.hpp"
 #include "worker/sync/delete_guard.hpp"
@@ -156,12 +155,13 @@ std::vector<Check> breakers(const QueueStatus& status, UnixMillis now) {
   return checks;
 }
 
-std::optional<double> counter(SQLite::Database& db, const char* name) {
-  return on_queue(db, "read counters", [&]() -> std::optional<double> {
+// A *_timestamp_seconds counter (Unix seconds), as a time.
+std::optional<UnixMillis> counter_time(SQLite::Database& db, const char* name) {
+  return on_queue(db, "read counters", [&]() -> std::optional<UnixMillis> {
     SQLite::Statement query(db, "SELECT value FROM counters WHERE name = ? AND label = ''");
     query.bind(1, name);
     if (!query.executeStep()) return std::nullopt;
-    return query.getColumn(0).getDouble();
+    return static_cast<UnixMillis>(query.getColumn(0).getDouble() * 1000);
   });
 }
 
@@ -170,25 +170,22 @@ std::vector<Check> queue_health(const DoctorInput& in, const QueueStatus& status
   const UnixMillis now = in.clock.now();
   const int pending = status.count(Target::vikunja, JobState::pending) + status.count(Target::taskwarrior, JobState::pending);
   const std::string oldest = status.oldest_pending_created ? ", oldest " + age_text(now - *status.oldest_pending_created) : "";
-  const auto last_drain = counter(in.store.database(), "last_drain_timestamp_seconds");
-  const auto last_reconcile = counter(in.store.database(), "last_reconcile_timestamp_seconds");
-  const auto ago = [&](const std::optional<double>& at) {
-    return at ? age_text(now - static_cast<UnixMillis>(*at * 1000)) + " ago" : std::string("never");
-  };
-  const ReconcileTimes reconciles = ReconcileMarks(in.store.database()).read();
-  const auto ago_ms = [&](std::optional<UnixMillis> at) {
+  const auto last_drain = counter_time(in.store.database(), "last_drain_timestamp_seconds");
+  const auto last_reconcile = counter_time(in.store.database(), "last_reconcile_timestamp_seconds");
+  const auto ago = [&](std::optional<UnixMillis> at) {
     return at ? age_text(now - *at) + " ago" : std::string("never");
   };
+  const ReconcileTimes& reconciles = status.reconciles;
   const std::string last_kind =
       reconciles.last_kind() ? fmt::format(" ({})", to_string(*reconciles.last_kind())) : std::string();
   checks.push_back(ok("queue", fmt::format("{}: {} pending{}; last drain {}, last reconcile {}{}, last full pass {}",
                                            in.store.path().string(), pending, oldest, ago(last_drain),
-                                           ago(last_reconcile), last_kind, ago_ms(reconciles.last_full))));
+                                           ago(last_reconcile), last_kind, ago(reconciles.last_full))));
   // A worker drains within seconds; jobs left this long mean none runs (or all are paused).
   constexpr UnixMillis stale_pending = 5 * 60'000;
   const bool paused = std::any_of(status.breakers.begin(), status.breakers.end(),
                                   [](const BreakerRow& row) { return row.state != BreakerState::closed; });
-  const bool undrained = !last_drain || now - static_cast<UnixMillis>(*last_drain * 1000) > stale_pending;
+  const bool undrained = !last_drain || now - *last_drain > stale_pending;
   // Due, not merely pending: a job in its backoff waits by design.
   if (status.next_due && now - *status.next_due > stale_pending && undrained && !paused) {
     checks.push_back(attention("worker", fmt::format("no worker drains: jobs due {} ago wait, last drain {}",
