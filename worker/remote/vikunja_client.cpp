@@ -161,9 +161,17 @@ std::vector<nlohmann::json> VikunjaClient::tasks_of_project(std::int64_t project
   return all_pages(fmt::format("/projects/{}/tasks", project_id), "&s=" + url_encode(search));
 }
 
+namespace {
+
+// A clause of Vikunja's filter language on a task's `updated` (op: > or <).
+std::string updated_clause(const char* op, UnixMillis time) {
+  return fmt::format("updated {} \"{}\"", op, format_rfc3339(time));
+}
+
+}  // namespace
+
 bool VikunjaClient::any_task_updated_between(UnixMillis after, UnixMillis before) {
-  const std::string filter =
-      fmt::format("updated > \"{}\" && updated < \"{}\"", format_rfc3339(after), format_rfc3339(before));
+  const std::string filter = updated_clause(">", after) + " && " + updated_clause("<", before);
   const std::string path = "/tasks?page=1&per_page=1&filter=" + url_encode(filter);
   const HttpResponse response = call("GET", path, std::nullopt, {});
   const json tasks = json::parse(response.body, nullptr, false);
@@ -182,7 +190,7 @@ std::vector<nlohmann::json> VikunjaClient::all_tasks() {
 
 void VikunjaClient::each_task(std::optional<UnixMillis> updated_after, const std::function<void(json&&)>& visit) {
   const std::string query =
-      updated_after ? "&filter=" + url_encode(fmt::format("updated > \"{}\"", format_rfc3339(*updated_after))) : "";
+      updated_after ? "&filter=" + url_encode(updated_clause(">", *updated_after)) : "";
   bool visited = false;
   const auto visit_and_note = [&](json&& task) {
     visited = true;
