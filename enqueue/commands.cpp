@@ -146,7 +146,12 @@ ExitCode run_install_hooks(const Options& options, const Environment& env) {
                                                             : "already installed";
     fmt::print("{} {} -> {}\n", done, hook.path.string(), binary.string());
   }
-  fmt::print("check with: task diagnostics (both hooks listed as Active)\n");
+  fmt::print("check with: task diagnostics (both hooks listed as Active)\n"
+             "the attributes the sync writes, for your taskrc unless it has them:\n"
+             "  uda.vikunja_id.type=string\n"
+             "  uda.vikunja_id.label=Vikunja\n"
+             "  uda.vikunja_description.type=string\n"
+             "  uda.vikunja_description.label=Vikunja description\n");
   return ExitCode::ok;
 }
 

@@ -4,6 +4,7 @@
 
 #include <catch2/catch.hpp>
 
+#include "linked_task.hpp"
 #include "queue_dump.hpp"
 #include "taskwarrior_fixture.hpp"
 #include "worker/queue_status.hpp"
@@ -14,24 +15,6 @@ using namespace vsync::test;
 using json = nlohmann::json;
 
 namespace {
-
-// One task made in Taskwarrior and pushed, so the two sides are linked and agree.
-struct LinkedTask {
-  TaskwarriorFixture& f;
-  std::string uuid;
-  std::int64_t id = 0;
-
-  explicit LinkedTask(TaskwarriorFixture& fixture, const std::string& add_args = "Pay rent")
-      : f(fixture) {
-    REQUIRE(f.task({"add", add_args, "project:Home", "priority:L", "+bills"}).exit_code == 0);
-    REQUIRE(f.worker()->drain().done == 1);
-    uuid = f.exported().at(0)["uuid"];
-    id = f.vikunja.tasks().at(0)["id"];
-  }
-
-  json taskwarrior() { return f.exported().at(0); }
-  json vikunja() { return *f.vikunja.task(id); }
-};
 
 std::set<std::string> label_titles(const json& task) {
   std::set<std::string> titles;

@@ -96,7 +96,8 @@ TEST_CASE("the README's deployment: doctor goes from each missing piece to all w
   // 4. Taskwarrior's hooks and the attribute that keeps the link.
   REQUIRE(machine.run(VIKUNJA_ENQUEUE, {"install-hooks"}).exit_code == 0);
   machine.home.write(".taskrc", read_file(machine.home / ".taskrc") +
-                                    "uda.vikunja_id.type=string\nuda.vikunja_id.label=Vikunja\n");
+                                    "uda.vikunja_id.type=string\nuda.vikunja_id.label=Vikunja\n"
+                                    "uda.vikunja_description.type=string\nuda.vikunja_description.label=Vikunja description\n");
 
   // 5. A webhook on every project, to the receiver.
   const int port = free_port();

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # "vikunja-enqueue never touches the network", checked on the built binary: its dynamic section
-# must not need libcurl (nor libuuid, which only the worker uses). The worker's
+# must not need libcurl (nor libuuid or libxml2, which only the worker uses). The worker's
 # NEEDED list is read too, so a readelf that prints nothing cannot make this pass.
 # Usage: linkage_test.sh ENQUEUE_BINARY WORKER_BINARY
 set -euo pipefail
@@ -18,7 +18,7 @@ if ! grep -q '^libcurl' <<<"$worker_needs"; then
 fi
 
 enqueue_needs=$(needed "$enqueue")
-forbidden=$(grep -E '^lib(curl|uuid)' <<<"$enqueue_needs" || true)
+forbidden=$(grep -E '^lib(curl|uuid|xml2)' <<<"$enqueue_needs" || true)
 if [ -n "$forbidden" ]; then
   echo "linkage_test: $enqueue needs $(tr '\n' ' ' <<<"$forbidden")- vikunja-enqueue must not link the worker's libraries" >&2
   exit 1

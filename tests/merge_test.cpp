@@ -114,3 +114,30 @@ TEST_CASE("conflict rules are spelled as VIKUNJA_SYNC_CONFLICT takes them", "[me
   CHECK_FALSE(parse_conflict_rule("Newest"));
   CHECK_FALSE(parse_conflict_rule(""));
 }
+
+TEST_CASE("descriptions merge as one text; without a base, one side's is kept over none", "[merge]") {
+  TaskFields taskwarrior = base_fields();
+  TaskFields vikunja = base_fields();
+  vikunja.description = "his number: 555";
+  CHECK(merge(taskwarrior, vikunja).fields.description == "his number: 555");
+  taskwarrior.description = "call after 5";
+  const MergeResult both = merge(taskwarrior, vikunja, ConflictRule::vikunja);
+  CHECK(both.fields.description == "his number: 555");
+  REQUIRE(both.conflicts.size() == 1);
+  CHECK(both.conflicts[0].field == Field::description);
+
+  const TaskFields empty = base_fields();
+  for (const Side newer : {Side::taskwarrior, Side::vikunja}) {
+    const MergeResult first_link = merge_fields(std::nullopt, empty, vikunja, ConflictRule::newest, newer);
+    CHECK(first_link.fields.description == "his number: 555");
+    CHECK(first_link.conflicts.empty());
+    CHECK(merge_fields(std::nullopt, taskwarrior, empty, ConflictRule::newest, newer).fields.description ==
+          "call after 5");
+  }
+  CHECK(merge_fields(std::nullopt, taskwarrior, vikunja, ConflictRule::newest, Side::taskwarrior).conflicts.size() == 1);
+
+  TaskFields too_large = base_fields();
+  too_large.description.reset();
+  CHECK(merge(too_large, vikunja).fields.description == std::nullopt);  // left to each side
+  CHECK(merge(vikunja, too_large).conflicts.empty());
+}

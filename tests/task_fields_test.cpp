@@ -88,14 +88,14 @@ TEST_CASE("fields written to Vikunja keep what only Vikunja has", "[task_fields]
   fields.done = true;
   fields.due = december_7;
   fields.priority = Priority::high;
-  json task = vikunja_task({{"description", "<p>notes</p>"}, {"priority", 4}, {"start_date", "2026-12-01T00:00:00Z"}});
+  json task = vikunja_task({{"hex_color", "1973ff"}, {"priority", 4}, {"start_date", "2026-12-01T00:00:00Z"}});
   write_vikunja(task, fields);
   CHECK(task["title"] == "Pay the rent");
   CHECK(task["done"] == true);
   CHECK(task["due_date"] == "2026-12-07T09:00:00Z");
   CHECK(task["start_date"] == "0001-01-01T00:00:00Z");  // cleared
   CHECK(task["priority"] == 4);  // already high: an "urgent" 4 is not rewritten as 5
-  CHECK(task["description"] == "<p>notes</p>");
+  CHECK(task["hex_color"] == "1973ff");
   fields.priority = Priority::medium;
   write_vikunja(task, fields);
   CHECK(task["priority"] == 3);
@@ -159,4 +159,69 @@ TEST_CASE("a Vikunja task without a title or with an unreadable date is dead, wi
         "the Vikunja task has a end_date that is not a date: 7");
   CHECK(dead_error([] { read_taskwarrior(taskwarrior_task({{"due", "soon"}}), "inbox"); }) ==
         "the Taskwarrior task has a due that is not a date: 'soon'");
+}
+
+TEST_CASE("the description is Vikunja's HTML read as text and Taskwarrior's vikunja_description", "[task_fields]") {
+  const TaskFields from_vikunja =
+      read_vikunja(vikunja_task({{"description", "<p>Call <strong>Bob</strong></p><p>at 5 &amp; bring keys</p>"}}),
+                   "home", "inbox");
+  const TaskFields from_taskwarrior =
+      read_taskwarrior(taskwarrior_task({{"vikunja_description", "Call Bob\nat 5 & bring keys"}}), "inbox");
+  CHECK(from_vikunja.description == "Call Bob\nat 5 & bring keys");
+  CHECK(same_field(Field::description, from_taskwarrior, from_vikunja));
+  CHECK(read_taskwarrior(taskwarrior_task(), "inbox").description == "");
+  CHECK(read_vikunja(vikunja_task(), "home", "inbox").description == "");
+
+  json taskwarrior = taskwarrior_task({{"vikunja_description", "old"}});
+  TaskFields fields = from_vikunja;
+  write_taskwarrior(taskwarrior, fields, std::nullopt, now);
+  CHECK(taskwarrior["vikunja_description"] == "Call Bob\nat 5 & bring keys");
+  fields.description = "";
+  write_taskwarrior(taskwarrior, fields, std::nullopt, now);
+  CHECK_FALSE(taskwarrior.contains("vikunja_description"));
+}
+
+TEST_CASE("Vikunja's HTML is rewritten only when its text changed", "[task_fields]") {
+  const std::string rich = "<p>Call <strong>Bob</strong></p>";
+  json task = vikunja_task({{"description", rich}});
+  TaskFields fields = read_vikunja(task, "home", "inbox");
+  fields.title = "Call Bob today";
+  write_vikunja(task, fields);
+  CHECK(task["description"] == rich);
+
+  fields.description = "Call <Alice>\nat 6";
+  write_vikunja(task, fields);
+  CHECK(task["description"] == "<p>Call &lt;Alice&gt;</p><p>at 6</p>");
+}
+
+TEST_CASE("a description too large to carry agrees with any and is written nowhere", "[task_fields]") {
+  const std::string huge(300 * 1024, 'x');
+  const TaskFields from_vikunja = read_vikunja(vikunja_task({{"description", huge}}), "home", "inbox");
+  CHECK_FALSE(from_vikunja.description);
+  const TaskFields from_taskwarrior = read_taskwarrior(taskwarrior_task({{"vikunja_description", "small"}}), "inbox");
+  CHECK(same_field(Field::description, from_vikunja, from_taskwarrior));
+  CHECK(describe_field(Field::description, from_vikunja) == "(too large to carry)");
+
+  json taskwarrior = taskwarrior_task({{"vikunja_description", "small"}});
+  write_taskwarrior(taskwarrior, from_vikunja, std::nullopt, now);
+  CHECK(taskwarrior["vikunja_description"] == "small");
+  json vikunja = vikunja_task({{"description", huge}});
+  write_vikunja(vikunja, from_taskwarrior);
+  CHECK(vikunja["description"] == huge);
+
+  json huge_in_taskwarrior = taskwarrior_task({{"vikunja_description", huge}});
+  CHECK_FALSE(read_taskwarrior(huge_in_taskwarrior, "inbox").description);
+  write_taskwarrior(huge_in_taskwarrior, from_taskwarrior, std::nullopt, now);
+  CHECK(huge_in_taskwarrior["vikunja_description"] == huge);
+}
+
+TEST_CASE("an agreed state stored before descriptions were carried reads as agreeing on none", "[task_fields]") {
+  json stored = to_json(read_taskwarrior(taskwarrior_task(), "inbox"));
+  CHECK(stored["description"] == "");
+  stored.erase("description");
+  const auto fields = fields_from_json(stored.dump());
+  REQUIRE(fields);
+  CHECK(fields->description == "");
+  stored["description"] = nullptr;
+  CHECK_FALSE(fields_from_json(stored.dump())->description);
 }

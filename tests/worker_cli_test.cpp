@@ -270,7 +270,8 @@ TEST_CASE("doctor goes from listing each missing piece, with what to do, to all 
   install.dir.write("webhook-secret", "s3cret\n");
   install.env["VIKUNJA_WEBHOOK_SECRET_FILE"] = (install.dir / "webhook-secret").string();
   install.dir.write("taskrc", "data.location=" + (install.dir / "task").string() +
-                                  "\nuda.vikunja_id.type=string\nuda.vikunja_id.label=Vikunja\n");
+                                  "\nuda.vikunja_id.type=string\nuda.vikunja_id.label=Vikunja\n"
+                                  "uda.vikunja_description.type=string\n");
   REQUIRE(install.run(VIKUNJA_ENQUEUE, {"install-hooks"}).exit_code == 0);
   REQUIRE(install.worker({"webhooks", "install", "--url", receiver}).exit_code == 0);
   REQUIRE(install.worker({"reconcile"}).exit_code == 0);

@@ -249,13 +249,24 @@ std::vector<Check> taskwarrior(const DoctorInput& in) {
     checks.push_back(attention("taskwarrior hooks", fmt::format("not active: {}", fmt::join(missing, ", ")),
                                "`vikunja-enqueue install-hooks`, then check with `task diagnostics`"));
   }
-  const ProcessResult uda = run_task(in, {"_get", "rc.uda.vikunja_id.type"});
-  if (uda.exit_code == 0 && uda.out.starts_with("string")) {
-    checks.push_back(ok("vikunja_id attribute", "uda.vikunja_id.type=string"));
-  } else {
-    checks.push_back(attention("vikunja_id attribute", "uda.vikunja_id is not configured in your taskrc",
-                               "add `uda.vikunja_id.type=string` and `uda.vikunja_id.label=Vikunja` to ~/.taskrc, "
-                               "so that `task` shows and keeps the link"));
+  struct Attribute {
+    const char* name;
+    const char* label;
+    const char* purpose;
+  };
+  for (const auto& [name, label, purpose] :
+       {Attribute{"vikunja_id", "Vikunja", "shows and keeps the link"},
+        Attribute{"vikunja_description", "Vikunja description", "shows and edits Vikunja's description"}}) {
+    const ProcessResult uda = run_task(in, {"_get", fmt::format("rc.uda.{}.type", name)});
+    const std::string check = fmt::format("{} attribute", name);
+    if (uda.exit_code == 0 && uda.out.starts_with("string")) {
+      checks.push_back(ok(check, fmt::format("uda.{}.type=string", name)));
+    } else {
+      checks.push_back(attention(check, fmt::format("uda.{} is not configured in your taskrc", name),
+                                 fmt::format("add `uda.{0}.type=string` and `uda.{0}.label={1}` to ~/.taskrc, "
+                                             "so that `task` {2}",
+                                             name, label, purpose)));
+    }
   }
   return checks;
 }

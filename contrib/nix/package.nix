@@ -16,6 +16,7 @@
 , openssl
 , systemd
 , libuuid
+, libxml2
   # Only for the test suite (withTests):
 , catch2
 , httplib
@@ -89,6 +90,7 @@ stdenv.mkDerivation {
     curl
     crypto
     libuuid
+    libxml2
   ];
 
   checkInputs = lib.optionals withTests [ catch2 httplib httplibPcAlias ];

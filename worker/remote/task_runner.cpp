@@ -17,6 +17,7 @@ const std::vector<std::string> rc_overrides = {
     // with their hooks), so that reading the task list changes nothing.
     "rc.confirmation=off", "rc.recurrence.confirmation=no", "rc.recurrence=no", "rc.verbose=nothing",
     "rc.json.array=on",    "rc.uda.vikunja_id.type=string", "rc.uda.vikunja_id.label=Vikunja",
+    "rc.uda.vikunja_description.type=string",
 };
 
 std::string first_line(const std::string& text) {

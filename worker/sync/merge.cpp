@@ -18,6 +18,7 @@ void take(Field field, TaskFields& into, const TaskFields& from) {
     case Field::priority: into.priority = from.priority; break;
     case Field::tags: into.tags = from.tags; break;
     case Field::project: into.project = from.project; break;
+    case Field::description: into.description = from.description; break;
   }
 }
 
@@ -72,6 +73,12 @@ MergeResult merge_fields(const std::optional<TaskFields>& base, const TaskFields
       continue;
     }
     if (same_field(field, taskwarrior, vikunja)) continue;
+    if (!base && field == Field::description && (taskwarrior.description->empty() || vikunja.description->empty())) {
+      // Two tasks linked for the first time: a description on one side only is not in conflict
+      // with none.
+      if (taskwarrior.description->empty()) take(field, result.fields, vikunja);
+      continue;
+    }
     const bool taskwarrior_changed = !base || !same_field(field, *base, taskwarrior);
     const bool vikunja_changed = !base || !same_field(field, *base, vikunja);
     if (taskwarrior_changed && !vikunja_changed) continue;  // Taskwarrior's value is in place

@@ -4,7 +4,8 @@
 // A field changed on one side only takes that side's value. Tags merge as sets: a tag added
 // on either side is added, one removed on either side is removed. A field changed on both
 // sides to different values is a conflict, decided by the rule. Without a base (two tasks
-// linked for the first time) every differing field is decided by the rule.
+// linked for the first time) every differing field is decided by the rule, except a
+// description that only one side has: that one is kept.
 
 #include <optional>
 #include <string>

@@ -10,6 +10,7 @@
 #include "shared/timestamp.hpp"
 #include "worker/queue/job_outcome.hpp"
 #include "worker/sync/field_mapping.hpp"
+#include "worker/sync/html_text.hpp"
 
 namespace vsync {
 
@@ -84,6 +85,7 @@ std::string_view to_string(Field field) {
     case Field::priority: return "priority";
     case Field::tags: return "tags";
     case Field::project: return "project";
+    case Field::description: return "description";
   }
   return "?";
 }
@@ -98,6 +100,7 @@ bool same_field(Field field, const TaskFields& a, const TaskFields& b) {
     case Field::priority: return a.priority == b.priority;
     case Field::tags: return a.tags == b.tags;
     case Field::project: return same_project(a.project, b.project);
+    case Field::description: return !a.description || !b.description || *a.description == *b.description;
   }
   return false;
 }
@@ -119,6 +122,7 @@ std::string describe_field(Field field, const TaskFields& fields) {
     case Field::priority: return level_of(fields.priority).value_or("(none)");
     case Field::tags: return fmt::format("{}", fmt::join(fields.tags, " "));
     case Field::project: return fields.project.empty() ? "(default)" : fields.project;
+    case Field::description: return fields.description.value_or("(too large to carry)");
   }
   return "?";
 }
@@ -132,7 +136,8 @@ nlohmann::json to_json(const TaskFields& fields) {
           {"until", time(fields.until)},
           {"priority", static_cast<int>(fields.priority)},
           {"tags", fields.tags},
-          {"project", fields.project}};
+          {"project", fields.project},
+          {"description", fields.description ? nlohmann::json(*fields.description) : nlohmann::json()}};
 }
 
 std::optional<TaskFields> fields_from_json(std::string_view text) {
@@ -153,6 +158,11 @@ std::optional<TaskFields> fields_from_json(std::string_view text) {
     fields.priority = static_cast<Priority>(priority);
     fields.tags = stored.at("tags").get<std::set<std::string>>();
     fields.project = stored.at("project").get<std::string>();
+    // Agreed before descriptions were carried: as if both had none, so each side's own crosses.
+    const auto description = stored.find("description");
+    if (description != stored.end()) {
+      fields.description = description->is_null() ? std::nullopt : std::optional(description->get<std::string>());
+    }
     return fields;
   } catch (const nlohmann::json::exception&) {
     return std::nullopt;
@@ -169,6 +179,8 @@ TaskFields read_taskwarrior(const nlohmann::json& task, const std::string& defau
   fields.priority = priority_of_level(optional_string(task, "priority"));
   for (const std::string& tag : taskwarrior_tags(task)) fields.tags.insert(tag);
   fields.project = project_or_none(string_or(task, "project"), default_project);
+  const std::string description = string_or(task, taskwarrior_description_uda);
+  fields.description = uncarried_note(description) ? std::nullopt : std::optional(html_storable(description));
   return fields;
 }
 
@@ -193,6 +205,7 @@ TaskFields read_vikunja(const nlohmann::json& task, const std::string& project_t
     }
   }
   fields.project = project_or_none(project_title, default_project);
+  fields.description = text_of_html(string_or(task, "description"));
   return fields;
 }
 
@@ -221,6 +234,11 @@ void write_taskwarrior(nlohmann::json& task, const TaskFields& fields,
     task["tags"] = fields.tags;
   }
   set_or_erase(task, "project", fields.project.empty() ? std::nullopt : std::optional(fields.project));
+  // One too large to carry stays as it is.
+  if (fields.description && !uncarried_note(string_or(task, taskwarrior_description_uda))) {
+    set_or_erase(task, taskwarrior_description_uda,
+                 fields.description->empty() ? std::nullopt : std::optional(*fields.description));
+  }
 }
 
 void write_vikunja(nlohmann::json& task, const TaskFields& fields) {
@@ -236,6 +254,12 @@ void write_vikunja(nlohmann::json& task, const TaskFields& fields) {
   const long long current_number = current != task.end() && current->is_number_integer() ? current->get<long long>() : 0;
   if (priority_of_level(taskwarrior_priority(current_number)) != fields.priority) {
     task["priority"] = vikunja_priority(level_of(fields.priority));
+  }
+  // Compared as text: Vikunja's HTML stays as its editor wrote it unless the text changed. One
+  // too large to carry stays as it is.
+  const auto current_description = text_of_html(string_or(task, "description"));
+  if (fields.description && current_description && current_description != fields.description) {
+    task["description"] = html_of_text(*fields.description);
   }
 }
 

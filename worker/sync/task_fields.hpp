@@ -4,7 +4,8 @@
 // The agreed state of a linked pair is one such record; the merge works on three of them.
 //
 // Equal records mean the two sides agree: dates are compared as instants to the second,
-// priorities by level (a Vikunja 4 and 5 are both high), tags as sets.
+// priorities by level (a Vikunja 4 and 5 are both high), tags as sets, descriptions as text (a
+// description not carried agrees with any).
 //
 // Recurrence is not part of the record. Taskwarrior recurs by generating a new task per period
 // (each linked to its own Vikunja task); Vikunja recurs by moving one task's dates when it is
@@ -26,9 +27,9 @@ namespace vsync {
 
 enum class Priority { none, low, medium, high };
 
-enum class Field { title, done, due, scheduled, until, priority, tags, project };
-inline constexpr Field all_fields[] = {Field::title, Field::done,     Field::due,  Field::scheduled,
-                                       Field::until, Field::priority, Field::tags, Field::project};
+enum class Field { title, done, due, scheduled, until, priority, tags, project, description };
+inline constexpr Field all_fields[] = {Field::title,    Field::done, Field::due,     Field::scheduled,  Field::until,
+                                       Field::priority, Field::tags, Field::project, Field::description};
 std::string_view to_string(Field field);
 
 struct TaskFields {
@@ -38,6 +39,9 @@ struct TaskFields {
   Priority priority = Priority::none;
   std::set<std::string> tags;
   std::string project;  // the project's title; empty for the default project (same_project)
+  // Vikunja's description as plain text (html_text.hpp), Taskwarrior's vikunja_description.
+  // nullopt when one side's is too large to carry: the sync then leaves both sides' alone.
+  std::optional<std::string> description = std::string();
 };
 
 // Project titles as a person reads them: "inbox" is Vikunja's "Inbox". Letters are compared

@@ -1,0 +1,219 @@
+#include "worker/sync/html_text.hpp"
+
+#include <libxml/HTMLparser.h>
+
+#include <memory>
+#include <utility>
+#include <vector>
+
+#include <fmt/format.h>
+
+namespace vsync {
+
+namespace {
+
+using Document = std::unique_ptr<xmlDoc, decltype(&xmlFreeDoc)>;
+
+std::string_view name_of(const xmlNode* node) { return reinterpret_cast<const char*>(node->name); }
+
+std::string attribute(const xmlNode* node, const char* name) {
+  xmlChar* value = xmlGetProp(node, reinterpret_cast<const xmlChar*>(name));
+  if (!value) return {};
+  std::string text = reinterpret_cast<const char*>(value);
+  xmlFree(value);
+  return text;
+}
+
+bool is_one_of(std::string_view name, std::initializer_list<std::string_view> names) {
+  for (std::string_view candidate : names) {
+    if (name == candidate) return true;
+  }
+  return false;
+}
+
+bool only_whitespace(std::string_view text) {
+  return text.find_first_not_of(" \t\r\n\f") == std::string_view::npos;
+}
+
+// Collects lines. A paragraph starts a line even when it stays empty (a blank line); text between
+// blocks that is only whitespace is the HTML's layout, not the note's.
+class Lines {
+ public:
+  void block_start() {
+    end_line();
+    start_line();
+  }
+  void end_line() {
+    if (!open_) return;
+    lines_.push_back(std::move(line_));
+    line_.clear();
+    open_ = false;
+  }
+  void line_break() {
+    if (!open_) start_line();
+    end_line();
+    start_line();
+  }
+  void text(std::string_view text) {
+    if (!open_ && only_whitespace(text)) return;
+    for (char c : text) {
+      if (c == '\n') {
+        line_break();
+      } else {
+        append(std::string_view(&c, 1));
+      }
+    }
+  }
+  void append(std::string_view text) {
+    if (!open_) start_line();
+    line_ += text;
+  }
+  // What the next line starts with ("- " for a list item), unless the item has no line.
+  void prefix_next(std::string prefix) { prefix_ = std::move(prefix); }
+  bool prefix_pending() const { return !prefix_.empty(); }
+  std::size_t column() const { return line_.size(); }
+  std::string_view since(std::size_t column) const { return std::string_view(line_).substr(column); }
+
+  std::string joined() {
+    end_line();
+    std::string text;
+    for (std::size_t i = 0; i < lines_.size(); ++i) {
+      if (i > 0) text += '\n';
+      text += lines_[i];
+    }
+    return text;
+  }
+
+ private:
+  void start_line() {
+    line_ = std::exchange(prefix_, std::string());
+    open_ = true;
+  }
+
+  std::vector<std::string> lines_;
+  std::string line_;
+  std::string prefix_;
+  bool open_ = false;
+};
+
+void read_children(const xmlNode* parent, Lines& lines, int list_depth);
+
+std::string item_prefix(const xmlNode* item, int list_depth, int number) {
+  const std::string indent(static_cast<std::size_t>(2 * (list_depth - 1)), ' ');
+  const std::string checked = attribute(item, "data-checked");
+  if (!checked.empty()) return indent + (checked == "true" ? "[x] " : "[ ] ");
+  return number > 0 ? fmt::format("{}{}. ", indent, number) : indent + "- ";
+}
+
+void read_list(const xmlNode* list, Lines& lines, int list_depth) {
+  const bool numbered = name_of(list) == "ol";
+  int number = 0;
+  for (const xmlNode* child = list->children; child; child = child->next) {
+    if (child->type != XML_ELEMENT_NODE || name_of(child) != "li") {
+      if (child->type == XML_TEXT_NODE) lines.text(reinterpret_cast<const char*>(child->content));
+      continue;
+    }
+    lines.end_line();
+    lines.prefix_next(item_prefix(child, list_depth + 1, numbered ? ++number : 0));
+    read_children(child, lines, list_depth + 1);
+    if (lines.prefix_pending()) lines.append("");  // an empty item still shows
+    lines.end_line();
+  }
+}
+
+void read_link(const xmlNode* link, Lines& lines, int list_depth) {
+  lines.append("");
+  const std::size_t start = lines.column();
+  read_children(link, lines, list_depth);
+  const std::string href = attribute(link, "href");
+  if (!href.empty() && lines.since(start) != href) lines.append(fmt::format(" ({})", href));
+}
+
+void read_element(const xmlNode* element, Lines& lines, int list_depth) {
+  const std::string_view name = name_of(element);
+  if (is_one_of(name, {"script", "style", "head", "title"})) return;
+  if (name == "br") {
+    lines.line_break();
+  } else if (name == "ul" || name == "ol") {
+    read_list(element, lines, list_depth);
+  } else if (name == "a") {
+    read_link(element, lines, list_depth);
+  } else if (name == "img") {
+    const std::string alt = attribute(element, "alt");
+    if (!alt.empty()) lines.append(alt);
+  } else if (is_one_of(name, {"p", "h1", "h2", "h3", "h4", "h5", "h6", "pre"})) {
+    lines.block_start();
+    read_children(element, lines, list_depth);
+    lines.end_line();
+  } else if (is_one_of(name, {"div", "blockquote", "table", "tr", "li", "hr", "section", "body", "html"})) {
+    lines.end_line();
+    read_children(element, lines, list_depth);
+    lines.end_line();
+  } else {
+    read_children(element, lines, list_depth);  // inline: b, strong, em, code, span, td, ...
+  }
+}
+
+void read_children(const xmlNode* parent, Lines& lines, int list_depth) {
+  for (const xmlNode* child = parent->children; child; child = child->next) {
+    if (child->type == XML_ELEMENT_NODE) {
+      read_element(child, lines, list_depth);
+    } else if (child->type == XML_TEXT_NODE || child->type == XML_CDATA_SECTION_NODE) {
+      lines.text(reinterpret_cast<const char*>(child->content));
+    }
+  }
+}
+
+}  // namespace
+
+std::optional<std::string> uncarried_note(std::string_view text) {
+  if (text.size() <= max_carried_note_bytes) return std::nullopt;
+  return fmt::format("{} bytes, over the {} bytes a note may have", text.size(), max_carried_note_bytes);
+}
+
+std::string html_storable(std::string_view text) {
+  std::string storable;
+  storable.reserve(text.size());
+  for (char c : text) {
+    const bool control = (c >= 0 && c < ' ' && c != '\t' && c != '\n' && c != '\r') || c == '\x7f';
+    if (!control) storable += c;
+  }
+  return storable;
+}
+
+std::string html_of_text(std::string_view text) {
+  if (text.empty()) return {};
+  std::string html = "<p>";
+  for (char c : html_storable(text)) {
+    switch (c) {
+      case '&': html += "&amp;"; break;
+      case '<': html += "&lt;"; break;
+      case '>': html += "&gt;"; break;
+      case '"': html += "&quot;"; break;
+      case '\r': html += "&#13;"; break;  // a raw one would be read as a line end
+      case '\n': html += "</p><p>"; break;
+      default: html += c;
+    }
+  }
+  return html + "</p>";
+}
+
+std::optional<std::string> text_of_html(std::string_view html) {
+  if (uncarried_note(html)) return std::nullopt;
+  if (html.empty()) return std::string();
+  const int options = HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING | HTML_PARSE_NONET | HTML_PARSE_NOIMPLIED;
+  const Document document(htmlReadMemory(html.data(), static_cast<int>(html.size()), nullptr, "UTF-8", options),
+                          &xmlFreeDoc);
+  if (!document) return std::string();
+  Lines lines;
+  for (const xmlNode* node = document->children; node; node = node->next) {
+    if (node->type == XML_ELEMENT_NODE) {
+      read_element(node, lines, 0);
+    } else if (node->type == XML_TEXT_NODE) {
+      lines.text(reinterpret_cast<const char*>(node->content));
+    }
+  }
+  return lines.joined();
+}
+
+}  // namespace vsync
