@@ -5,7 +5,7 @@
 // hourly one (changes only) after 10 more changes, again after 10 changes in Vikunja alone
 // (Taskwarrior untouched: not read), and a full pass of the same. For each: its
 // requests, wall time, jobs queued and the reconcile's peak RSS.
-// Usage: reconcile_bench [TASKS=10000]
+// Usage: reconcile_bench [TASKS=10000] [notes]   (notes: every task has a description)
 
 #include <chrono>
 #include <cstdio>
@@ -66,6 +66,8 @@ struct Setup {
 
 int main(int argc, char** argv) {
   const int tasks = argc > 1 ? std::atoi(argv[1]) : 10'000;
+  // "notes": every task has a description, as HTML from Vikunja's editor and as text in Taskwarrior.
+  const bool with_notes = argc > 2 && std::string(argv[2]) == "notes";
   const int changed_each_side = std::max(1, tasks / 200);  // 1 % in all
   char pattern[] = "/tmp/vsync-reconcile-bench-XXXXXX";
   Setup setup{::mkdtemp(pattern), {}, {}};
@@ -96,10 +98,16 @@ int main(int argc, char** argv) {
     TaskMap map(store.database(), clock);
     const std::int64_t project = setup.vikunja.add_project("bench");
     for (int n = 0; n < tasks; ++n) {
-      const std::int64_t id = setup.vikunja.add_task(project, {{"title", fmt::format("Bench task {}", n)}});
+      json vikunja_fields{{"title", fmt::format("Bench task {}", n)}};
+      if (with_notes) {
+        vikunja_fields["description"] = fmt::format(
+            "<p>Notes for task {}</p><ul><li><p>first item</p></li><li><p>second &lt;item&gt; &amp; more</p></li></ul>", n);
+      }
+      const std::int64_t id = setup.vikunja.add_task(project, vikunja_fields);
       json tw{{"uuid", uuid_of(n)}, {"description", fmt::format("Bench task {}", n)}, {"status", "pending"},
               {"entry", "20261126T231229Z"}, {"modified", "20261126T231229Z"}, {"project", "bench"},
               {"vikunja_id", std::to_string(id)}};
+      if (with_notes) tw["vikunja_description"] = fmt::format("Notes for task {}\n- first item\n- second <item> & more", n);
       map.link(uuid_of(n), id, std::nullopt, read_taskwarrior(tw, "inbox"));
       all.push_back(std::move(tw));
     }
@@ -119,7 +127,8 @@ int main(int argc, char** argv) {
   };
   change(0, changed_each_side, "changed in Taskwarrior");
 
-  fmt::print("reconcile of {} linked tasks on each side (vikunja-worker reconcile as a process):\n", tasks);
+  fmt::print("reconcile of {} linked tasks on each side{} (vikunja-worker reconcile as a process):\n", tasks,
+             with_notes ? ", each with a description" : "");
   setup.report(fmt::format("first, full: {} + {} changed", changed_each_side, changed_each_side).c_str(), {"reconcile"});
   const ProcessCost drain = setup.worker({"drain"});
   fmt::print("  {:<34} {:6.2f} s\n", "drain of its jobs", drain.wall_seconds);

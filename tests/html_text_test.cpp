@@ -73,7 +73,7 @@ TEST_CASE("HTML from Vikunja's editor reads as plain text a person would write",
         "the site (https://example.org/a) and https://example.org\n[x] done\n[ ] to do\ncode\n  indented\nquoted");
 }
 
-TEST_CASE("a description that is not HTML keeps its lines; layout between blocks is not text", "[html_text]") {
+TEST_CASE("a description that is not HTML keeps its lines, and layout between blocks is not text", "[html_text]") {
   CHECK(text_of_html("written by a script\nsecond line") == "written by a script\nsecond line");
   CHECK(text_of_html("<p>a</p>\n  <p>b</p>\n") == "a\nb");
   CHECK(text_of_html("<p>unclosed <b>bold") == "unclosed bold");

@@ -115,7 +115,7 @@ TEST_CASE("conflict rules are spelled as VIKUNJA_SYNC_CONFLICT takes them", "[me
   CHECK_FALSE(parse_conflict_rule(""));
 }
 
-TEST_CASE("descriptions merge as one text; without a base, one side's is kept over none", "[merge]") {
+TEST_CASE("descriptions merge as one text, and without a base one side's is kept over none", "[merge]") {
   TaskFields taskwarrior = base_fields();
   TaskFields vikunja = base_fields();
   vikunja.description = "his number: 555";

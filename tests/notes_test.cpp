@@ -110,3 +110,11 @@ TEST_CASE("a description too large to carry stays on its side, is logged, and th
   CHECK(linked.vikunja()["title"] == "Pay the rent");
   CHECK(linked.vikunja()["description"] == huge);
 }
+
+TEST_CASE("a task made in Taskwarrior with a note is made in Vikunja with it", "[notes]") {
+  TaskwarriorFixture f;
+  REQUIRE(f.task({declare_description, "add", "Fix the tap", "vikunja_description:washer size: 1/2\""}).exit_code == 0);
+  CHECK(f.worker()->drain().done == 1);
+  REQUIRE(f.vikunja.tasks().size() == 1);
+  CHECK(f.vikunja.tasks().at(0)["description"] == "<p>washer size: 1/2&quot;</p>");
+}

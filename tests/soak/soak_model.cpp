@@ -4,6 +4,8 @@
 
 #include <fmt/format.h>
 
+#include "worker/sync/html_text.hpp"
+
 namespace vsync::soak {
 
 namespace {
@@ -21,13 +23,16 @@ std::string text(const json& task, const char* field) {
   return task.contains(field) && task[field].is_string() ? task[field].get<std::string>() : "";
 }
 
+std::string note_in_vikunja(const json& task) { return text_of_html(text(task, "description")).value_or("(too large)"); }
+
 std::string describe_taskwarrior(const json* task) {
-  return fmt::format("{} \"{}\" {}", text(*task, "uuid"), text(*task, "description"), text(*task, "status"));
+  return fmt::format("{} \"{}\" {} note \"{}\"", text(*task, "uuid"), text(*task, "description"),
+                     text(*task, "status"), text(*task, "vikunja_description"));
 }
 
 std::string describe_vikunja(const json* task) {
-  return fmt::format("#{} \"{}\" {}", (*task)["id"].get<std::int64_t>(), text(*task, "title"),
-                     task->value("done", false) ? "done" : "open");
+  return fmt::format("#{} \"{}\" {} note \"{}\"", (*task)["id"].get<std::int64_t>(), text(*task, "title"),
+                     task->value("done", false) ? "done" : "open", note_in_vikunja(*task));
 }
 
 template <typename Describe>
@@ -46,12 +51,22 @@ std::string Slot::prefix() const {
 
 std::string Slot::title() const { return fmt::format("{}r{:02}", prefix(), revision); }
 
+std::string Slot::note_text() const {
+  if (note == 0) return "";
+  const std::string line = fmt::format("note {}n{:02} <i> & more", prefix(), note);
+  return owner == Owner::taskwarrior ? line : line + "\n- item";
+}
+
+std::string Slot::note_html() const {
+  return fmt::format("<p>note {}n{:02} &lt;i&gt; &amp; more</p><ul><li><p>item</p></li></ul>", prefix(), note);
+}
+
 std::string Slot::expected() const {
   switch (life) {
     case Life::unborn: return "never made";
     case Life::deleted: return "deleted";
-    case Life::pending: return fmt::format("\"{}\" pending", title());
-    case Life::completed: return fmt::format("\"{}\" completed", title());
+    case Life::pending: return fmt::format("\"{}\" pending, note \"{}\"", title(), note_text());
+    case Life::completed: return fmt::format("\"{}\" completed, note \"{}\"", title(), note_text());
   }
   return "?";
 }
@@ -91,9 +106,11 @@ std::vector<Problem> compare(const std::vector<Slot>& slots, const Found& found)
     const bool done = slot.life == Life::completed;
     const bool taskwarrior_right = taskwarrior.size() == 1 && text(*taskwarrior[0], "description") == slot.title() &&
                                    text(*taskwarrior[0], "status") == (done ? "completed" : "pending") &&
+                                   text(*taskwarrior[0], "vikunja_description") == slot.note_text() &&
                                    (slot.owner != Owner::taskwarrior || text(*taskwarrior[0], "uuid") == slot.uuid);
     const bool vikunja_right = vikunja.size() == 1 && text(*vikunja[0], "title") == slot.title() &&
                                vikunja[0]->value("done", false) == done &&
+                               note_in_vikunja(*vikunja[0]) == slot.note_text() &&
                                (slot.owner != Owner::vikunja || (*vikunja[0])["id"] == slot.vikunja_id);
     if (!taskwarrior_right) problem("Taskwarrior holds " + tw_list);
     if (!vikunja_right) problem("Vikunja holds " + vk_list);

@@ -22,6 +22,7 @@ struct Slot {
   int number = 0;
   Life life = Life::unborn;
   int revision = 0;
+  int note = 0;                 // the revision of its description; 0: none
   std::string uuid;             // a Taskwarrior-side task, once added
   std::int64_t vikunja_id = 0;  // a Vikunja-side task, once added
   bool frozen = false;          // its last change could not be queued: only reconcile brings it
@@ -30,6 +31,10 @@ struct Slot {
   std::string prefix() const;  // "soak tw017 "
   std::string title() const;   // "soak tw017 r03"
   std::string expected() const;  // "\"soak tw017 r03\" pending", "deleted", …
+  // Its description as Taskwarrior holds it, and as its Vikunja-side writer writes it (the
+  // editor's HTML: escaped text and a list).
+  std::string note_text() const;
+  std::string note_html() const;
   bool live() const { return life == Life::pending || life == Life::completed; }
 };
 

@@ -115,8 +115,10 @@ Writer::Change Writer::pick_change(const Slot& slot) {
   const int roll = std::uniform_int_distribution<int>(0, 99)(random_);
   switch (slot.life) {
     case Life::unborn: return Change::create;
-    case Life::pending: return roll < 60 ? Change::retitle : roll < 96 ? Change::complete : Change::remove;
-    case Life::completed: return roll < 30 ? Change::retitle : roll < 92 ? Change::reopen : Change::remove;
+    case Life::pending:
+      return roll < 50 ? Change::retitle : roll < 62 ? Change::describe : roll < 96 ? Change::complete : Change::remove;
+    case Life::completed:
+      return roll < 25 ? Change::retitle : roll < 35 ? Change::describe : roll < 92 ? Change::reopen : Change::remove;
     case Life::deleted: break;
   }
   return Change::retitle;
@@ -162,6 +164,12 @@ void TaskwarriorWriter::apply(Slot& slot, Change change) {
       what = "modify (title)";
       ++slot.revision;
       result = task({slot.uuid, "modify", slot.title()});
+      break;
+    case Change::describe:
+      what = "modify (vikunja_description)";
+      ++slot.note;
+      result = task({"rc.uda.vikunja_description.type=string", slot.uuid, "modify",
+                     "vikunja_description:" + slot.note_text()});
       break;
     case Change::complete:
       what = "done";
@@ -249,6 +257,10 @@ void VikunjaWriter::apply(Slot& slot, Change change) {
     case Change::retitle:
       ++slot.revision;
       vikunja_.edit_task(slot.vikunja_id, json{{"title", slot.title()}});
+      break;
+    case Change::describe:
+      ++slot.note;
+      vikunja_.edit_task(slot.vikunja_id, json{{"description", slot.note_html()}});
       break;
     case Change::complete:
       vikunja_.edit_task(slot.vikunja_id, json{{"done", true}, {"done_at", now_rfc3339()}});

@@ -71,7 +71,7 @@ class Writer {
   const std::deque<Slot>& slots() const { return slots_; }  // once run() returned
 
  protected:
-  enum class Change { create, retitle, complete, reopen, remove };
+  enum class Change { create, retitle, describe, complete, reopen, remove };
   virtual void apply(Slot& slot, Change change) = 0;
   virtual void retitle_on_full_disk(Slot& slot) = 0;
   // Makes the slot's task and completes it with every event lost (hooks off, webhooks never
