@@ -138,6 +138,9 @@ TEST_CASE("descriptions merge as one text, and without a base one side's is kept
 
   TaskFields too_large = base_fields();
   too_large.description.reset();
-  CHECK(merge(too_large, vikunja).fields.description == std::nullopt);  // left to each side
-  CHECK(merge(vikunja, too_large).conflicts.empty());
+  // Left to each side, with the carried side's text agreed, so that its next change is seen.
+  CHECK(merge(too_large, vikunja).fields.description == "his number: 555");
+  CHECK(merge(too_large, vikunja).conflicts.empty());
+  CHECK(merge(vikunja, too_large).fields.description == "his number: 555");
+  CHECK(merge(too_large, too_large).fields.description == "");
 }

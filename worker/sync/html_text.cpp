@@ -14,6 +14,42 @@ namespace {
 
 using Document = std::unique_ptr<xmlDoc, decltype(&xmlFreeDoc)>;
 
+bool only_whitespace(std::string_view text) {
+  return text.find_first_not_of(" \t\r\n\f") == std::string_view::npos;
+}
+using ParserContext = std::unique_ptr<htmlParserCtxt, decltype(&htmlFreeParserCtxt)>;
+
+// A parsed description, or why it is not read: a partial tree would read as a shortened note.
+struct Parsed {
+  Document document{nullptr, &xmlFreeDoc};
+  std::optional<std::string> refusal;
+};
+
+std::optional<std::string> over_limit(std::size_t bytes) {
+  if (bytes <= max_carried_note_bytes) return std::nullopt;
+  return fmt::format("{} bytes of HTML, over the {} a note may have", bytes, max_carried_note_bytes);
+}
+
+Parsed parse(std::string_view html) {
+  Parsed parsed;
+  parsed.refusal = over_limit(html.size());
+  if (parsed.refusal) return parsed;
+  const ParserContext context(htmlNewParserCtxt(), &htmlFreeParserCtxt);
+  if (!context) throw std::bad_alloc();
+  const int options = HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING | HTML_PARSE_NONET | HTML_PARSE_NOIMPLIED;
+  parsed.document.reset(
+      htmlCtxtReadMemory(context.get(), html.data(), static_cast<int>(html.size()), nullptr, "UTF-8", options));
+  // A fatal error stops the parser midway (libxml2's nesting limit is one).
+  if (context->lastError.level == XML_ERR_FATAL) {
+    const char* message = context->lastError.message ? context->lastError.message : "cannot be read";
+    parsed.refusal = fmt::format("its HTML cannot be read whole: {}", std::string_view(message).substr(0, 80));
+    while (!parsed.refusal->empty() && parsed.refusal->back() == '\n') parsed.refusal->pop_back();
+  } else if (!parsed.document && !only_whitespace(html)) {
+    parsed.refusal = "its HTML cannot be read";
+  }
+  return parsed;
+}
+
 std::string_view name_of(const xmlNode* node) { return reinterpret_cast<const char*>(node->name); }
 
 std::string attribute(const xmlNode* node, const char* name) {
@@ -31,9 +67,6 @@ bool is_one_of(std::string_view name, std::initializer_list<std::string_view> na
   return false;
 }
 
-bool only_whitespace(std::string_view text) {
-  return text.find_first_not_of(" \t\r\n\f") == std::string_view::npos;
-}
 
 // Collects lines. A paragraph starts a line even when it stays empty (a blank line); text between
 // blocks that is only whitespace is the HTML's layout, not the note's.
@@ -71,8 +104,15 @@ class Lines {
   // What the next line starts with ("- " for a list item), unless the item has no line.
   void prefix_next(std::string prefix) { prefix_ = std::move(prefix); }
   bool prefix_pending() const { return !prefix_.empty(); }
-  std::size_t column() const { return line_.size(); }
-  std::string_view since(std::size_t column) const { return std::string_view(line_).substr(column); }
+  // Where the text written next goes, to read it back while it is on one line.
+  struct Position {
+    std::size_t line, column;
+  };
+  Position position() const { return {lines_.size(), open_ ? line_.size() : prefix_.size()}; }
+  std::optional<std::string_view> written_since(Position start) const {
+    if (start.line != lines_.size() || !open_) return std::nullopt;
+    return std::string_view(line_).substr(start.column);
+  }
 
   std::string joined() {
     end_line();
@@ -122,11 +162,10 @@ void read_list(const xmlNode* list, Lines& lines, int list_depth) {
 }
 
 void read_link(const xmlNode* link, Lines& lines, int list_depth) {
-  lines.append("");
-  const std::size_t start = lines.column();
+  const Lines::Position start = lines.position();
   read_children(link, lines, list_depth);
   const std::string href = attribute(link, "href");
-  if (!href.empty() && lines.since(start) != href) lines.append(fmt::format(" ({})", href));
+  if (!href.empty() && lines.written_since(start) != href) lines.append(fmt::format(" ({})", href));
 }
 
 void read_element(const xmlNode* element, Lines& lines, int list_depth) {
@@ -166,17 +205,19 @@ void read_children(const xmlNode* parent, Lines& lines, int list_depth) {
 
 }  // namespace
 
-std::optional<std::string> uncarried_note(std::string_view text) {
-  if (text.size() <= max_carried_note_bytes) return std::nullopt;
-  return fmt::format("{} bytes, over the {} bytes a note may have", text.size(), max_carried_note_bytes);
-}
-
 std::string html_storable(std::string_view text) {
   std::string storable;
   storable.reserve(text.size());
-  for (char c : text) {
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
     const bool control = (c >= 0 && c < ' ' && c != '\t' && c != '\n' && c != '\r') || c == '\x7f';
-    if (!control) storable += c;
+    // U+FFFE and U+FFFF (EF BF BE, EF BF BF) are not characters to XML's parser either.
+    const bool noncharacter = text.substr(i, 3) == "\xEF\xBF\xBE" || text.substr(i, 3) == "\xEF\xBF\xBF";
+    if (noncharacter) {
+      i += 2;
+    } else if (!control) {
+      storable += c;
+    }
   }
   return storable;
 }
@@ -199,21 +240,30 @@ std::string html_of_text(std::string_view text) {
 }
 
 std::optional<std::string> text_of_html(std::string_view html) {
-  if (uncarried_note(html)) return std::nullopt;
   if (html.empty()) return std::string();
-  const int options = HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING | HTML_PARSE_NONET | HTML_PARSE_NOIMPLIED;
-  const Document document(htmlReadMemory(html.data(), static_cast<int>(html.size()), nullptr, "UTF-8", options),
-                          &xmlFreeDoc);
-  if (!document) return std::string();
+  const Parsed parsed = parse(html);
+  if (parsed.refusal) return std::nullopt;
+  if (!parsed.document) return std::string();
   Lines lines;
-  for (const xmlNode* node = document->children; node; node = node->next) {
+  for (const xmlNode* node = parsed.document->children; node; node = node->next) {
     if (node->type == XML_ELEMENT_NODE) {
       read_element(node, lines, 0);
     } else if (node->type == XML_TEXT_NODE) {
       lines.text(reinterpret_cast<const char*>(node->content));
     }
   }
-  return lines.joined();
+  return html_storable(lines.joined());  // a DEL or U+FFFF written as such in the HTML
+}
+
+std::optional<std::string> carried_text(std::string_view text) {
+  if (over_limit(html_of_text(text).size())) return std::nullopt;
+  return html_storable(text);
+}
+
+std::optional<std::string> why_html_not_carried(std::string_view html) { return parse(html).refusal; }
+
+std::optional<std::string> why_text_not_carried(std::string_view text) {
+  return over_limit(html_of_text(text).size());
 }
 
 }  // namespace vsync

@@ -91,6 +91,13 @@ MergeResult merge_fields(const std::optional<TaskFields>& base, const TaskFields
     result.conflicts.push_back({field, base ? describe_field(field, *base) : "(none)",
                                 describe_field(field, taskwarrior), describe_field(field, vikunja), winner});
   }
+  // A side whose description is not carried agrees with any: the agreed text is the other
+  // side's, so that a later change on either side is seen as one.
+  if (!result.fields.description) {
+    result.fields.description = vikunja.description ? vikunja.description
+                                : base && base->description ? base->description
+                                                            : std::string();
+  }
   return result;
 }
 

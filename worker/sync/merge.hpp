@@ -5,7 +5,8 @@
 // on either side is added, one removed on either side is removed. A field changed on both
 // sides to different values is a conflict, decided by the rule. Without a base (two tasks
 // linked for the first time) every differing field is decided by the rule, except a
-// description that only one side has: that one is kept.
+// description that only one side has: that one is kept. The result always has a description:
+// where one side's is not carried, it is the other side's (or the base's).
 
 #include <optional>
 #include <string>

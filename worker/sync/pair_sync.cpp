@@ -35,8 +35,7 @@ std::string new_uuid() {
 // A description too large to carry is left alone on both sides; say so each time, since its
 // changes do not cross.
 void warn_uncarried(Logger& log, const std::string& tw_uuid, std::int64_t vikunja_id, Side side,
-                    const std::string& description) {
-  const auto why = uncarried_note(description);
+                    const std::optional<std::string>& why) {
   if (!why) return;
   log.log(LogLevel::warning, "description not carried", "tw_uuid={} vikunja_id={} side={} reason={}", tw_uuid,
           vikunja_id, side, log_quote(*why));
@@ -75,8 +74,13 @@ void PairSync::converge(const std::string& tw_uuid, const std::optional<TaskFiel
                          ? Side::taskwarrior
                          : Side::vikunja;
   const MergeResult merged = merge_fields(base, taskwarrior_fields, vikunja_fields, settings_.conflict_rule, newer);
-  warn_uncarried(log_, tw_uuid, vikunja_id, Side::taskwarrior, string_or(taskwarrior, taskwarrior_description_uda));
-  warn_uncarried(log_, tw_uuid, vikunja_id, Side::vikunja, string_or(vikunja, "description"));
+  if (!taskwarrior_fields.description) {
+    warn_uncarried(log_, tw_uuid, vikunja_id, Side::taskwarrior,
+                   why_text_not_carried(string_or(taskwarrior, taskwarrior_description_uda)));
+  }
+  if (!vikunja_fields.description) {
+    warn_uncarried(log_, tw_uuid, vikunja_id, Side::vikunja, why_html_not_carried(string_or(vikunja, "description")));
+  }
 
   json vikunja_now = vikunja;
   if (!same_fields(merged.fields, vikunja_fields)) vikunja_now = vikunja_.update(vikunja, merged.fields);
@@ -231,7 +235,9 @@ void PairSync::create_in_taskwarrior(const json& vikunja) {
   write_taskwarrior(task, fields, done_at_of(vikunja), clock_.now());
   task["vikunja_id"] = std::to_string(vikunja_id);
   task_.import_task(task);
-  warn_uncarried(log_, task["uuid"], vikunja_id, Side::vikunja, string_or(vikunja, "description"));
+  if (!fields.description) {
+    warn_uncarried(log_, task["uuid"], vikunja_id, Side::vikunja, why_html_not_carried(string_or(vikunja, "description")));
+  }
   task_map_.link(task["uuid"].get<std::string>(), vikunja_id, updated_of(vikunja), fields);
   log_.log(LogLevel::info, "created in Taskwarrior", "tw_uuid={} vikunja_id={}", task["uuid"].get<std::string>(),
            vikunja_id);

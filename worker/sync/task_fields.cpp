@@ -137,7 +137,7 @@ nlohmann::json to_json(const TaskFields& fields) {
           {"priority", static_cast<int>(fields.priority)},
           {"tags", fields.tags},
           {"project", fields.project},
-          {"description", fields.description ? nlohmann::json(*fields.description) : nlohmann::json()}};
+          {"description", fields.description.value_or("")}};
 }
 
 std::optional<TaskFields> fields_from_json(std::string_view text) {
@@ -160,9 +160,7 @@ std::optional<TaskFields> fields_from_json(std::string_view text) {
     fields.project = stored.at("project").get<std::string>();
     // Agreed before descriptions were carried: as if both had none, so each side's own crosses.
     const auto description = stored.find("description");
-    if (description != stored.end()) {
-      fields.description = description->is_null() ? std::nullopt : std::optional(description->get<std::string>());
-    }
+    if (description != stored.end() && !description->is_null()) fields.description = description->get<std::string>();
     return fields;
   } catch (const nlohmann::json::exception&) {
     return std::nullopt;
@@ -180,7 +178,7 @@ TaskFields read_taskwarrior(const nlohmann::json& task, const std::string& defau
   for (const std::string& tag : taskwarrior_tags(task)) fields.tags.insert(tag);
   fields.project = project_or_none(string_or(task, "project"), default_project);
   const std::string description = string_or(task, taskwarrior_description_uda);
-  fields.description = uncarried_note(description) ? std::nullopt : std::optional(html_storable(description));
+  fields.description = carried_text(description);
   return fields;
 }
 
@@ -235,7 +233,7 @@ void write_taskwarrior(nlohmann::json& task, const TaskFields& fields,
   }
   set_or_erase(task, "project", fields.project.empty() ? std::nullopt : std::optional(fields.project));
   // One too large to carry stays as it is.
-  if (fields.description && !uncarried_note(string_or(task, taskwarrior_description_uda))) {
+  if (fields.description && !why_text_not_carried(string_or(task, taskwarrior_description_uda))) {
     set_or_erase(task, taskwarrior_description_uda,
                  fields.description->empty() ? std::nullopt : std::optional(*fields.description));
   }

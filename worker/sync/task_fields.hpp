@@ -40,7 +40,8 @@ struct TaskFields {
   std::set<std::string> tags;
   std::string project;  // the project's title; empty for the default project (same_project)
   // Vikunja's description as plain text (html_text.hpp), Taskwarrior's vikunja_description.
-  // nullopt when one side's is too large to carry: the sync then leaves both sides' alone.
+  // nullopt when a side's is not carried (too large): the sync leaves that side's alone. An
+  // agreed state always holds a text (merge_fields).
   std::optional<std::string> description = std::string();
 };
 
@@ -52,7 +53,7 @@ bool same_field(Field field, const TaskFields& a, const TaskFields& b);
 bool same_fields(const TaskFields& a, const TaskFields& b);  // every field
 std::string describe_field(Field field, const TaskFields& fields);  // for conflicts and logs
 
-// The agreed state as stored in task_map.agreed.
+// The agreed state as stored in task_map.agreed (a description not carried is stored as none).
 nlohmann::json to_json(const TaskFields& fields);
 // nullopt for a stored value that is not a record of this shape (it is then no base at all).
 std::optional<TaskFields> fields_from_json(std::string_view text);
