@@ -13,11 +13,9 @@ namespace vsync {
 
 namespace {
 
-constexpr std::array<std::string_view, 3> synced_events = {"task.created", "task.updated",
-                                                            "task.deleted"};
-
 bool is_synced(std::string_view event_name) {
-  return std::find(synced_events.begin(), synced_events.end(), event_name) != synced_events.end();
+  return std::find(synced_webhook_events.begin(), synced_webhook_events.end(), event_name) !=
+         synced_webhook_events.end();
 }
 
 const nlohmann::json& required_object(const nlohmann::json& parent, std::string_view field,

@@ -3,6 +3,7 @@
 // Throws Error(data) for a body that is not an object with a string "event_name", or a synced
 // task event without a positive integer data.task.id.
 
+#include <array>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -13,9 +14,14 @@
 
 namespace vsync {
 
+// The events the sync acts on (each a hint: the worker reads the task back); others are
+// ignored. A relation's events carry dependencies, which change no `updated`.
+inline constexpr std::array<std::string_view, 5> synced_webhook_events = {
+    "task.created", "task.updated", "task.deleted", "task.relation.created", "task.relation.deleted"};
+
 struct WebhookEvent {
   std::string event_name;
-  bool synced = false;       // task.created / task.updated / task.deleted; others are ignored
+  bool synced = false;       // one of synced_webhook_events
   long long task_id = 0;     // data.task.id, when synced
   std::optional<UnixMillis> task_updated;  // data.task.updated, to order late deliveries
   nlohmann::json envelope;                 // the whole body, parsed

@@ -361,6 +361,7 @@ void FakeVikunja::remove_task(std::int64_t id) {
   if (tasks_.contains(id)) emit("task.deleted", id);
   tasks_.erase(id);
   task_labels_.erase(id);
+  relations_.erase(id);
 }
 
 void FakeVikunja::archive_project(std::int64_t id) {
@@ -382,6 +383,7 @@ void FakeVikunja::lose_everything(bool restart_ids) {
   labels_.clear();
   webhooks_.clear();
   task_labels_.clear();
+  relations_.clear();
   archived_projects_.clear();
 }
 
@@ -400,7 +402,43 @@ nlohmann::json FakeVikunja::task_view(std::int64_t id) {
   json attached = json::array();
   for (const std::int64_t label : task_labels_[id]) attached.push_back(labels_.at(label));
   view["labels"] = attached.empty() ? json(nullptr) : attached;
+  // related_tasks: kind -> the other tasks, each without its own relations (pkg/models/tasks.go
+  // addRelatedTasksToTasks).
+  json related = json::object();
+  for (const auto& [kind, other] : relations_[id]) {
+    if (tasks_.contains(other)) related[kind].push_back(tasks_.at(other));
+  }
+  view["related_tasks"] = related;
   return view;
+}
+
+// pkg/models/task_relation.go: every kind and its inverse ("related" is its own).
+bool FakeVikunja::set_relation(std::int64_t task_id, const std::string& kind, std::int64_t other_id, bool present) {
+  static const std::map<std::string, std::string> inverse{
+      {"subtask", "parenttask"}, {"parenttask", "subtask"}, {"related", "related"},   {"duplicateof", "duplicates"},
+      {"duplicates", "duplicateof"}, {"blocking", "blocked"}, {"blocked", "blocking"}, {"precedes", "follows"},
+      {"follows", "precedes"},   {"copiedfrom", "copiedto"}, {"copiedto", "copiedfrom"}};
+  const auto found = inverse.find(kind);
+  if (found == inverse.end()) return false;
+  if (present) {
+    relations_[task_id].insert({kind, other_id});
+    relations_[other_id].insert({found->second, task_id});
+  } else {
+    relations_[task_id].erase({kind, other_id});
+    relations_[other_id].erase({found->second, task_id});
+  }
+  if (tasks_.contains(task_id)) emit(present ? "task.relation.created" : "task.relation.deleted", task_id);
+  return true;
+}
+
+void FakeVikunja::relate(std::int64_t task_id, const std::string& kind, std::int64_t other_id) {
+  std::lock_guard lock(mutex_);
+  set_relation(task_id, kind, other_id, true);
+}
+
+void FakeVikunja::unrelate(std::int64_t task_id, const std::string& kind, std::int64_t other_id) {
+  std::lock_guard lock(mutex_);
+  set_relation(task_id, kind, other_id, false);
 }
 
 std::optional<nlohmann::json> FakeVikunja::task(std::int64_t id) {
@@ -636,6 +674,7 @@ void FakeVikunja::install_routes() {
     emit("task.deleted", id);
     tasks_.erase(id);
     task_labels_.erase(id);
+    relations_.erase(id);
     send_json(response, 200, {{"message", "Successfully deleted."}});
   });
 
@@ -689,6 +728,39 @@ void FakeVikunja::install_routes() {
     send_json(response, 200, {{"message", "Successfully deleted."}});
   });
 
+  // Relations (pkg/models/task_relation.go): PUT makes the relation and its inverse; DELETE
+  // removes both. Neither changes the task's `updated`.
+  server.Put(R"(/api/v1/tasks/(\d+)/relations)", [this](const Request& request, Response& response) {
+    if (intercept(request, response)) return;
+    std::lock_guard lock(mutex_);
+    const std::int64_t id = path_id(request, 1);
+    const json body = json::parse(request.body, nullptr, false);
+    if (!tasks_.contains(id)) return send_error(response, 404, 4002, "This task does not exist");
+    if (!body.is_object() || !body.contains("other_task_id") || !body["other_task_id"].is_number_integer() ||
+        !body.contains("relation_kind") || !body["relation_kind"].is_string()) {
+      return send_error(response, 400, 2004, "Invalid model provided.");
+    }
+    const std::int64_t other = body["other_task_id"].get<std::int64_t>();
+    const std::string kind = body["relation_kind"].get<std::string>();
+    if (!tasks_.contains(other)) return send_error(response, 404, 4002, "This task does not exist");
+    if (other == id) return send_error(response, 400, 4010, "You cannot relate a task with itself");
+    if (relations_[id].contains({kind, other})) return send_error(response, 409, 4008, "The task relation already exists.");
+    if (!set_relation(id, kind, other, true)) return send_error(response, 400, 4007, "The task relation is invalid.");
+    send_json(response, 201, {{"task_id", id}, {"other_task_id", other}, {"relation_kind", kind}, {"created", next_time()}});
+  });
+
+  server.Delete(R"(/api/v1/tasks/(\d+)/relations/(\w+)/(\d+))", [this](const Request& request, Response& response) {
+    if (intercept(request, response)) return;
+    std::lock_guard lock(mutex_);
+    const std::int64_t id = path_id(request, 1);
+    const std::string kind = request.matches[2];
+    const std::int64_t other = path_id(request, 3);
+    if (!tasks_.contains(id)) return send_error(response, 404, 4002, "This task does not exist");
+    if (!relations_[id].contains({kind, other})) return send_error(response, 404, 4009, "The task relation does not exist.");
+    set_relation(id, kind, other, false);
+    send_json(response, 200, {{"message", "The task relation was successfully deleted."}});
+  });
+
   // GET /info needs no token (pkg/routes/api/shared/info.go); GET /user is the token's owner.
   server.Get("/api/v1/info", [this](const Request& request, Response& response) {
     {
@@ -717,8 +789,11 @@ void FakeVikunja::install_routes() {
   // Project webhooks (pkg/models/webhooks.go): the secret and basic-auth password are stored
   // but never returned; an update changes the events only; unknown events are 412.
   const auto known_events = [](const json& events) {
-    static const std::set<std::string> names{"task.created", "task.updated", "task.deleted", "task.assignee.created",
-                                             "task.comment.created", "project.updated", "project.deleted"};
+    static const std::set<std::string> names{
+        "task.created",          "task.updated",          "task.deleted",          "task.assignee.created",
+        "task.assignee.deleted", "task.comment.created",  "task.comment.edited",   "task.comment.deleted",
+        "task.attachment.created", "task.attachment.deleted", "task.relation.created", "task.relation.deleted",
+        "project.updated",       "project.deleted"};
     if (!events.is_array() || events.empty()) return false;
     for (const json& event : events) {
       if (!event.is_string() || !names.contains(event.get<std::string>())) return false;

@@ -74,6 +74,10 @@ class FakeVikunja {
   std::int64_t add_label(const std::string& title);
   std::int64_t add_task(std::int64_t project_id, json fields);
   void attach_label(std::int64_t task_id, std::int64_t label_id);
+  // A relation as the web UI makes it: `kind` from task_id to other_id, and its inverse
+  // (blocked <-> blocking) from other_id back.
+  void relate(std::int64_t task_id, const std::string& kind, std::int64_t other_id);
+  void unrelate(std::int64_t task_id, const std::string& kind, std::int64_t other_id);
   void edit_task(std::int64_t id, const json& fields);  // as the web UI would
   void remove_task(std::int64_t id);
   void remove_project(std::int64_t id);  // with its tasks
@@ -107,6 +111,8 @@ class FakeVikunja {
   void install_routes();
   bool intercept(const httplib::Request& request, httplib::Response& response);
   json task_view(std::int64_t id);  // caller holds mutex_
+  // The relation and its inverse; false when `kind` is not one Vikunja knows. Caller holds mutex_.
+  bool set_relation(std::int64_t task_id, const std::string& kind, std::int64_t other_id, bool present);
   std::string next_time();          // caller holds mutex_
   void emit(const char* event, std::int64_t task_id);  // caller holds mutex_
   void deliver_loop();
@@ -130,6 +136,7 @@ class FakeVikunja {
   std::map<std::int64_t, json> projects_, tasks_, labels_, webhooks_;
   std::string version_ = "v0.24.6";
   std::map<std::int64_t, std::set<std::int64_t>> task_labels_;
+  std::map<std::int64_t, std::set<std::pair<std::string, std::int64_t>>> relations_;  // task -> (kind, other)
   std::set<std::int64_t> archived_projects_;
   std::int64_t users_default_project_ = 0;
   bool refuse_user_route_ = false;

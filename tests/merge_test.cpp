@@ -144,3 +144,20 @@ TEST_CASE("descriptions merge as one text, and without a base one side's is kept
   CHECK(merge(vikunja, too_large).fields.description == "his number: 555");
   CHECK(merge(too_large, too_large).fields.description == "");
 }
+
+TEST_CASE("dependencies merge as sets, and a side not read agrees with any", "[merge]") {
+  TaskFields base = base_fields();
+  base.depends = std::set<std::string>{"a", "b"};
+  TaskFields taskwarrior = base;
+  taskwarrior.depends = std::set<std::string>{"a", "b", "c"};  // c added
+  TaskFields vikunja = base;
+  vikunja.depends = std::set<std::string>{"b"};  // a removed
+  const MergeResult result = merge_fields(base, taskwarrior, vikunja, ConflictRule::newest, Side::taskwarrior);
+  CHECK(result.fields.depends == std::set<std::string>{"b", "c"});
+  CHECK(result.conflicts.empty());
+
+  TaskFields not_read = base;
+  not_read.depends.reset();
+  CHECK(same_field(Field::depends, not_read, vikunja));
+  CHECK(merge_fields(base, not_read, vikunja, ConflictRule::newest, Side::taskwarrior).fields.depends == vikunja.depends);
+}

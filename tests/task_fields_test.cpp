@@ -228,3 +228,13 @@ TEST_CASE("an agreed state stored before descriptions were carried reads as agre
   not_carried.description.reset();
   CHECK(to_json(not_carried)["description"] == "");
 }
+
+TEST_CASE("dependencies are stored in the agreed state, and one stored before them reads as none", "[task_fields]") {
+  TaskFields fields = read_taskwarrior(taskwarrior_task(), "inbox");
+  CHECK_FALSE(fields.depends);  // read through the links (dependencies.hpp), not here
+  fields.depends = std::set<std::string>{"00000000-0000-4000-8000-000000000002"};
+  json stored = to_json(fields);
+  CHECK(fields_from_json(stored.dump())->depends == fields.depends);
+  stored.erase("depends");
+  CHECK(fields_from_json(stored.dump())->depends == std::set<std::string>{});
+}

@@ -51,7 +51,8 @@ TEST_CASE("webhooks install registers one webhook per project, and a second run 
     const auto hooks = webhooks_for(f.vikunja, project);
     REQUIRE(hooks.size() == 1);
     CHECK(hooks[0]["target_url"] == receiver);
-    CHECK(hooks[0]["events"] == json{"task.created", "task.updated", "task.deleted"});
+    CHECK(hooks[0]["events"] == json{"task.created", "task.updated", "task.deleted", "task.relation.created",
+                                     "task.relation.deleted"});
     CHECK(hooks[0]["secret"] == "s3cret");
   }
   f.vikunja.forget_requests();
@@ -90,7 +91,8 @@ TEST_CASE("an existing webhook for the receiver is updated or replaced, never du
     const auto hooks = webhooks_for(f.vikunja, project);
     REQUIRE(hooks.size() == 1);
     CHECK(hooks[0]["id"] == id);
-    CHECK(hooks[0]["events"] == json{"task.created", "task.updated", "task.deleted"});
+    CHECK(hooks[0]["events"] == json{"task.created", "task.updated", "task.deleted", "task.relation.created",
+                                     "task.relation.deleted"});
   }
   SECTION("made by hand (its secret unknown), twice: replaced by one with the configured secret") {
     for (int copy = 0; copy < 2; ++copy) {

@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include "shared/error.hpp"
+#include "shared/webhook_event.hpp"
 #include "worker/queue/on_queue.hpp"
 
 namespace vsync {
@@ -26,7 +27,7 @@ std::string_view to_string(WebhookChange change) {
 }
 
 const std::vector<std::string>& synced_events() {
-  static const std::vector<std::string> events{"task.created", "task.updated", "task.deleted"};
+  static const std::vector<std::string> events(synced_webhook_events.begin(), synced_webhook_events.end());
   return events;
 }
 

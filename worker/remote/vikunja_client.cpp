@@ -234,6 +234,17 @@ void VikunjaClient::add_label(std::int64_t task_id, std::int64_t label_id) {
   }
 }
 
+bool VikunjaClient::add_relation(std::int64_t task_id, const std::string& kind, std::int64_t other_id) {
+  // 409 (4008): already there; 404 (4002) or 403 (4005): the other task is gone or not ours to see.
+  const HttpResponse response = call("PUT", fmt::format("/tasks/{}/relations", task_id),
+                                     json{{"other_task_id", other_id}, {"relation_kind", kind}}, {403, 404, 409});
+  return response.status != 403 && response.status != 404;
+}
+
+void VikunjaClient::remove_relation(std::int64_t task_id, const std::string& kind, std::int64_t other_id) {
+  call("DELETE", fmt::format("/tasks/{}/relations/{}/{}", task_id, kind, other_id), std::nullopt, {404});
+}
+
 void VikunjaClient::remove_label(std::int64_t task_id, std::int64_t label_id) {
   // Vikunja answers 403 when the label is not on the task (label_task_permissions.go).
   call("DELETE", fmt::format("/tasks/{}/labels/{}", task_id, label_id), std::nullopt, {403});

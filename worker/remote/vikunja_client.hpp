@@ -45,6 +45,11 @@ class VikunjaClient {
   json create_label(const std::string& title);
   void add_label(std::int64_t task_id, std::int64_t label_id);     // already there: fine
   void remove_label(std::int64_t task_id, std::int64_t label_id);  // not there: fine
+  // A relation of `kind` from the task to another, with its inverse (Vikunja makes both). True
+  // when it is there now (also when it was already); false when Vikunja refused it because the
+  // other task is gone or not visible to the token.
+  bool add_relation(std::int64_t task_id, const std::string& kind, std::int64_t other_id);
+  void remove_relation(std::int64_t task_id, const std::string& kind, std::int64_t other_id);  // not there: fine
 
   // Project webhooks. Vikunja never returns a webhook's secret, and an update changes only
   // its events.

@@ -19,18 +19,20 @@ void take(Field field, TaskFields& into, const TaskFields& from) {
     case Field::tags: into.tags = from.tags; break;
     case Field::project: into.project = from.project; break;
     case Field::description: into.description = from.description; break;
+    case Field::depends: into.depends = from.depends; break;
   }
 }
 
-std::set<std::string> merge_tags(const std::optional<TaskFields>& base, const std::set<std::string>& taskwarrior,
+// A member added on either side is added; one of the base that either side no longer has was
+// removed there.
+std::set<std::string> merge_sets(const std::set<std::string>* base, const std::set<std::string>& taskwarrior,
                                  const std::set<std::string>& vikunja) {
   std::set<std::string> merged;
   std::set_union(taskwarrior.begin(), taskwarrior.end(), vikunja.begin(), vikunja.end(),
                  std::inserter(merged, merged.end()));
   if (!base) return merged;
-  // A tag of the base that either side no longer has was removed there.
-  for (const std::string& tag : base->tags) {
-    if (!taskwarrior.contains(tag) || !vikunja.contains(tag)) merged.erase(tag);
+  for (const std::string& member : *base) {
+    if (!taskwarrior.contains(member) || !vikunja.contains(member)) merged.erase(member);
   }
   return merged;
 }
@@ -69,7 +71,14 @@ MergeResult merge_fields(const std::optional<TaskFields>& base, const TaskFields
   MergeResult result{taskwarrior, {}};
   for (Field field : all_fields) {
     if (field == Field::tags) {
-      result.fields.tags = merge_tags(base, taskwarrior.tags, vikunja.tags);
+      result.fields.tags = merge_sets(base ? &base->tags : nullptr, taskwarrior.tags, vikunja.tags);
+      continue;
+    }
+    if (field == Field::depends) {
+      if (taskwarrior.depends && vikunja.depends) {
+        const std::set<std::string>* agreed = base && base->depends ? &*base->depends : nullptr;
+        result.fields.depends = merge_sets(agreed, *taskwarrior.depends, *vikunja.depends);
+      }
       continue;
     }
     if (same_field(field, taskwarrior, vikunja)) continue;
@@ -97,6 +106,12 @@ MergeResult merge_fields(const std::optional<TaskFields>& base, const TaskFields
     result.fields.description = vikunja.description ? vikunja.description
                                 : base && base->description ? base->description
                                                             : std::string();
+  }
+  if (!result.fields.depends) {
+    result.fields.depends = taskwarrior.depends ? taskwarrior.depends
+                            : vikunja.depends   ? vikunja.depends
+                            : base && base->depends ? base->depends
+                                                    : std::set<std::string>();
   }
   return result;
 }

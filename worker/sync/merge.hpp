@@ -1,8 +1,8 @@
 #pragma once
 // The three-way merge of design.md "Convergence", a pure function: the agreed state (base) and
 // each side's current fields in, the fields both sides should hold out, with the conflicts.
-// A field changed on one side only takes that side's value. Tags merge as sets: a tag added
-// on either side is added, one removed on either side is removed. A field changed on both
+// A field changed on one side only takes that side's value. Tags and dependencies merge as
+// sets: one added on either side is added, one removed on either side is removed. A field changed on both
 // sides to different values is a conflict, decided by the rule. Without a base (two tasks
 // linked for the first time) every differing field is decided by the rule, except a
 // description that only one side has: that one is kept. The result always has a description:

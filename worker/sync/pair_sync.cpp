@@ -46,7 +46,32 @@ void warn_uncarried(Logger& log, const std::string& tw_uuid, std::int64_t vikunj
 PairSync::PairSync(VikunjaTasks& vikunja, TaskRunner& task, TaskMap& task_map, ConflictLog& conflicts,
                    DeleteGuard& deletes, const Clock& clock, SyncSettings settings, Logger& log)
     : vikunja_(vikunja), task_(task), task_map_(task_map), conflicts_(conflicts), deletes_(deletes),
-      clock_(clock), settings_(std::move(settings)), log_(log) {}
+      dependencies_(task_map), clock_(clock), settings_(std::move(settings)), log_(log) {}
+
+TaskFields PairSync::taskwarrior_fields(const json& task) {
+  TaskFields fields = read_taskwarrior(task, settings_.default_project);
+  fields.depends = dependencies_.of_taskwarrior(task);
+  return fields;
+}
+
+TaskFields PairSync::vikunja_fields(const json& task, const std::string& taskwarrior_project) {
+  TaskFields fields = vikunja_.fields_of(task, taskwarrior_project);
+  fields.depends = dependencies_.of_vikunja(task);
+  return fields;
+}
+
+std::set<std::string> PairSync::write_vikunja_depends(const std::string& tw_uuid, const json& vikunja,
+                                                      const std::set<std::string>& merged) {
+  std::set<std::string> held = merged;
+  for (const std::int64_t refused : vikunja_.set_blocked_by(id_of(vikunja), dependencies_.linked_blocked_ids(vikunja),
+                                                            dependencies_.vikunja_ids(merged))) {
+    if (const auto link = task_map_.by_vikunja_id(refused)) held.erase(link->tw_uuid);
+    log_.log(LogLevel::warning, "dependency not carried", "tw_uuid={} vikunja_id={} blocked_by={} reason={}", tw_uuid,
+             id_of(vikunja), refused, log_quote("Vikunja refused the relation: that task is gone or not visible, or the token lacks "
+                       "tasks_relations"));
+  }
+  return held;
+}
 
 std::optional<nlohmann::json> PairSync::taskwarrior_task(const std::string& uuid) {
   auto tasks = task_.export_tasks({uuid});
@@ -67,13 +92,14 @@ std::optional<nlohmann::json> PairSync::linked_vikunja_task(const TaskLink& link
 void PairSync::converge(const std::string& tw_uuid, const std::optional<TaskFields>& base, json taskwarrior,
                         const json& vikunja) {
   const std::int64_t vikunja_id = id_of(vikunja);
-  const TaskFields taskwarrior_fields = read_taskwarrior(taskwarrior, settings_.default_project);
-  const TaskFields vikunja_fields = vikunja_.fields_of(vikunja, taskwarrior_fields.project);
+  const TaskFields taskwarrior_fields = this->taskwarrior_fields(taskwarrior);
+  const TaskFields vikunja_fields = this->vikunja_fields(vikunja, taskwarrior_fields.project);
   // Unknown times count as old: a side that says when it changed wins over one that does not.
   const Side newer = taskwarrior_modified(taskwarrior).value_or(0) > updated_of(vikunja).value_or(0)
                          ? Side::taskwarrior
                          : Side::vikunja;
   const MergeResult merged = merge_fields(base, taskwarrior_fields, vikunja_fields, settings_.conflict_rule, newer);
+  TaskFields agreed = merged.fields;
   if (!taskwarrior_fields.description) {
     warn_uncarried(log_, tw_uuid, vikunja_id, Side::taskwarrior,
                    why_text_not_carried(string_or(taskwarrior, taskwarrior_description_uda)));
@@ -83,7 +109,12 @@ void PairSync::converge(const std::string& tw_uuid, const std::optional<TaskFiel
   }
 
   json vikunja_now = vikunja;
-  if (!same_fields(merged.fields, vikunja_fields)) vikunja_now = vikunja_.update(vikunja, merged.fields);
+  if (!same_fields(merged.fields, vikunja_fields)) {
+    vikunja_now = vikunja_.update(vikunja, merged.fields);
+    if (!same_field(Field::depends, merged.fields, vikunja_fields)) {
+      agreed.depends = write_vikunja_depends(tw_uuid, vikunja, *merged.fields.depends);
+    }
+  }
   if (!same_fields(merged.fields, taskwarrior_fields)) {
     // Import replaces the whole task: if the user changed it since it was read, merge again
     // (the retry reads it anew) rather than overwrite that change.
@@ -93,7 +124,13 @@ void PairSync::converge(const std::string& tw_uuid, const std::optional<TaskFiel
                            .on(Target::taskwarrior)};
     }
     const auto spelled_project = optional_string(taskwarrior, "project");
+    const json depends = dependencies_.taskwarrior_depends(taskwarrior, *merged.fields.depends);
     write_taskwarrior(taskwarrior, merged.fields, done_at_of(vikunja), clock_.now());
+    if (depends.empty()) {
+      taskwarrior.erase("depends");
+    } else {
+      taskwarrior["depends"] = depends;
+    }
     // The default project as the user names it in Taskwarrior ("Inbox") stays as it is.
     if (merged.fields.project.empty() && taskwarrior_fields.project.empty() && spelled_project) {
       taskwarrior["project"] = *spelled_project;
@@ -105,7 +142,7 @@ void PairSync::converge(const std::string& tw_uuid, const std::optional<TaskFiel
   }
   // Recorded once both sides hold the result: a retry after a failed write records nothing twice.
   conflicts_.record(tw_uuid, vikunja_id, merged.conflicts, settings_.conflict_rule);
-  task_map_.link(tw_uuid, vikunja_id, updated_of(vikunja_now), merged.fields);
+  task_map_.link(tw_uuid, vikunja_id, updated_of(vikunja_now), agreed);
   log_.log(LogLevel::debug, "pair converged", "tw_uuid={} vikunja_id={} conflicts={}", tw_uuid, vikunja_id,
            merged.conflicts.size());
 }

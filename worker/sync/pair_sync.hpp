@@ -18,6 +18,7 @@
 #include "worker/remote/task_runner.hpp"
 #include "worker/sync/conflict_log.hpp"
 #include "worker/sync/delete_guard.hpp"
+#include "worker/sync/dependencies.hpp"
 #include "worker/sync/merge.hpp"
 #include "worker/sync/task_map.hpp"
 #include "worker/sync/vikunja_tasks.hpp"
@@ -41,6 +42,10 @@ class PairSync {
 
   PairSync(VikunjaTasks& vikunja, TaskRunner& task, TaskMap& task_map, ConflictLog& conflicts,
            DeleteGuard& deletes, const Clock& clock, SyncSettings settings, Logger& log);
+
+  // A side's mapped fields, its dependencies read through the links.
+  TaskFields taskwarrior_fields(const json& task);
+  TaskFields vikunja_fields(const json& task, const std::string& taskwarrior_project);
 
   // Taskwarrior's current task; nullopt when it has none with this uuid.
   std::optional<json> taskwarrior_task(const std::string& uuid);
@@ -81,12 +86,18 @@ class PairSync {
   bool unlinked(const std::string& tw_uuid);
   void hold_mass_delete(Side vanished_in, std::int64_t job_id, const TaskLink& link);
   std::optional<std::string> vikunja_lost_every_link(const TaskLink& link);
+  // Makes Vikunja's "blocked" relations of the task those of `merged`; returns `merged` less the
+  // ones Vikunja refused (logged), so that the agreed state does not claim them and the next
+  // sync tries them again.
+  std::set<std::string> write_vikunja_depends(const std::string& tw_uuid, const json& vikunja,
+                                              const std::set<std::string>& merged);
 
   VikunjaTasks& vikunja_;
   TaskRunner& task_;
   TaskMap& task_map_;
   ConflictLog& conflicts_;
   DeleteGuard& deletes_;
+  Dependencies dependencies_;
   const Clock& clock_;
   SyncSettings settings_;
   Logger& log_;

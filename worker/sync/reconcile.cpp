@@ -9,6 +9,7 @@
 #include "shared/task_status.hpp"
 #include "shared/timestamp.hpp"
 #include "worker/queue/job_outcome.hpp"
+#include "worker/sync/dependencies.hpp"
 #include "worker/sync/field_mapping.hpp"
 
 namespace vsync {
@@ -90,7 +91,8 @@ bool Reconcile::plan_taskwarrior_half(ReconcilePlan& plan, const TaskLink& link,
   }
   if (status == TaskStatus::recurring) return true;
   try {
-    const TaskFields fields = read_taskwarrior(taskwarrior, default_project_);
+    TaskFields fields = read_taskwarrior(taskwarrior, default_project_);
+    fields.depends = Dependencies(task_map_).of_taskwarrior(taskwarrior);
     if (link.agreed && same_fields(fields, *link.agreed)) return false;
   } catch (const JobStopped& unreadable) {  // one bad record must not stop the whole reconcile
     plan.left_alone.push_back(fmt::format("tw:{} <-> vikunja #{}: {}", link.tw_uuid, link.vikunja_id,
@@ -105,7 +107,8 @@ bool Reconcile::plan_taskwarrior_half(ReconcilePlan& plan, const TaskLink& link,
 // webhook job, or nothing. True when the pair is dealt with.
 bool Reconcile::plan_vikunja_half(ReconcilePlan& plan, const TaskLink& link, const json& vikunja) {
   try {
-    const TaskFields fields = vikunja_.fields_of(vikunja, link.agreed ? link.agreed->project : std::string());
+    TaskFields fields = vikunja_.fields_of(vikunja, link.agreed ? link.agreed->project : std::string());
+    fields.depends = Dependencies(task_map_).of_vikunja(vikunja);
     if (link.agreed && same_fields(fields, *link.agreed)) return false;
   } catch (const JobStopped& unreadable) {
     plan.left_alone.push_back(fmt::format("tw:{} <-> vikunja #{}: {}", link.tw_uuid, link.vikunja_id,

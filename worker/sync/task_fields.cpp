@@ -86,6 +86,7 @@ std::string_view to_string(Field field) {
     case Field::tags: return "tags";
     case Field::project: return "project";
     case Field::description: return "description";
+    case Field::depends: return "depends";
   }
   return "?";
 }
@@ -101,6 +102,7 @@ bool same_field(Field field, const TaskFields& a, const TaskFields& b) {
     case Field::tags: return a.tags == b.tags;
     case Field::project: return same_project(a.project, b.project);
     case Field::description: return !a.description || !b.description || *a.description == *b.description;
+    case Field::depends: return !a.depends || !b.depends || *a.depends == *b.depends;
   }
   return false;
 }
@@ -123,6 +125,7 @@ std::string describe_field(Field field, const TaskFields& fields) {
     case Field::tags: return fmt::format("{}", fmt::join(fields.tags, " "));
     case Field::project: return fields.project.empty() ? "(default)" : fields.project;
     case Field::description: return fields.description.value_or("(too large to carry)");
+    case Field::depends: return fields.depends ? fmt::format("{}", fmt::join(*fields.depends, " ")) : "(not read)";
   }
   return "?";
 }
@@ -137,7 +140,8 @@ nlohmann::json to_json(const TaskFields& fields) {
           {"priority", static_cast<int>(fields.priority)},
           {"tags", fields.tags},
           {"project", fields.project},
-          {"description", fields.description.value_or("")}};
+          {"description", fields.description.value_or("")},
+          {"depends", fields.depends.value_or(std::set<std::string>())}};
 }
 
 std::optional<TaskFields> fields_from_json(std::string_view text) {
@@ -161,6 +165,9 @@ std::optional<TaskFields> fields_from_json(std::string_view text) {
     // Agreed before descriptions were carried: as if both had none, so each side's own crosses.
     const auto description = stored.find("description");
     if (description != stored.end() && !description->is_null()) fields.description = description->get<std::string>();
+    const auto depends = stored.find("depends");
+    fields.depends = depends != stored.end() && !depends->is_null() ? depends->get<std::set<std::string>>()
+                                                                    : std::set<std::string>();
     return fields;
   } catch (const nlohmann::json::exception&) {
     return std::nullopt;

@@ -4,8 +4,8 @@
 // The agreed state of a linked pair is one such record; the merge works on three of them.
 //
 // Equal records mean the two sides agree: dates are compared as instants to the second,
-// priorities by level (a Vikunja 4 and 5 are both high), tags as sets, descriptions as text (a
-// description not carried agrees with any).
+// priorities by level (a Vikunja 4 and 5 are both high), tags and dependencies as sets,
+// descriptions as text (a description not carried, or dependencies not read, agree with any).
 //
 // Recurrence is not part of the record. Taskwarrior recurs by generating a new task per period
 // (each linked to its own Vikunja task); Vikunja recurs by moving one task's dates when it is
@@ -27,9 +27,10 @@ namespace vsync {
 
 enum class Priority { none, low, medium, high };
 
-enum class Field { title, done, due, scheduled, until, priority, tags, project, description };
-inline constexpr Field all_fields[] = {Field::title,    Field::done, Field::due,     Field::scheduled,  Field::until,
-                                       Field::priority, Field::tags, Field::project, Field::description};
+enum class Field { title, done, due, scheduled, until, priority, tags, project, description, depends };
+inline constexpr Field all_fields[] = {Field::title, Field::done,    Field::due,         Field::scheduled,
+                                       Field::until, Field::priority, Field::tags,       Field::project,
+                                       Field::description, Field::depends};
 std::string_view to_string(Field field);
 
 struct TaskFields {
@@ -43,6 +44,10 @@ struct TaskFields {
   // nullopt when a side's is not carried (too large): the sync leaves that side's alone. An
   // agreed state always holds a text (merge_fields).
   std::optional<std::string> description = std::string();
+  // The linked tasks this one waits for, by Taskwarrior uuid (dependencies.hpp). nullopt where it
+  // was not read (the link map is needed): it then agrees with any. An agreed state always
+  // holds a set.
+  std::optional<std::set<std::string>> depends;
 };
 
 // Project titles as a person reads them: "inbox" is Vikunja's "Inbox". Letters are compared

@@ -48,7 +48,7 @@ JobOutcome TaskwarriorSync::run(const ClaimedJob& job) {
 }
 
 JobOutcome TaskwarriorSync::apply_linked(const ClaimedJob& job, const TaskLink& link, const nlohmann::json& vikunja) {
-  if (link.agreed && same_fields(vikunja_.fields_of(vikunja, link.agreed->project), *link.agreed)) {
+  if (link.agreed && same_fields(pair_.vikunja_fields(vikunja, link.agreed->project), *link.agreed)) {
     // Our own change echoing back, a duplicate, or a change the sync does not carry.
     log_.log(LogLevel::debug, "webhook changes nothing", "id={} key={}", job.id, job.key);
     return JobOutcome::done();

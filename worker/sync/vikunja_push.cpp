@@ -48,7 +48,7 @@ JobOutcome VikunjaPush::push(const ClaimedJob& job, const TaskSnapshot& snapshot
     if (!link) return link_or_create(snapshot);
   }
 
-  const TaskFields pushed = read_taskwarrior(snapshot.task, pair_.settings().default_project);
+  const TaskFields pushed = pair_.taskwarrior_fields(snapshot.task);
   if (link->agreed && same_fields(pushed, *link->agreed)) {
     log_.log(LogLevel::debug, "push changes nothing", "id={} key={}", job.id, job.key);
     return JobOutcome::done();

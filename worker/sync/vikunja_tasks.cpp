@@ -2,6 +2,7 @@
 
 #include "shared/json_document.hpp"
 #include "shared/timestamp.hpp"
+#include "worker/sync/dependencies.hpp"
 #include "worker/sync/field_mapping.hpp"
 
 namespace vsync {
@@ -119,6 +120,18 @@ void VikunjaTasks::set_labels(std::int64_t task_id, const json& current_labels,
   for (const auto& [title, id] : current) {
     if (!tags.contains(title)) client_.remove_label(task_id, id);
   }
+}
+
+std::vector<std::int64_t> VikunjaTasks::set_blocked_by(std::int64_t task_id, const std::set<std::int64_t>& current,
+                                                       const std::set<std::int64_t>& wanted) {
+  std::vector<std::int64_t> refused;
+  for (const std::int64_t other : wanted) {
+    if (!current.contains(other) && !client_.add_relation(task_id, vikunja_blocked_kind, other)) refused.push_back(other);
+  }
+  for (const std::int64_t other : current) {
+    if (!wanted.contains(other)) client_.remove_relation(task_id, vikunja_blocked_kind, other);
+  }
+  return refused;
 }
 
 nlohmann::json VikunjaTasks::update(const json& current, const TaskFields& fields) {

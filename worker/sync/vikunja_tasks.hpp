@@ -15,6 +15,7 @@
 #include <functional>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -54,6 +55,10 @@ class VikunjaTasks {
   TaskFields fields_of(const json& task, const std::string& taskwarrior_project = {});
   // Writes `fields` over `current` (as read); returns the task as Vikunja now holds it.
   json update(const json& current, const TaskFields& fields);
+  // Adds and removes the task's "blocked" relations so that, of `current` (those of linked
+  // tasks), it is blocked by `wanted`. Returns the ids Vikunja refused to relate to.
+  std::vector<std::int64_t> set_blocked_by(std::int64_t task_id, const std::set<std::int64_t>& current,
+                                           const std::set<std::int64_t>& wanted);
   json create(const TaskFields& fields);
   bool remove(std::int64_t task_id) { return client_.delete_task(task_id); }
   // Tasks of the project with exactly this title and done state.
