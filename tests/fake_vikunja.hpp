@@ -3,7 +3,8 @@
 // sync depends on it: bearer-token auth (401 code 11), PUT creates and POST is a full replace,
 // 404 codes 3001/4002/8002, paginated lists with x-pagination-* headers and a saved-filter
 // pseudo-project on every page, all tasks at GET /tasks, label search by substring, label add (400 code 8001 when already
-// there) and remove (403 when not there), project webhooks (secrets never returned, an update
+// there) and remove (403 when not there), task relations (with their inverse kind, and
+// related_tasks in the task), project webhooks (secrets never returned, an update
 // changes events only), GET /info and GET /user, and (once asked to) the signed deliveries of
 // those webhooks. It can be told to refuse connections, answer a fixed
 // status or garbage, hang (then answer, or drop the request unapplied), or lose the answer to

@@ -362,9 +362,9 @@ int run_soak(const Options& options) {
   fmt::print("soak: queue: {} jobs done, {} dead, {} open; {} links, {} conflicts recorded\n", state_count("done"),
              state_count("dead"), state_count("pending") + state_count("running"), found.links.size(),
              conflict_count(install.db()));
-  fmt::print("soak: tasks: {} live, {} deleted (each replaced by a new one), {} never made; converged {:.1f} s after "
-             "the chaos (the final reconcile queued {})\n",
-             live, deleted, unborn, convergence.seconds, convergence.reconcile_queued);
+  fmt::print("soak: tasks: {} live, {} deleted (each replaced by a new one), {} never made, {} dependencies between "
+             "linked tasks; converged {:.1f} s after the chaos (the final reconcile queued {})\n",
+             live, deleted, unborn, linked_dependencies(found), convergence.seconds, convergence.reconcile_queued);
 
   for (const std::string& failure : failures) fmt::print("FAIL: {}\n", failure);
   for (std::size_t i = 0; i < problems.size(); ++i) {

@@ -3,7 +3,9 @@
 #include <set>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
+#include "worker/sync/dependencies.hpp"
 #include "worker/sync/html_text.hpp"
 
 namespace vsync::soak {
@@ -43,6 +45,33 @@ std::string list(const std::vector<const json*>& tasks, Describe describe) {
   return joined;
 }
 
+// Between the tasks linked and live on both sides, each side's dependencies name the same tasks.
+void compare_dependencies(const Found& found, std::vector<Problem>& problems) {
+  std::map<std::string, const json*> taskwarrior;
+  std::map<std::int64_t, const json*> vikunja;
+  for (const json& task : found.taskwarrior) {
+    if (text(task, "status") != "deleted") taskwarrior[text(task, "uuid")] = &task;
+  }
+  for (const json& task : found.vikunja) vikunja[task["id"].get<std::int64_t>()] = &task;
+  std::map<std::int64_t, std::string> uuid_of;
+  for (const auto& [uuid, id] : found.links) {
+    if (taskwarrior.contains(uuid) && vikunja.contains(id)) uuid_of[id] = uuid;
+  }
+  for (const auto& [id, uuid] : uuid_of) {
+    std::set<std::string> in_taskwarrior, in_vikunja;
+    for (const std::string& other : taskwarrior_depends_uuids(*taskwarrior[uuid])) {
+      if (found.links.contains(other) && uuid_of.contains(found.links.at(other))) in_taskwarrior.insert(other);
+    }
+    for (const std::int64_t other : vikunja_blocked_ids(*vikunja[id])) {
+      if (uuid_of.contains(other)) in_vikunja.insert(uuid_of[other]);
+    }
+    if (in_taskwarrior != in_vikunja) {
+      problems.push_back({nullptr, fmt::format("{} and #{} depend on different tasks: Taskwarrior {}, Vikunja {}",
+                                               uuid, id, fmt::join(in_taskwarrior, " "), fmt::join(in_vikunja, " "))});
+    }
+  }
+}
+
 }  // namespace
 
 std::string Slot::prefix() const {
@@ -69,6 +98,15 @@ std::string Slot::expected() const {
     case Life::completed: return fmt::format("\"{}\" completed, note \"{}\"", title(), note_text());
   }
   return "?";
+}
+
+long long linked_dependencies(const Found& found) {
+  long long count = 0;
+  for (const json& task : found.taskwarrior) {
+    if (!found.links.contains(text(task, "uuid"))) continue;
+    for (const std::string& other : taskwarrior_depends_uuids(task)) count += found.links.contains(other) ? 1 : 0;
+  }
+  return count;
 }
 
 std::vector<Problem> compare(const std::vector<Slot>& slots, const Found& found) {
@@ -133,6 +171,7 @@ std::vector<Problem> compare(const std::vector<Slot>& slots, const Found& found)
       problems.push_back({nullptr, "Vikunja holds a task no writer made: " + list(tasks, describe_vikunja)});
     }
   }
+  compare_dependencies(found, problems);
   return problems;
 }
 

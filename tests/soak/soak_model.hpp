@@ -50,6 +50,9 @@ struct Problem {
   std::string text;
 };
 
+// How many dependencies Taskwarrior holds between linked tasks (compare checks Vikunja's agree).
+long long linked_dependencies(const Found& found);
+
 // Every disagreement with the expected state; empty when both sides hold exactly it.
 std::vector<Problem> compare(const std::vector<Slot>& slots, const Found& found);
 

@@ -101,7 +101,17 @@ void Writer::run(const WriterSignals& signals) {
       continue;
     }
     Slot& slot = *open[std::uniform_int_distribution<std::size_t>(0, open.size() - 1)(random_)];
-    apply(slot, pick_change(slot));
+    const Change change = pick_change(slot);
+    if (change == Change::depend) {
+      std::vector<const Slot*> earlier;
+      for (const Slot* other : open) {
+        if (other->number < slot.number) earlier.push_back(other);
+      }
+      const std::size_t pick = std::uniform_int_distribution<std::size_t>(0, earlier.size())(random_);
+      depend(slot, pick < earlier.size() ? earlier[pick] : nullptr);  // one in n+1: none
+    } else {
+      apply(slot, change);
+    }
     ++slot.changes;
     if (slot.life == Life::deleted) {
       slots_.push_back(unborn(slot.owner, next_number_));
@@ -116,7 +126,11 @@ Writer::Change Writer::pick_change(const Slot& slot) {
   switch (slot.life) {
     case Life::unborn: return Change::create;
     case Life::pending:
-      return roll < 50 ? Change::retitle : roll < 62 ? Change::describe : roll < 96 ? Change::complete : Change::remove;
+      return roll < 44   ? Change::retitle
+             : roll < 56 ? Change::describe
+             : roll < 64 ? Change::depend
+             : roll < 96 ? Change::complete
+                         : Change::remove;
     case Life::completed:
       return roll < 25 ? Change::retitle : roll < 35 ? Change::describe : roll < 92 ? Change::reopen : Change::remove;
     case Life::deleted: break;
@@ -171,6 +185,7 @@ void TaskwarriorWriter::apply(Slot& slot, Change change) {
       result = task({"rc.uda.vikunja_description.type=string", slot.uuid, "modify",
                      "vikunja_description:" + slot.note_text()});
       break;
+    case Change::depend: return;  // depend() makes it: it needs the other task
     case Change::complete:
       what = "done";
       result = task({slot.uuid, "done"});
@@ -193,6 +208,17 @@ void TaskwarriorWriter::apply(Slot& slot, Change change) {
     if (not_queued) ++tally_.not_queued;
     tally_.error(fmt::format("`task {}` of {}(exit {}): {}{}", what, slot.prefix(), result.exit_code, result.out,
                              result.err));
+  }
+}
+
+void TaskwarriorWriter::depend(Slot& slot, const Slot* on) {
+  const Run result = task({slot.uuid, "modify", "depends:" + (on ? on->uuid : std::string())});
+  ++tally_.taskwarrior_changes;
+  const bool not_queued = (result.out + result.err).find(not_queued_note) != std::string::npos;
+  if (result.exit_code != 0 || not_queued) {
+    if (not_queued) ++tally_.not_queued;
+    tally_.error(fmt::format("`task modify depends:` of {}(exit {}): {}{}", slot.prefix(), result.exit_code,
+                             result.out, result.err));
   }
 }
 
@@ -262,6 +288,7 @@ void VikunjaWriter::apply(Slot& slot, Change change) {
       ++slot.note;
       vikunja_.edit_task(slot.vikunja_id, json{{"description", slot.note_html()}});
       break;
+    case Change::depend: return;  // depend() makes it: it needs the other task
     case Change::complete:
       vikunja_.edit_task(slot.vikunja_id, json{{"done", true}, {"done_at", now_rfc3339()}});
       slot.life = Life::completed;
@@ -277,7 +304,21 @@ void VikunjaWriter::apply(Slot& slot, Change change) {
       slot.life = Life::deleted;
       break;
   }
-  const Run result = deliver(event, snapshot.is_null() ? *vikunja_.task(slot.vikunja_id) : snapshot, false);
+  deliver_change(slot, event, snapshot.is_null() ? *vikunja_.task(slot.vikunja_id) : snapshot);
+}
+
+void VikunjaWriter::depend(Slot& slot, const Slot* on) {
+  const json related = vikunja_.task(slot.vikunja_id)->value("related_tasks", json::object());
+  for (const json& other : related.value("blocked", json::array())) {
+    vikunja_.unrelate(slot.vikunja_id, "blocked", other["id"].get<std::int64_t>());
+  }
+  if (on) vikunja_.relate(slot.vikunja_id, "blocked", on->vikunja_id);
+  const std::string event = on ? "task.relation.created" : "task.relation.deleted";
+  deliver_change(slot, event, *vikunja_.task(slot.vikunja_id));
+}
+
+void VikunjaWriter::deliver_change(const Slot& slot, const std::string& event, const json& task) {
+  const Run result = deliver(event, task, false);
   ++tally_.vikunja_changes;
   if (result.exit_code == 0 && !result.out.empty() && std::isdigit(static_cast<unsigned char>(result.out[0]))) {
     tally_.webhook_job(std::stoll(result.out));

@@ -71,8 +71,11 @@ class Writer {
   const std::deque<Slot>& slots() const { return slots_; }  // once run() returned
 
  protected:
-  enum class Change { create, retitle, describe, complete, reopen, remove };
+  enum class Change { create, retitle, describe, depend, complete, reopen, remove };
   virtual void apply(Slot& slot, Change change) = 0;
+  // Makes the slot's task depend on `on` only (a task with a lower number, so no cycle), or on
+  // nothing.
+  virtual void depend(Slot& slot, const Slot* on) = 0;
   virtual void retitle_on_full_disk(Slot& slot) = 0;
   // Makes the slot's task and completes it with every event lost (hooks off, webhooks never
   // sent): only the final reconcile can carry it over, completed.
@@ -108,6 +111,7 @@ class TaskwarriorWriter : public Writer {
   void apply(Slot& slot, Change change) override;
   void retitle_on_full_disk(Slot& slot) override;
   void create_completed_unheard(Slot& slot) override;
+  void depend(Slot& slot, const Slot* on) override;
   Run task(std::vector<std::string> args, const std::string& verbose = "footnote");
   std::string exported_line(const std::string& uuid);
 };
@@ -121,8 +125,11 @@ class VikunjaWriter : public Writer {
   void apply(Slot& slot, Change change) override;
   void retitle_on_full_disk(Slot& slot) override;
   void create_completed_unheard(Slot& slot) override;
+  void depend(Slot& slot, const Slot* on) override;
   // The webhook Vikunja sends, through `vikunja-enqueue webhook`; its exit status.
   Run deliver(const std::string& event, const nlohmann::json& task, bool disk_full);
+  // A change's webhook, delivered and counted (an error when it was not queued).
+  void deliver_change(const Slot& slot, const std::string& event, const nlohmann::json& task);
 
   test::FakeVikunja& vikunja_;
   std::int64_t project_id_;
