@@ -20,6 +20,18 @@ json exported_task(TaskwarriorFixture& f, const std::string& uuid) {
   return {};
 }
 
+// The event Vikunja sends for a relation: about the task it was made on, naming the other.
+void notify_relation(TaskwarriorFixture& f, const std::string& event, std::int64_t task_id, const std::string& kind,
+                     std::int64_t other_id) {
+  const json body{{"event_name", event},
+                  {"time", "2026-11-26T10:15:02Z"},
+                  {"data",
+                   {{"doer", {{"id", 1}}},
+                    {"relation", {{"task_id", task_id}, {"other_task_id", other_id}, {"relation_kind", kind}}},
+                    {"task", *f.vikunja.task(task_id)}}}};
+  f.store.enqueue({JobKind::webhook, vikunja_key(task_id), body.dump(), std::nullopt});
+}
+
 // Two linked tasks made in Taskwarrior: "Buy paint" and "Paint the fence".
 struct TwoLinked {
   TaskwarriorFixture& f;
@@ -74,19 +86,19 @@ TEST_CASE("a blocked relation made in Vikunja becomes a dependency in Taskwarrio
   TwoLinked tasks(f);
   auto worker = f.worker();
   f.vikunja.relate(tasks.fence_id, "blocked", tasks.paint_id);
-  f.notify("task.relation.created", tasks.fence_id);
-  CHECK(worker->drain().done == 1);
+  notify_relation(f, "task.relation.created", tasks.fence_id, "blocked", tasks.paint_id);
+  worker->drain();
   CHECK(tasks.fence_depends() == std::set<std::string>{tasks.paint_uuid});
 
-  // Made from the other end: "paint is blocking fence" is the same relation.
-  f.vikunja.unrelate(tasks.fence_id, "blocked", tasks.paint_id);
-  f.notify("task.relation.deleted", tasks.fence_id);
-  CHECK(worker->drain().done == 1);
+  // Made and removed on the other task's page ("paint is blocking fence"): Vikunja's event names
+  // the paint task only; the worker follows the relation to the fence.
+  f.vikunja.unrelate(tasks.paint_id, "blocking", tasks.fence_id);
+  notify_relation(f, "task.relation.deleted", tasks.paint_id, "blocking", tasks.fence_id);
+  CHECK(worker->drain().done == 2);
   CHECK(tasks.fence_depends().empty());
   f.vikunja.relate(tasks.paint_id, "blocking", tasks.fence_id);
-  f.notify("task.relation.created", tasks.paint_id);
-  f.notify("task.relation.created", tasks.fence_id);
-  worker->drain();
+  notify_relation(f, "task.relation.created", tasks.paint_id, "blocking", tasks.fence_id);
+  CHECK(worker->drain().done == 2);
   CHECK(tasks.fence_depends() == std::set<std::string>{tasks.paint_uuid});
 }
 
@@ -107,7 +119,7 @@ TEST_CASE("a dependency on a task that is not linked stays in Taskwarrior, and c
 
   // Vikunja drops the paint relation: the brushes dependency, not Vikunja's to know, stays.
   f.vikunja.unrelate(tasks.fence_id, "blocked", tasks.paint_id);
-  f.notify("task.relation.deleted", tasks.fence_id);
+  notify_relation(f, "task.relation.deleted", tasks.fence_id, "blocked", tasks.paint_id);
   worker->drain();
   CHECK(tasks.fence_depends() == std::set<std::string>{brushes_uuid});
 
@@ -136,7 +148,7 @@ TEST_CASE("dependencies added on both sides both survive, and applying every job
   const std::int64_t sand_id = std::stoll(exported_task(f, sand_uuid)["vikunja_id"].get<std::string>());
   REQUIRE(f.task({tasks.fence_uuid, "modify", "depends:" + tasks.paint_uuid}).exit_code == 0);
   f.vikunja.relate(tasks.fence_id, "blocked", sand_id);
-  f.notify("task.relation.created", tasks.fence_id);
+  notify_relation(f, "task.relation.created", tasks.fence_id, "blocked", sand_id);
   worker->drain();
   worker->drain();
   CHECK(tasks.fence_depends() == std::set<std::string>{tasks.paint_uuid, sand_uuid});
@@ -175,4 +187,38 @@ TEST_CASE("a relation Vikunja refuses is logged, the rest of the task still sync
   CHECK(tasks.fence_blocked_by().empty());
   CHECK(tasks.fence_depends() == std::set<std::string>{tasks.paint_uuid});  // kept in Taskwarrior
   CHECK(f.logged("event=\"dependency not carried\" tw_uuid=" + tasks.fence_uuid));
+}
+
+TEST_CASE("a dependency on the task itself stays in Taskwarrior and stops nothing", "[dependencies]") {
+  TaskwarriorFixture f;
+  TwoLinked tasks(f);
+  json fence = exported_task(f, tasks.fence_uuid);
+  fence["depends"] = json{tasks.fence_uuid, tasks.paint_uuid};  // `task import` takes it; the CLI would not
+  fence["description"] = "Paint the fence white";
+  fence.erase("id");
+  fence.erase("urgency");
+  REQUIRE(f.task({"import"}, fence.dump()).exit_code == 0);
+  auto worker = f.worker();
+  const DrainStats stats = worker->drain();
+  CHECK(stats.dead == 0);
+  CHECK((*f.vikunja.task(tasks.fence_id))["title"] == "Paint the fence white");
+  CHECK(tasks.fence_blocked_by() == std::set<std::int64_t>{tasks.paint_id});
+  CHECK(tasks.fence_depends() == std::set<std::string>{tasks.fence_uuid, tasks.paint_uuid});
+  CHECK(worker->reconcile({.full = true}).jobs.empty());
+}
+
+TEST_CASE("a token without tasks_relations leaves dependencies where they are and pauses nothing", "[dependencies]") {
+  TaskwarriorFixture f;
+  TwoLinked tasks(f);
+  f.vikunja.refuse_relation_routes();
+  auto worker = f.worker();
+  REQUIRE(f.task({tasks.fence_uuid, "modify", "Paint the fence white", "depends:" + tasks.paint_uuid}).exit_code == 0);
+  const DrainStats stats = worker->drain();
+  CHECK(stats.done == 1);
+  CHECK((*f.vikunja.task(tasks.fence_id))["title"] == "Paint the fence white");
+  CHECK(tasks.fence_depends() == std::set<std::string>{tasks.paint_uuid});
+  CHECK(f.logged("event=\"dependency not carried\" tw_uuid=" + tasks.fence_uuid));
+  CHECK_FALSE(f.logged("event=\"breaker transition\""));
+  REQUIRE(f.task({"add", "Sand the fence"}).exit_code == 0);
+  CHECK(worker->drain().done == 1);  // Vikunja is not paused
 }

@@ -431,6 +431,11 @@ bool FakeVikunja::set_relation(std::int64_t task_id, const std::string& kind, st
   return true;
 }
 
+void FakeVikunja::refuse_relation_routes() {
+  std::lock_guard lock(mutex_);
+  refuse_relation_routes_ = true;
+}
+
 void FakeVikunja::relate(std::int64_t task_id, const std::string& kind, std::int64_t other_id) {
   std::lock_guard lock(mutex_);
   set_relation(task_id, kind, other_id, true);
@@ -733,6 +738,7 @@ void FakeVikunja::install_routes() {
   server.Put(R"(/api/v1/tasks/(\d+)/relations)", [this](const Request& request, Response& response) {
     if (intercept(request, response)) return;
     std::lock_guard lock(mutex_);
+    if (refuse_relation_routes_) return send_error(response, 401, 11, "missing, malformed, expired or otherwise invalid token provided");
     const std::int64_t id = path_id(request, 1);
     const json body = json::parse(request.body, nullptr, false);
     if (!tasks_.contains(id)) return send_error(response, 404, 4002, "This task does not exist");
@@ -752,6 +758,7 @@ void FakeVikunja::install_routes() {
   server.Delete(R"(/api/v1/tasks/(\d+)/relations/(\w+)/(\d+))", [this](const Request& request, Response& response) {
     if (intercept(request, response)) return;
     std::lock_guard lock(mutex_);
+    if (refuse_relation_routes_) return send_error(response, 401, 11, "missing, malformed, expired or otherwise invalid token provided");
     const std::int64_t id = path_id(request, 1);
     const std::string kind = request.matches[2];
     const std::int64_t other = path_id(request, 3);

@@ -89,6 +89,7 @@ class FakeVikunja {
   // GET /user's settings.default_project_id (0 by default: none).
   void set_users_default_project(std::int64_t project_id);
   void refuse_user_route();  // GET /user answers 401, as to a token scoped to the sync's routes
+  void refuse_relation_routes();  // 401, as to a token without the tasks_relations permission
   std::optional<json> task(std::int64_t id);  // as GET would show it
   std::vector<json> tasks();
   std::vector<json> projects();
@@ -141,6 +142,7 @@ class FakeVikunja {
   std::set<std::int64_t> archived_projects_;
   std::int64_t users_default_project_ = 0;
   bool refuse_user_route_ = false;
+  bool refuse_relation_routes_ = false;
   std::atomic<long long> requests_{0};
   std::atomic<long long> faulted_requests_{0};
   std::vector<std::string> request_log_;

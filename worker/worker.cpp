@@ -54,7 +54,7 @@ Worker::Worker(QueueStore& store, const WorkerConfig& config, const Clock& clock
       pair_(vikunja_, task_, task_map_, conflicts_, deletes_, clock,
             SyncSettings{config.default_project.value, config.conflict_rule.value}, log),
       push_(pair_, vikunja_, task_map_, locks_, log),
-      taskwarrior_(pair_, vikunja_, task_map_, locks_, log),
+      taskwarrior_(pair_, vikunja_, task_map_, locks_, store, log),
       reconcile_(vikunja_, task_, task_map_, store, config.default_project.value, clock),
       reconcile_marks_(store.database()),
       claims_(store, clock, breaker_policy(config),

@@ -234,15 +234,20 @@ void VikunjaClient::add_label(std::int64_t task_id, std::int64_t label_id) {
   }
 }
 
+// 401 here is a token without the tasks_relations permission (the task itself was just read with
+// it), not a bad token: refused, without pausing everything else.
 bool VikunjaClient::add_relation(std::int64_t task_id, const std::string& kind, std::int64_t other_id) {
   // 409 (4008): already there; 404 (4002) or 403 (4005): the other task is gone or not ours to see.
   const HttpResponse response = call("PUT", fmt::format("/tasks/{}/relations", task_id),
-                                     json{{"other_task_id", other_id}, {"relation_kind", kind}}, {403, 404, 409});
-  return response.status != 403 && response.status != 404;
+                                     json{{"other_task_id", other_id}, {"relation_kind", kind}}, {401, 403, 404, 409});
+  return response.status < 300 || response.status == 409;
 }
 
-void VikunjaClient::remove_relation(std::int64_t task_id, const std::string& kind, std::int64_t other_id) {
-  call("DELETE", fmt::format("/tasks/{}/relations/{}/{}", task_id, kind, other_id), std::nullopt, {404});
+bool VikunjaClient::remove_relation(std::int64_t task_id, const std::string& kind, std::int64_t other_id) {
+  // 404 (4009): not there, which is what was wanted.
+  const HttpResponse response =
+      call("DELETE", fmt::format("/tasks/{}/relations/{}/{}", task_id, kind, other_id), std::nullopt, {401, 403, 404});
+  return response.status != 401 && response.status != 403;
 }
 
 void VikunjaClient::remove_label(std::int64_t task_id, std::int64_t label_id) {

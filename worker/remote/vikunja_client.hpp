@@ -46,10 +46,11 @@ class VikunjaClient {
   void add_label(std::int64_t task_id, std::int64_t label_id);     // already there: fine
   void remove_label(std::int64_t task_id, std::int64_t label_id);  // not there: fine
   // A relation of `kind` from the task to another, with its inverse (Vikunja makes both). True
-  // when it is there now (also when it was already); false when Vikunja refused it because the
-  // other task is gone or not visible to the token.
+  // when it is there now (also when it was already); false when Vikunja refused: the other task
+  // is gone or not visible to the token, or the token lacks the tasks_relations permission.
   bool add_relation(std::int64_t task_id, const std::string& kind, std::int64_t other_id);
-  void remove_relation(std::int64_t task_id, const std::string& kind, std::int64_t other_id);  // not there: fine
+  // True when it is gone now (also when it was not there); false when refused, as above.
+  bool remove_relation(std::int64_t task_id, const std::string& kind, std::int64_t other_id);
 
   // Project webhooks. Vikunja never returns a webhook's secret, and an update changes only
   // its events.

@@ -42,8 +42,10 @@ bool Dependencies::linked(const std::string& uuid) { return task_map_.by_uuid(uu
 
 std::set<std::string> Dependencies::of_taskwarrior(const json& task) {
   std::set<std::string> linked_ones;
+  const std::string own = task.value("uuid", "");
   for (const std::string& uuid : taskwarrior_depends_uuids(task)) {
-    if (linked(uuid)) linked_ones.insert(uuid);
+    // On itself (`task import` lets one in): Vikunja cannot hold it, so it stays in Taskwarrior.
+    if (uuid != own && linked(uuid)) linked_ones.insert(uuid);
   }
   return linked_ones;
 }
@@ -58,8 +60,9 @@ std::set<std::string> Dependencies::of_vikunja(const json& task) {
 
 nlohmann::json Dependencies::taskwarrior_depends(const json& task, const std::set<std::string>& merged) {
   std::set<std::string> depends = merged;
+  const std::string own = task.value("uuid", "");
   for (const std::string& uuid : taskwarrior_depends_uuids(task)) {
-    if (!linked(uuid)) depends.insert(uuid);
+    if (uuid == own || !linked(uuid)) depends.insert(uuid);
   }
   return depends;
 }

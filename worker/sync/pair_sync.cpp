@@ -65,7 +65,14 @@ std::set<std::string> PairSync::write_vikunja_depends(const std::string& tw_uuid
   std::set<std::string> held = merged;
   for (const std::int64_t refused : vikunja_.set_blocked_by(id_of(vikunja), dependencies_.linked_blocked_ids(vikunja),
                                                             dependencies_.vikunja_ids(merged))) {
-    if (const auto link = task_map_.by_vikunja_id(refused)) held.erase(link->tw_uuid);
+    // What Vikunja holds for it (a refused add: not there; a refused removal: still there).
+    if (const auto link = task_map_.by_vikunja_id(refused)) {
+      if (merged.contains(link->tw_uuid)) {
+        held.erase(link->tw_uuid);
+      } else {
+        held.insert(link->tw_uuid);
+      }
+    }
     log_.log(LogLevel::warning, "dependency not carried", "tw_uuid={} vikunja_id={} blocked_by={} reason={}", tw_uuid,
              id_of(vikunja), refused, log_quote("Vikunja refused the relation: that task is gone or not visible, or the token lacks "
                        "tasks_relations"));

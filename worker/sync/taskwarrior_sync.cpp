@@ -15,8 +15,24 @@ void skipped(Logger& log, const ClaimedJob& job, std::string_view reason) {
 }  // namespace
 
 TaskwarriorSync::TaskwarriorSync(PairSync& pair, VikunjaTasks& vikunja, TaskMap& task_map, LinkLocks& locks,
-                                 Logger& log)
-    : pair_(pair), vikunja_(vikunja), task_map_(task_map), locks_(locks), log_(log) {}
+                                 QueueStore& store, Logger& log)
+    : pair_(pair), vikunja_(vikunja), task_map_(task_map), locks_(locks), store_(store), log_(log) {}
+
+void TaskwarriorSync::queue_other_task_of_relation(const WebhookEvent& event) {
+  if (!event.event_name.starts_with("task.relation.")) return;
+  const auto data = event.envelope.find("data");
+  if (data == event.envelope.end() || !data->is_object()) return;
+  const auto relation = data->find("relation");
+  if (relation == data->end() || !relation->is_object()) return;
+  const auto other = relation->find("other_task_id");
+  if (other == relation->end() || !other->is_number_integer()) return;
+  const std::int64_t other_id = other->get<std::int64_t>();
+  if (other_id <= 0 || other_id == event.task_id) return;
+  const nlohmann::json body{{"event_name", event.event_name},
+                            {"data", {{"task", {{"id", other_id}}}}},
+                            {"sent_by", "vikunja-worker: the other task of a relation"}};
+  store_.enqueue({JobKind::webhook, store_.key_of_vikunja_task(other_id), body.dump(), std::nullopt});
+}
 
 JobOutcome TaskwarriorSync::run(const ClaimedJob& job) {
   WebhookEvent event;
@@ -26,6 +42,7 @@ JobOutcome TaskwarriorSync::run(const ClaimedJob& job) {
     return JobOutcome::dead(e.what());
   }
   if (!event.synced) return JobOutcome::done();
+  queue_other_task_of_relation(event);
   if (task_map_.buried_vikunja_id(event.task_id)) {
     skipped(log_, job, "the task was deleted; its link is a tombstone");
     return JobOutcome::done();

@@ -11,6 +11,8 @@
 // // first. Deciding about an unlinked task takes the link lock of its title (link_locks.hpp). A
 // tombstoned id is never brought back.
 
+#include "shared/queue_store.hpp"
+#include "shared/webhook_event.hpp"
 #include "worker/log/logger.hpp"
 #include "worker/queue/job_handler.hpp"
 #include "worker/sync/link_locks.hpp"
@@ -22,12 +24,16 @@ namespace vsync {
 
 class TaskwarriorSync final : public JobHandler {
  public:
-  TaskwarriorSync(PairSync& pair, VikunjaTasks& vikunja, TaskMap& task_map, LinkLocks& locks, Logger& log);
+  TaskwarriorSync(PairSync& pair, VikunjaTasks& vikunja, TaskMap& task_map, LinkLocks& locks, QueueStore& store,
+                  Logger& log);
 
   JobOutcome run(const ClaimedJob& job) override;
 
  private:
   JobOutcome apply_linked(const ClaimedJob& job, const TaskLink& link, const nlohmann::json& vikunja);
+  // Vikunja sends a relation's event about the task it was made on only; the other task's
+  // relations changed too (the inverse kind), so it gets a job of its own.
+  void queue_other_task_of_relation(const WebhookEvent& event);
   JobOutcome link_or_create(const ClaimedJob& job, const nlohmann::json& vikunja);
   JobOutcome adopt(const ClaimedJob& job, const std::string& tw_uuid, const nlohmann::json& vikunja);
 
@@ -35,6 +41,7 @@ class TaskwarriorSync final : public JobHandler {
   VikunjaTasks& vikunja_;
   TaskMap& task_map_;
   LinkLocks& locks_;
+  QueueStore& store_;
   Logger& log_;
 };
 

@@ -129,7 +129,9 @@ std::vector<std::int64_t> VikunjaTasks::set_blocked_by(std::int64_t task_id, con
     if (!current.contains(other) && !client_.add_relation(task_id, vikunja_blocked_kind, other)) refused.push_back(other);
   }
   for (const std::int64_t other : current) {
-    if (!wanted.contains(other)) client_.remove_relation(task_id, vikunja_blocked_kind, other);
+    if (!wanted.contains(other) && !client_.remove_relation(task_id, vikunja_blocked_kind, other)) {
+      refused.push_back(other);
+    }
   }
   return refused;
 }

@@ -56,7 +56,8 @@ class VikunjaTasks {
   // Writes `fields` over `current` (as read); returns the task as Vikunja now holds it.
   json update(const json& current, const TaskFields& fields);
   // Adds and removes the task's "blocked" relations so that, of `current` (those of linked
-  // tasks), it is blocked by `wanted`. Returns the ids Vikunja refused to relate to.
+  // tasks), it is blocked by `wanted`. Returns the ids whose relation Vikunja refused to add or
+  // remove.
   std::vector<std::int64_t> set_blocked_by(std::int64_t task_id, const std::set<std::int64_t>& current,
                                            const std::set<std::int64_t>& wanted);
   json create(const TaskFields& fields);
