@@ -1,6 +1,7 @@
 #include "shared/webhook_event.hpp"
 
 #include <catch2/catch.hpp>
+#include <fmt/format.h>
 
 #include "temp_dir.hpp"
 
@@ -22,6 +23,15 @@ TEST_CASE("events the sync does not handle are recognised without further checks
   const auto event = parse_webhook_event(R"({"event_name":"task.comment.created","data":{}})", "b");
   CHECK_FALSE(event.synced);
   CHECK_FALSE(parse_webhook_event(R"({"event_name":"project.updated"})", "b").synced);
+}
+
+TEST_CASE("a relation's events are synced: they carry dependencies", "[webhook_event]") {
+  for (const char* name : {"task.relation.created", "task.relation.deleted"}) {
+    const auto event = parse_webhook_event(
+        fmt::format(R"({{"event_name":"{}","data":{{"task":{{"id":7}},"relation":{{"other_task_id":8}}}}}})", name), "b");
+    CHECK(event.synced);
+    CHECK(event.task_id == 7);
+  }
 }
 
 TEST_CASE("synced events need data.task.id", "[webhook_event]") {

@@ -74,7 +74,8 @@ std::set<std::string> PairSync::write_vikunja_depends(const std::string& tw_uuid
       }
     }
     log_.log(LogLevel::warning, "dependency not carried", "tw_uuid={} vikunja_id={} blocked_by={} reason={}", tw_uuid,
-             id_of(vikunja), refused, log_quote("Vikunja refused the relation: that task is gone or not visible, or the token lacks "
+             id_of(vikunja), refused,
+             log_quote("Vikunja refused the relation: that task is gone or not visible, or the token lacks "
                        "tasks_relations"));
   }
   return held;
