@@ -19,6 +19,7 @@
 #include "shared/json_document.hpp"
 #include "shared/queue_store.hpp"
 #include "shared/task_snapshot.hpp"
+#include "shared/taskwarrior_attributes.hpp"
 #include "shared/webhook_event.hpp"
 
 namespace vsync::enqueue {
@@ -147,11 +148,10 @@ ExitCode run_install_hooks(const Options& options, const Environment& env) {
     fmt::print("{} {} -> {}\n", done, hook.path.string(), binary.string());
   }
   fmt::print("check with: task diagnostics (both hooks listed as Active)\n"
-             "the attributes the sync writes, for your taskrc unless it has them:\n"
-             "  uda.vikunja_id.type=string\n"
-             "  uda.vikunja_id.label=Vikunja\n"
-             "  uda.vikunja_description.type=string\n"
-             "  uda.vikunja_description.label=Vikunja description\n");
+             "the attributes the sync writes, for your taskrc unless it has them:\n");
+  for (const TaskwarriorAttribute& attribute : taskwarrior_attributes) {
+    fmt::print("  uda.{0}.type=string\n  uda.{0}.label={1}\n", attribute.name, attribute.label);
+  }
   return ExitCode::ok;
 }
 

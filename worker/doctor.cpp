@@ -8,6 +8,7 @@
 #include <SQLiteCpp/Statement.h>
 #include <fmt/format.h>
 
+#include "shared/taskwarrior_attributes.hpp"
 #include "shared/timestamp.hpp"
 #include "worker/queue/on_queue.hpp"
 #include "worker/queue_status.hpp"
@@ -249,14 +250,7 @@ std::vector<Check> taskwarrior(const DoctorInput& in) {
     checks.push_back(attention("taskwarrior hooks", fmt::format("not active: {}", fmt::join(missing, ", ")),
                                "`vikunja-enqueue install-hooks`, then check with `task diagnostics`"));
   }
-  struct Attribute {
-    const char* name;
-    const char* label;
-    const char* purpose;
-  };
-  for (const auto& [name, label, purpose] :
-       {Attribute{"vikunja_id", "Vikunja", "shows and keeps the link"},
-        Attribute{"vikunja_description", "Vikunja description", "shows and edits Vikunja's description"}}) {
+  for (const auto& [name, label, purpose] : taskwarrior_attributes) {
     const ProcessResult uda = run_task(in, {"_get", fmt::format("rc.uda.{}.type", name)});
     const std::string check = fmt::format("{} attribute", name);
     if (uda.exit_code == 0 && uda.out.starts_with("string")) {

@@ -6,19 +6,25 @@
 #include <fmt/format.h>
 
 #include "shared/error_report.hpp"
+#include "shared/taskwarrior_attributes.hpp"
 #include "worker/queue/job_outcome.hpp"
 
 namespace vsync {
 
 namespace {
 
-const std::vector<std::string> rc_overrides = {
-    // rc.recurrence=no: our runs never generate recurring instances (the user's own runs do,
-    // with their hooks), so that reading the task list changes nothing.
-    "rc.confirmation=off", "rc.recurrence.confirmation=no", "rc.recurrence=no", "rc.verbose=nothing",
-    "rc.json.array=on",    "rc.uda.vikunja_id.type=string", "rc.uda.vikunja_id.label=Vikunja",
-    "rc.uda.vikunja_description.type=string",
-};
+// rc.recurrence=no: our runs never generate recurring instances (the user's own runs do, with
+// their hooks), so that reading the task list changes nothing. The sync's attributes are declared
+// whatever the user's taskrc says, so that `task modify` takes them.
+const std::vector<std::string> rc_overrides = [] {
+  std::vector<std::string> overrides{"rc.confirmation=off", "rc.recurrence.confirmation=no", "rc.recurrence=no",
+                                     "rc.verbose=nothing", "rc.json.array=on"};
+  for (const TaskwarriorAttribute& attribute : taskwarrior_attributes) {
+    overrides.push_back(fmt::format("rc.uda.{}.type=string", attribute.name));
+    overrides.push_back(fmt::format("rc.uda.{}.label={}", attribute.name, attribute.label));
+  }
+  return overrides;
+}();
 
 std::string first_line(const std::string& text) {
   const auto end = text.find('\n');

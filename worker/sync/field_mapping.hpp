@@ -12,13 +12,14 @@
 #include <nlohmann/json.hpp>
 
 #include "shared/clock.hpp"
+#include "shared/taskwarrior_attributes.hpp"
 
 namespace vsync {
 
 inline constexpr const char* vikunja_no_date = "0001-01-01T00:00:00Z";
 // The Taskwarrior attribute (a string UDA) that holds Vikunja's description; Taskwarrior's own
 // description is the title.
-inline constexpr const char* taskwarrior_description_uda = "vikunja_description";
+inline constexpr const char* taskwarrior_description_uda = vikunja_description_attribute;
 // Vikunja's done flag: a boolean member of a task, which Taskwarrior spells as a status.
 inline constexpr const char* vikunja_done_field = "done";
 

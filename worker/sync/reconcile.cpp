@@ -9,14 +9,13 @@
 #include "shared/task_status.hpp"
 #include "shared/timestamp.hpp"
 #include "worker/queue/job_outcome.hpp"
-#include "worker/sync/dependencies.hpp"
 #include "worker/sync/field_mapping.hpp"
 
 namespace vsync {
 
 Reconcile::Reconcile(VikunjaTasks& vikunja, TaskRunner& task, TaskMap& task_map, QueueStore& store,
                      std::string default_project, const Clock& clock)
-    : vikunja_(vikunja), task_(task), task_map_(task_map), store_(store),
+    : vikunja_(vikunja), task_(task), task_map_(task_map), dependencies_(task_map), store_(store),
       default_project_(std::move(default_project)), clock_(clock) {}
 
 PlannedJob Reconcile::push(JobKind kind, const nlohmann::json& taskwarrior, std::string reason) {
@@ -92,7 +91,7 @@ bool Reconcile::plan_taskwarrior_half(ReconcilePlan& plan, const TaskLink& link,
   if (status == TaskStatus::recurring) return true;
   try {
     TaskFields fields = read_taskwarrior(taskwarrior, default_project_);
-    fields.depends = Dependencies(task_map_).of_taskwarrior(taskwarrior);
+    fields.depends = dependencies_.of_taskwarrior(taskwarrior);
     if (link.agreed && same_fields(fields, *link.agreed)) return false;
   } catch (const JobStopped& unreadable) {  // one bad record must not stop the whole reconcile
     plan.left_alone.push_back(fmt::format("tw:{} <-> vikunja #{}: {}", link.tw_uuid, link.vikunja_id,
@@ -108,7 +107,7 @@ bool Reconcile::plan_taskwarrior_half(ReconcilePlan& plan, const TaskLink& link,
 bool Reconcile::plan_vikunja_half(ReconcilePlan& plan, const TaskLink& link, const json& vikunja) {
   try {
     TaskFields fields = vikunja_.fields_of(vikunja, link.agreed ? link.agreed->project : std::string());
-    fields.depends = Dependencies(task_map_).of_vikunja(vikunja);
+    fields.depends = dependencies_.of_vikunja(vikunja);
     if (link.agreed && same_fields(fields, *link.agreed)) return false;
   } catch (const JobStopped& unreadable) {
     plan.left_alone.push_back(fmt::format("tw:{} <-> vikunja #{}: {}", link.tw_uuid, link.vikunja_id,

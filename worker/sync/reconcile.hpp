@@ -37,6 +37,7 @@
 #include "shared/job.hpp"
 #include "shared/queue_store.hpp"
 #include "worker/remote/task_runner.hpp"
+#include "worker/sync/dependencies.hpp"
 #include "worker/sync/task_map.hpp"
 #include "worker/sync/vikunja_tasks.hpp"
 
@@ -124,6 +125,7 @@ class Reconcile {
   VikunjaTasks& vikunja_;
   TaskRunner& task_;
   TaskMap& task_map_;
+  Dependencies dependencies_;  // both sides' read through the links, as an agreed state holds them
   QueueStore& store_;
   std::string default_project_;
   const Clock& clock_;
