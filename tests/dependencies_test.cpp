@@ -222,3 +222,32 @@ TEST_CASE("a token without tasks_relations leaves dependencies where they are an
   REQUIRE(f.task({"add", "Sand the fence"}).exit_code == 0);
   CHECK(worker->drain().done == 1);  // Vikunja is not paused
 }
+
+TEST_CASE("a dependency read before its task was linked crosses once that task is linked", "[dependencies]") {
+  TaskwarriorFixture f;
+  auto worker = f.worker();
+  const auto paint = f.vikunja_task("Home", {{"title", "Buy paint"}});
+  const auto fence = f.vikunja_task("Home", {{"title", "Paint the fence"}});
+  f.vikunja.relate(fence, "blocked", paint);
+  // The fence's event is handled first: the paint task is not linked yet.
+  f.notify("task.created", fence);
+  CHECK(worker->drain().done == 1);
+  const auto fence_task = f.by_vikunja_id(fence);
+  REQUIRE(fence_task);
+  CHECK(taskwarrior_depends_uuids(*fence_task).empty());
+  // Linking the paint task queues a job for the task waiting for it.
+  f.notify("task.created", paint);
+  CHECK(worker->drain().done == 2);
+  const auto paint_task = f.by_vikunja_id(paint);
+  REQUIRE(paint_task);
+  CHECK(taskwarrior_depends_uuids(*f.by_vikunja_id(fence)) ==
+        std::set<std::string>{(*paint_task)["uuid"].get<std::string>()});
+
+  // A task made from Vikunja carries its dependencies on linked tasks from the start.
+  const auto sand = f.vikunja_task("Home", {{"title", "Sand the fence"}});
+  f.vikunja.relate(sand, "blocked", paint);
+  f.notify("task.created", sand);
+  worker->drain();
+  CHECK(taskwarrior_depends_uuids(*f.by_vikunja_id(sand)) ==
+        std::set<std::string>{(*paint_task)["uuid"].get<std::string>()});
+}

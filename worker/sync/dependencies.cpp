@@ -25,12 +25,16 @@ std::set<std::string> taskwarrior_depends_uuids(const nlohmann::json& task) {
 }
 
 std::set<std::int64_t> vikunja_blocked_ids(const nlohmann::json& task) {
+  return vikunja_related_ids(task, vikunja_blocked_kind);
+}
+
+std::set<std::int64_t> vikunja_related_ids(const nlohmann::json& task, std::string_view kind) {
   std::set<std::int64_t> ids;
   const auto related = task.find("related_tasks");
   if (related == task.end() || !related->is_object()) return ids;
-  const auto blocked = related->find(vikunja_blocked_kind);
-  if (blocked == related->end() || !blocked->is_array()) return ids;
-  for (const auto& other : *blocked) {
+  const auto of_kind = related->find(kind);
+  if (of_kind == related->end() || !of_kind->is_array()) return ids;
+  for (const auto& other : *of_kind) {
     if (other.is_object() && other.contains("id") && other["id"].is_number_integer()) {
       ids.insert(other["id"].get<std::int64_t>());
     }

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <set>
 #include <string>
+#include <string_view>
 
 #include <nlohmann/json.hpp>
 
@@ -16,6 +17,7 @@
 namespace vsync {
 
 inline constexpr const char* vikunja_blocked_kind = "blocked";
+inline constexpr const char* vikunja_blocking_kind = "blocking";  // its inverse
 
 class Dependencies {
  public:
@@ -41,7 +43,8 @@ class Dependencies {
 
 // The uuids in Taskwarrior's `depends`: an array (2.6) or a comma-separated string (older).
 std::set<std::string> taskwarrior_depends_uuids(const nlohmann::json& task);
-// The ids under the task's related_tasks.blocked.
+// The ids under the task's related_tasks.blocked; under related_tasks.<kind>.
 std::set<std::int64_t> vikunja_blocked_ids(const nlohmann::json& task);
+std::set<std::int64_t> vikunja_related_ids(const nlohmann::json& task, std::string_view kind);
 
 }  // namespace vsync

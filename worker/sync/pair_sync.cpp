@@ -274,10 +274,11 @@ void PairSync::mark_linked(const std::string& tw_uuid, std::int64_t vikunja_id, 
 
 void PairSync::create_in_taskwarrior(const json& vikunja) {
   const std::int64_t vikunja_id = id_of(vikunja);
-  const TaskFields fields = vikunja_.fields_of(vikunja);
+  const TaskFields fields = vikunja_fields(vikunja, std::string());
   json task{{"uuid", new_uuid()}, {"status", to_string(TaskStatus::pending)},
             {"entry", format_taskwarrior_date(clock_.now())}};
   write_taskwarrior(task, fields, done_at_of(vikunja), clock_.now());
+  if (!fields.depends->empty()) task["depends"] = *fields.depends;
   task["vikunja_id"] = std::to_string(vikunja_id);
   task_.import_task(task);
   if (!fields.description) {

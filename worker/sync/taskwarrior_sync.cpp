@@ -1,5 +1,7 @@
 #include "worker/sync/taskwarrior_sync.hpp"
 
+#include <fmt/format.h>
+
 #include "shared/json_document.hpp"
 #include "shared/task_status.hpp"
 #include "shared/webhook_event.hpp"
@@ -28,10 +30,21 @@ void TaskwarriorSync::queue_other_task_of_relation(const WebhookEvent& event) {
   if (other == relation->end() || !other->is_number_integer()) return;
   const std::int64_t other_id = other->get<std::int64_t>();
   if (other_id <= 0 || other_id == event.task_id) return;
-  const nlohmann::json body{{"event_name", event.event_name},
-                            {"data", {{"task", {{"id", other_id}}}}},
-                            {"sent_by", "vikunja-worker: the other task of a relation"}};
-  store_.enqueue({JobKind::webhook, store_.key_of_vikunja_task(other_id), body.dump(), std::nullopt});
+  queue_hint(event.event_name, other_id, "the other task of a relation");
+}
+
+void TaskwarriorSync::queue_tasks_waiting_for(const nlohmann::json& vikunja) {
+  for (const std::int64_t waiting : vikunja_related_ids(vikunja, vikunja_blocking_kind)) {
+    if (task_map_.by_vikunja_id(waiting)) queue_hint("task.relation.created", waiting, "waits for a task just linked");
+  }
+}
+
+// A job that reads the task back, as a webhook of `event_name` would.
+void TaskwarriorSync::queue_hint(const std::string& event_name, std::int64_t vikunja_id, const char* why) {
+  const nlohmann::json body{{"event_name", event_name},
+                            {"data", {{"task", {{"id", vikunja_id}}}}},
+                            {"sent_by", fmt::format("vikunja-worker: {}", why)}};
+  store_.enqueue({JobKind::webhook, store_.key_of_vikunja_task(vikunja_id), body.dump(), std::nullopt});
 }
 
 JobOutcome TaskwarriorSync::run(const ClaimedJob& job) {
@@ -102,6 +115,7 @@ JobOutcome TaskwarriorSync::link_or_create(const ClaimedJob& job, const nlohmann
     if (const auto linked = task_map_.by_vikunja_id(vikunja_id)) return apply_linked(job, *linked, vikunja);
     pair_.create_in_taskwarrior(vikunja);
   }
+  queue_tasks_waiting_for(vikunja);
   return JobOutcome::done();
 }
 

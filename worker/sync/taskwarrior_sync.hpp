@@ -15,6 +15,7 @@
 #include "shared/webhook_event.hpp"
 #include "worker/log/logger.hpp"
 #include "worker/queue/job_handler.hpp"
+#include "worker/sync/dependencies.hpp"
 #include "worker/sync/link_locks.hpp"
 #include "worker/sync/pair_sync.hpp"
 #include "worker/sync/task_map.hpp"
@@ -34,6 +35,10 @@ class TaskwarriorSync final : public JobHandler {
   // Vikunja sends a relation's event about the task it was made on only; the other task's
   // relations changed too (the inverse kind), so it gets a job of its own.
   void queue_other_task_of_relation(const WebhookEvent& event);
+  // The tasks blocked by a Vikunja task that was not linked when their relation was read: a job
+  // each, so that the dependency crosses now that it is.
+  void queue_tasks_waiting_for(const nlohmann::json& vikunja);
+  void queue_hint(const std::string& event_name, std::int64_t vikunja_id, const char* why);
   JobOutcome link_or_create(const ClaimedJob& job, const nlohmann::json& vikunja);
   JobOutcome adopt(const ClaimedJob& job, const std::string& tw_uuid, const nlohmann::json& vikunja);
 
