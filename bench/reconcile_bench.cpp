@@ -5,7 +5,8 @@
 // hourly one (changes only) after 10 more changes, again after 10 changes in Vikunja alone
 // (Taskwarrior untouched: not read), and a full pass of the same. For each: its
 // requests, wall time, jobs queued and the reconcile's peak RSS.
-// Usage: reconcile_bench [TASKS=10000] [notes]   (notes: every task has a description)
+// Usage: reconcile_bench [TASKS=10000] [notes]   (notes: every task has a description and an
+// annotation, paired with a comment)
 
 #include <chrono>
 #include <cstdio>
@@ -66,7 +67,8 @@ struct Setup {
 
 int main(int argc, char** argv) {
   const int tasks = argc > 1 ? std::atoi(argv[1]) : 10'000;
-  // "notes": every task has a description, as HTML from Vikunja's editor and as text in Taskwarrior.
+  // "notes": every task has a description, as HTML from Vikunja's editor and as text in
+  // Taskwarrior, and an annotation carried as a comment.
   const bool with_notes = argc > 2 && std::string(argv[2]) == "notes";
   const int changed_each_side = std::max(1, tasks / 200);  // 1 % in all
   char pattern[] = "/tmp/vsync-reconcile-bench-XXXXXX";
@@ -107,8 +109,17 @@ int main(int argc, char** argv) {
       json tw{{"uuid", uuid_of(n)}, {"description", fmt::format("Bench task {}", n)}, {"status", "pending"},
               {"entry", "20261126T231229Z"}, {"modified", "20261126T231229Z"}, {"project", "bench"},
               {"vikunja_id", std::to_string(id)}};
-      if (with_notes) tw["vikunja_description"] = fmt::format("Notes for task {}\n- first item\n- second <item> & more", n);
-      map.link(uuid_of(n), id, std::nullopt, read_taskwarrior(tw, "inbox"));
+      TaskFields agreed;
+      if (with_notes) {
+        tw["vikunja_description"] = fmt::format("Notes for task {}\n- first item\n- second <item> & more", n);
+        const std::string note = fmt::format("Called them about {}", n);
+        tw["annotations"] = json::array({{{"entry", "20261126T231229Z"}, {"description", note}}});
+        agreed = read_taskwarrior(tw, "inbox");
+        agreed.notes = {{"20261126T231229Z", setup.vikunja.add_comment(id, "<p>" + note + "</p>"), note}};
+      } else {
+        agreed = read_taskwarrior(tw, "inbox");
+      }
+      map.link(uuid_of(n), id, std::nullopt, agreed);
       all.push_back(std::move(tw));
     }
   }
@@ -128,7 +139,7 @@ int main(int argc, char** argv) {
   change(0, changed_each_side, "changed in Taskwarrior");
 
   fmt::print("reconcile of {} linked tasks on each side{} (vikunja-worker reconcile as a process):\n", tasks,
-             with_notes ? ", each with a description" : "");
+             with_notes ? ", each with a description and a comment" : "");
   setup.report(fmt::format("first, full: {} + {} changed", changed_each_side, changed_each_side).c_str(), {"reconcile"});
   const ProcessCost drain = setup.worker({"drain"});
   fmt::print("  {:<34} {:6.2f} s\n", "drain of its jobs", drain.wall_seconds);

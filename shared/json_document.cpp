@@ -76,4 +76,18 @@ std::string string_or(const nlohmann::json& object, std::string_view field, std:
   return optional_string(object, field).value_or(std::move(fallback));
 }
 
+std::string with_controls_escaped(std::string_view taskwarrior_json) {
+  std::string escaped;
+  escaped.reserve(taskwarrior_json.size());
+  for (const char c : taskwarrior_json) {
+    const auto byte = static_cast<unsigned char>(c);
+    if (byte > 0 && byte < 0x20 && c != '\t' && c != '\n' && c != '\r') {
+      escaped += fmt::format("\\u{:04x}", byte);
+    } else {
+      escaped += c;
+    }
+  }
+  return escaped;
+}
+
 }  // namespace vsync

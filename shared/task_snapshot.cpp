@@ -23,7 +23,7 @@ bool is_uuid(std::string_view text) {
 
 TaskSnapshot parse_task_snapshot(std::string_view text, std::string_view what) {
   TaskSnapshot snapshot;
-  snapshot.task = parse_json_object(text, what);
+  snapshot.task = parse_json_object(with_controls_escaped(text), what);
   snapshot.uuid = required_string(snapshot.task, "uuid", what);
   if (!is_uuid(snapshot.uuid)) {
     throw Error(ExitCode::data, fmt::format("{} has an invalid \"uuid\": expected "

@@ -15,9 +15,12 @@
 namespace vsync {
 
 // The events the sync acts on (each a hint: the worker reads the task back); others are
-// ignored. A relation's events carry dependencies, which change no `updated`.
-inline constexpr std::array<std::string_view, 5> synced_webhook_events = {
-    "task.created", "task.updated", "task.deleted", "task.relation.created", "task.relation.deleted"};
+// ignored. A relation's events carry dependencies and a comment's the task's notes, neither of
+// which changes `updated`.
+inline constexpr std::array<std::string_view, 8> synced_webhook_events = {
+    "task.created",          "task.updated",          "task.deleted",
+    "task.relation.created", "task.relation.deleted", "task.comment.created",
+    "task.comment.edited",   "task.comment.deleted"};
 
 struct WebhookEvent {
   std::string event_name;

@@ -180,7 +180,7 @@ TEST_CASE("every job applied twice changes nothing the second time", "[convergen
   CHECK(linked.taskwarrior() == taskwarrior);
   CHECK(linked.vikunja() == vikunja);
   CHECK(f.store.database().execAndGet("SELECT agreed FROM task_map").getString() == agreed);
-  CHECK(f.vikunja.requests() == 1);  // one GET for the webhook; the push matched the agreed state
+  CHECK(f.vikunja.requests() == 2);  // the webhook's GETs (task, comments); the push matched the agreed state
   CHECK(worker->task_processes() == processes);
 }
 

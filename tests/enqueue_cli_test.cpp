@@ -86,7 +86,7 @@ TEST_CASE("webhook queues synced task events keyed by the Vikunja task id", "[cl
 
 TEST_CASE("webhook ignores events the sync does not handle, queueing nothing", "[cli]") {
   QueueWithOneJob queue;
-  for (const char* event : {"task.comment.created", "project.updated", "task.assignee.created"}) {
+  for (const char* event : {"task.attachment.created", "project.updated", "task.assignee.created"}) {
     const auto result = run_enqueue(
         {"webhook"}, queue.env, std::string(R"({"event_name":")") + event + R"(","data":{}})");
     CHECK(result.exit_code == 0);

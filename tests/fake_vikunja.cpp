@@ -136,9 +136,9 @@ bool FakeVikunja::wait_for_deliveries_sent(std::chrono::milliseconds timeout) {
   return arrived_.wait_for(lock, timeout, [&] { return outbox_.empty() && !delivery_in_flight_; });
 }
 
-void FakeVikunja::emit(const char* event, std::int64_t task_id) {
+void FakeVikunja::emit(const char* event, std::int64_t task_id, json extra) {
   if (!delivering_) return;
-  outbox_.push_back(Event{event, task_id, task_view(task_id)});
+  outbox_.push_back(Event{event, task_id, task_view(task_id), std::move(extra)});
   outbox_changed_.notify_all();
 }
 
@@ -154,9 +154,10 @@ void FakeVikunja::deliver_loop() {
     const json task = tasks_.contains(event.task_id) ? task_view(event.task_id) : event.snapshot;
     const json project_id = task["project_id"];
     const auto project = projects_.find(project_id.get<std::int64_t>());
-    const json data{{"doer", {{"id", 1}, {"username", "fake"}, {"name", "Fake User"}}},
-                    {"project", project == projects_.end() ? json(nullptr) : project->second},
-                    {"task", task}};
+    json data{{"doer", {{"id", 1}, {"username", "fake"}, {"name", "Fake User"}}},
+              {"project", project == projects_.end() ? json(nullptr) : project->second},
+              {"task", task}};
+    data.update(event.extra);
     // The envelope is a Go struct (this key order); `data` went through a map (sorted keys).
     const std::string body = fmt::format(R"({{"event_name":{},"time":{},"data":{}}})", json(event.name).dump(),
                                          json(send_time()).dump(), data.dump());
@@ -362,6 +363,7 @@ void FakeVikunja::remove_task(std::int64_t id) {
   tasks_.erase(id);
   task_labels_.erase(id);
   relations_.erase(id);
+  comments_.erase(id);
 }
 
 void FakeVikunja::archive_project(std::int64_t id) {
@@ -384,6 +386,7 @@ void FakeVikunja::lose_everything(bool restart_ids) {
   webhooks_.clear();
   task_labels_.clear();
   relations_.clear();
+  comments_.clear();
   archived_projects_.clear();
 }
 
@@ -434,6 +437,61 @@ bool FakeVikunja::set_relation(std::int64_t task_id, const std::string& kind, st
 void FakeVikunja::refuse_relation_routes() {
   std::lock_guard lock(mutex_);
   refuse_relation_routes_ = true;
+}
+
+// pkg/models/task_comments.go: the author is the token's user; `updated` moves on an edit; the
+// task's own `updated` does not.
+std::int64_t FakeVikunja::put_comment(std::int64_t task_id, const std::string& html) {
+  const std::int64_t id = next_comment_id_++;
+  const std::string now = next_time();
+  json comment{{"id", id},          {"comment", html}, {"author", {{"id", 1}, {"username", "fake"}, {"name", "Fake User"}}},
+               {"reactions", nullptr}, {"created", now},  {"updated", now}};
+  comments_[task_id][id] = comment;
+  emit("task.comment.created", task_id, {{"comment", comment}});
+  return id;
+}
+
+bool FakeVikunja::change_comment(std::int64_t task_id, std::int64_t comment_id, const std::optional<std::string>& html) {
+  auto& of_task = comments_[task_id];
+  const auto comment = of_task.find(comment_id);
+  if (comment == of_task.end()) return false;
+  if (html) {
+    comment->second["comment"] = *html;
+    comment->second["updated"] = next_time();
+    emit("task.comment.edited", task_id, {{"comment", comment->second}});
+  } else {
+    const json removed = comment->second;
+    of_task.erase(comment);
+    emit("task.comment.deleted", task_id, {{"comment", removed}});
+  }
+  return true;
+}
+
+std::int64_t FakeVikunja::add_comment(std::int64_t task_id, const std::string& html) {
+  std::lock_guard lock(mutex_);
+  return put_comment(task_id, html);
+}
+
+void FakeVikunja::edit_comment(std::int64_t task_id, std::int64_t comment_id, const std::string& html) {
+  std::lock_guard lock(mutex_);
+  change_comment(task_id, comment_id, html);
+}
+
+void FakeVikunja::remove_comment(std::int64_t task_id, std::int64_t comment_id) {
+  std::lock_guard lock(mutex_);
+  change_comment(task_id, comment_id, std::nullopt);
+}
+
+std::vector<nlohmann::json> FakeVikunja::comments(std::int64_t task_id) {
+  std::lock_guard lock(mutex_);
+  std::vector<json> all;
+  for (const auto& [id, comment] : comments_[task_id]) all.push_back(comment);
+  return all;
+}
+
+void FakeVikunja::refuse_comment_routes() {
+  std::lock_guard lock(mutex_);
+  refuse_comment_routes_ = true;
 }
 
 void FakeVikunja::relate(std::int64_t task_id, const std::string& kind, std::int64_t other_id) {
@@ -680,6 +738,7 @@ void FakeVikunja::install_routes() {
     tasks_.erase(id);
     task_labels_.erase(id);
     relations_.erase(id);
+    comments_.erase(id);
     send_json(response, 200, {{"message", "Successfully deleted."}});
   });
 
@@ -766,6 +825,61 @@ void FakeVikunja::install_routes() {
     if (!relations_[id].contains({kind, other})) return send_error(response, 404, 4009, "The task relation does not exist.");
     set_relation(id, kind, other, false);
     send_json(response, 200, {{"message", "The task relation was successfully deleted."}});
+  });
+
+  // Comments (pkg/models/task_comments.go): listed oldest first, a page at a time; PUT creates,
+  // POST replaces the text, DELETE removes. 404 code 4015 for a comment the task does not have.
+  server.Get(R"(/api/v1/tasks/(\d+)/comments)", [this, page_of](const Request& request, Response& response) {
+    if (intercept(request, response)) return;
+    std::lock_guard lock(mutex_);
+    if (refuse_comment_routes_) return send_error(response, 401, 11, "missing, malformed, expired or otherwise invalid token provided");
+    const std::int64_t id = path_id(request, 1);
+    if (!tasks_.contains(id)) return send_error(response, 404, 4002, "This task does not exist");
+    std::vector<json> items;
+    for (const auto& [comment_id, comment] : comments_[id]) items.push_back(comment);
+    page_of(request, response, items, {});
+  });
+
+  const auto comment_text = [](const Request& request) -> std::optional<std::string> {
+    const json body = json::parse(request.body, nullptr, false);
+    if (!body.is_object() || !body.contains("comment") || !body["comment"].is_string() || body["comment"] == "") {
+      return std::nullopt;
+    }
+    return body["comment"].get<std::string>();
+  };
+
+  server.Put(R"(/api/v1/tasks/(\d+)/comments)", [this, comment_text](const Request& request, Response& response) {
+    if (intercept(request, response)) return;
+    std::lock_guard lock(mutex_);
+    if (refuse_comment_routes_) return send_error(response, 401, 11, "missing, malformed, expired or otherwise invalid token provided");
+    const std::int64_t id = path_id(request, 1);
+    if (!tasks_.contains(id)) return send_error(response, 404, 4002, "This task does not exist");
+    const auto text = comment_text(request);
+    if (!text) return send_error(response, 400, 2002, "Struct is invalid.");
+    const std::int64_t comment_id = put_comment(id, *text);
+    send_json(response, 201, comments_[id][comment_id]);
+  });
+
+  server.Post(R"(/api/v1/tasks/(\d+)/comments/(\d+))", [this, comment_text](const Request& request, Response& response) {
+    if (intercept(request, response)) return;
+    std::lock_guard lock(mutex_);
+    if (refuse_comment_routes_) return send_error(response, 401, 11, "missing, malformed, expired or otherwise invalid token provided");
+    const std::int64_t id = path_id(request, 1);
+    const std::int64_t comment_id = path_id(request, 2);
+    const auto text = comment_text(request);
+    if (!text) return send_error(response, 400, 2002, "Struct is invalid.");
+    if (!change_comment(id, comment_id, *text)) return send_error(response, 404, 4015, "This task comment does not exist");
+    send_json(response, 200, comments_[id][comment_id]);
+  });
+
+  server.Delete(R"(/api/v1/tasks/(\d+)/comments/(\d+))", [this](const Request& request, Response& response) {
+    if (intercept(request, response)) return;
+    std::lock_guard lock(mutex_);
+    if (refuse_comment_routes_) return send_error(response, 401, 11, "missing, malformed, expired or otherwise invalid token provided");
+    if (!change_comment(path_id(request, 1), path_id(request, 2), std::nullopt)) {
+      return send_error(response, 404, 4015, "This task comment does not exist");
+    }
+    send_json(response, 200, {{"message", "The task comment was successfully deleted."}});
   });
 
   // GET /info needs no token (pkg/routes/api/shared/info.go); GET /user is the token's owner.

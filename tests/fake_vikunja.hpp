@@ -4,7 +4,7 @@
 // 404 codes 3001/4002/8002, paginated lists with x-pagination-* headers and a saved-filter
 // pseudo-project on every page, all tasks at GET /tasks, label search by substring, label add (400 code 8001 when already
 // there) and remove (403 when not there), task relations (with their inverse kind, and
-// related_tasks in the task), project webhooks (secrets never returned, an update
+// related_tasks in the task), task comments (paginated, oldest first; 404 code 4015), project webhooks (secrets never returned, an update
 // changes events only), GET /info and GET /user, and (once asked to) the signed deliveries of
 // those webhooks. It can be told to refuse connections, answer a fixed
 // status or garbage, hang (then answer, or drop the request unapplied), or lose the answer to
@@ -90,6 +90,12 @@ class FakeVikunja {
   void set_users_default_project(std::int64_t project_id);
   void refuse_user_route();  // GET /user answers 401, as to a token scoped to the sync's routes
   void refuse_relation_routes();  // 401, as to a token without the tasks_relations permission
+  void refuse_comment_routes();   // 401, as to a token without the tasks_comments permission
+  // Comments as the web UI writes them (HTML); none of them changes the task's `updated`.
+  std::int64_t add_comment(std::int64_t task_id, const std::string& html);
+  void edit_comment(std::int64_t task_id, std::int64_t comment_id, const std::string& html);
+  void remove_comment(std::int64_t task_id, std::int64_t comment_id);
+  std::vector<json> comments(std::int64_t task_id);  // oldest first, as GET shows them
   std::optional<json> task(std::int64_t id);  // as GET would show it
   std::vector<json> tasks();
   std::vector<json> projects();
@@ -116,7 +122,11 @@ class FakeVikunja {
   // The relation and its inverse; false when `kind` is not one Vikunja knows. Caller holds mutex_.
   bool set_relation(std::int64_t task_id, const std::string& kind, std::int64_t other_id, bool present);
   std::string next_time();          // caller holds mutex_
-  void emit(const char* event, std::int64_t task_id);  // caller holds mutex_
+  // `extra`: the event's own keys beside the task (`comment`). Caller holds mutex_.
+  void emit(const char* event, std::int64_t task_id, json extra = json::object());
+  std::int64_t put_comment(std::int64_t task_id, const std::string& html);  // caller holds mutex_
+  // False when the task has no such comment. Caller holds mutex_.
+  bool change_comment(std::int64_t task_id, std::int64_t comment_id, const std::optional<std::string>& html);
   void deliver_loop();
 
   std::unique_ptr<httplib::Server> server_;
@@ -139,10 +149,13 @@ class FakeVikunja {
   std::string version_ = "v0.24.6";
   std::map<std::int64_t, std::set<std::int64_t>> task_labels_;
   std::map<std::int64_t, std::set<std::pair<std::string, std::int64_t>>> relations_;  // task -> (kind, other)
+  std::map<std::int64_t, std::map<std::int64_t, json>> comments_;  // task -> comment id -> comment
+  std::int64_t next_comment_id_ = 1;
   std::set<std::int64_t> archived_projects_;
   std::int64_t users_default_project_ = 0;
   bool refuse_user_route_ = false;
   bool refuse_relation_routes_ = false;
+  bool refuse_comment_routes_ = false;
   std::atomic<long long> requests_{0};
   std::atomic<long long> faulted_requests_{0};
   std::vector<std::string> request_log_;
@@ -151,6 +164,7 @@ class FakeVikunja {
     std::string name;
     std::int64_t task_id;
     json snapshot;  // the task when it changed: sent when it cannot be re-read (deleted)
+    json extra;     // keys of `data` beside the task
   };
   bool delivering_ = false;
   bool delivery_in_flight_ = false;

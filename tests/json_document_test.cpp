@@ -65,3 +65,11 @@ TEST_CASE("required_string insists on a non-empty string", "[json_document]") {
                       "t has \"n\" of type number, expected a string");
   REQUIRE_THROWS_WITH(required_string(object, "e", "t"), "t has an empty \"e\"");
 }
+
+TEST_CASE("Taskwarrior's raw control characters are escaped, valid JSON is left as it is", "[json_document]") {
+  CHECK(with_controls_escaped("{\"a\":\"bin\x01\x1f\"}") == "{\"a\":\"bin\\u0001\\u001f\"}");
+  const std::string valid = "[\n\t{\"a\":\"x\\ny\"}\r\n]";
+  CHECK(with_controls_escaped(valid) == valid);
+  CHECK(parse_json_object(with_controls_escaped("{\"a\":\"\x02\"}"), "t")["a"] == "\x02");
+  CHECK(with_controls_escaped(std::string("\"\0\"", 3)) == std::string("\"\0\"", 3));
+}

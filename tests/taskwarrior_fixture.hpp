@@ -12,6 +12,7 @@
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
+#include "shared/json_document.hpp"
 #include "shared/webhook_event.hpp"
 #include "worker/remote/subprocess.hpp"
 #include "worker_fixture.hpp"
@@ -46,7 +47,7 @@ struct TaskwarriorFixture : WorkerFixture {
     const auto result = task({"rc.json.array=off", "export"});
     std::istringstream lines(result.out);
     for (std::string line; std::getline(lines, line);) {
-      if (!line.empty()) tasks.push_back(nlohmann::json::parse(line));
+      if (!line.empty()) tasks.push_back(nlohmann::json::parse(with_controls_escaped(line)));
     }
     return tasks;
   }

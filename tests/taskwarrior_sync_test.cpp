@@ -91,7 +91,7 @@ TEST_CASE("a duplicate delivery or our own change echoing back runs no task proc
   f.notify("task.updated", id);  // coalesced with the duplicate
   CHECK(worker->drain().done == 1);
   CHECK(worker->task_processes() == processes);
-  CHECK(f.vikunja.requests() == 1);  // the GET that reads the task back
+  CHECK(f.vikunja.requests() == 2);  // the GETs that read the task and its comments back
 }
 
 TEST_CASE("a late or repeated event after a delete never brings the task back", "[taskwarrior]") {

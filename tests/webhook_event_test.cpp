@@ -20,13 +20,14 @@ TEST_CASE("the fixture events are synced task events", "[webhook_event]") {
 
 TEST_CASE("events the sync does not handle are recognised without further checks",
           "[webhook_event]") {
-  const auto event = parse_webhook_event(R"({"event_name":"task.comment.created","data":{}})", "b");
+  const auto event = parse_webhook_event(R"({"event_name":"task.attachment.created","data":{}})", "b");
   CHECK_FALSE(event.synced);
   CHECK_FALSE(parse_webhook_event(R"({"event_name":"project.updated"})", "b").synced);
 }
 
-TEST_CASE("a relation's events are synced: they carry dependencies", "[webhook_event]") {
-  for (const char* name : {"task.relation.created", "task.relation.deleted"}) {
+TEST_CASE("a relation's and a comment's events are synced: they carry dependencies and notes", "[webhook_event]") {
+  for (const char* name : {"task.relation.created", "task.relation.deleted", "task.comment.created",
+                           "task.comment.edited", "task.comment.deleted"}) {
     const auto event = parse_webhook_event(
         fmt::format(R"({{"event_name":"{}","data":{{"task":{{"id":7}},"relation":{{"other_task_id":8}}}}}})", name), "b");
     CHECK(event.synced);

@@ -83,8 +83,8 @@ TEST_CASE("adnanh/webhook with contrib/webhook/hooks.json queues signed deliveri
            std::string::npos;
   }, {log_changes.fd()}));
   CHECK(post(last_body, "") == 500);
-  const std::string comment = R"({"event_name":"task.comment.created","time":"2025-11-26T10:15:02Z","data":{}})";
-  CHECK(post(comment, webhook_signature(comment, secret)) == 200);
+  const std::string ignored = R"({"event_name":"task.attachment.created","time":"2025-11-26T10:15:02Z","data":{}})";
+  CHECK(post(ignored, webhook_signature(ignored, secret)) == 200);
   CHECK(dump_queue(db) == before);
   handler.signal(SIGTERM);
   handler.wait_exit(std::chrono::seconds(5));

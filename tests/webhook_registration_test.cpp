@@ -52,7 +52,8 @@ TEST_CASE("webhooks install registers one webhook per project, and a second run 
     REQUIRE(hooks.size() == 1);
     CHECK(hooks[0]["target_url"] == receiver);
     CHECK(hooks[0]["events"] == json{"task.created", "task.updated", "task.deleted", "task.relation.created",
-                                     "task.relation.deleted"});
+                                     "task.relation.deleted", "task.comment.created", "task.comment.edited",
+                                     "task.comment.deleted"});
     CHECK(hooks[0]["secret"] == "s3cret");
   }
   f.vikunja.forget_requests();
@@ -92,7 +93,8 @@ TEST_CASE("an existing webhook for the receiver is updated or replaced, never du
     REQUIRE(hooks.size() == 1);
     CHECK(hooks[0]["id"] == id);
     CHECK(hooks[0]["events"] == json{"task.created", "task.updated", "task.deleted", "task.relation.created",
-                                     "task.relation.deleted"});
+                                     "task.relation.deleted", "task.comment.created", "task.comment.edited",
+                                     "task.comment.deleted"});
   }
   SECTION("made by hand (its secret unknown), twice: replaced by one with the configured secret") {
     for (int copy = 0; copy < 2; ++copy) {

@@ -75,7 +75,7 @@ bool is_private_address(const std::string& url) {
 }
 
 // The permissions a token needs: the sync's routes, and `webhooks install`'s.
-constexpr const char* token_permissions = "projects, tasks, labels, tasks_labels, tasks_relations and projects_webhooks";
+constexpr const char* token_permissions = "projects, tasks, labels, tasks_labels, tasks_relations, tasks_comments and projects_webhooks";
 
 // GET /info and GET /projects: reachable, the token accepted (on a route the sync needs: a
 // token scoped to the sync's routes cannot read /user), the version and its webhook caveats.

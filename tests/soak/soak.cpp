@@ -326,7 +326,9 @@ int run_soak(const Options& options) {
   std::vector<std::string> failures = tally.errors();
   const Convergence convergence = converge(world, failures);
 
-  const Found found{taskwarrior_export(install), vikunja.tasks(), task_links(install.db())};
+  std::vector<json> vikunja_tasks = vikunja.tasks();
+  for (json& task : vikunja_tasks) task["comments"] = vikunja.comments(task["id"].get<std::int64_t>());
+  const Found found{taskwarrior_export(install), std::move(vikunja_tasks), task_links(install.db())};
   const std::vector<Problem> problems = compare(slots, found);
   const auto dead = dead_jobs(install.db());
   for (const std::string& job : dead) failures.push_back("dead: " + job);
@@ -363,8 +365,10 @@ int run_soak(const Options& options) {
              state_count("dead"), state_count("pending") + state_count("running"), found.links.size(),
              conflict_count(install.db()));
   fmt::print("soak: tasks: {} live, {} deleted (each replaced by a new one), {} never made, {} dependencies between "
-             "linked tasks; converged {:.1f} s after the chaos (the final reconcile queued {})\n",
-             live, deleted, unborn, linked_dependencies(found), convergence.seconds, convergence.reconcile_queued);
+             "linked tasks, {} annotations of linked tasks; converged {:.1f} s after the chaos (the final reconcile "
+             "queued {})\n",
+             live, deleted, unborn, linked_dependencies(found), linked_annotations(found), convergence.seconds,
+             convergence.reconcile_queued);
 
   for (const std::string& failure : failures) fmt::print("FAIL: {}\n", failure);
   for (std::size_t i = 0; i < problems.size(); ++i) {

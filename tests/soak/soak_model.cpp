@@ -27,14 +27,30 @@ std::string text(const json& task, const char* field) {
 
 std::string note_in_vikunja(const json& task) { return text_of_html(text(task, "description")).value_or("(too large)"); }
 
+std::set<std::string> annotations_in_taskwarrior(const json& task) {
+  std::set<std::string> texts;
+  for (const json& annotation : task.value("annotations", json::array())) texts.insert(text(annotation, "description"));
+  return texts;
+}
+
+std::set<std::string> comments_in_vikunja(const json& task) {
+  std::set<std::string> texts;
+  for (const json& comment : task.value("comments", json::array())) {
+    texts.insert(text_of_html(text(comment, "comment")).value_or("(too large)"));
+  }
+  return texts;
+}
+
 std::string describe_taskwarrior(const json* task) {
-  return fmt::format("{} \"{}\" {} note \"{}\"", text(*task, "uuid"), text(*task, "description"),
-                     text(*task, "status"), text(*task, "vikunja_description"));
+  return fmt::format("{} \"{}\" {} note \"{}\" annotations {}", text(*task, "uuid"), text(*task, "description"),
+                     text(*task, "status"), text(*task, "vikunja_description"),
+                     fmt::join(annotations_in_taskwarrior(*task), "|"));
 }
 
 std::string describe_vikunja(const json* task) {
-  return fmt::format("#{} \"{}\" {} note \"{}\"", (*task)["id"].get<std::int64_t>(), text(*task, "title"),
-                     task->value("done", false) ? "done" : "open", note_in_vikunja(*task));
+  return fmt::format("#{} \"{}\" {} note \"{}\" comments {}", (*task)["id"].get<std::int64_t>(), text(*task, "title"),
+                     task->value("done", false) ? "done" : "open", note_in_vikunja(*task),
+                     fmt::join(comments_in_vikunja(*task), "|"));
 }
 
 template <typename Describe>
@@ -90,12 +106,26 @@ std::string Slot::note_html() const {
   return fmt::format("<p>note {}n{:02} &lt;i&gt; &amp; more</p><ul><li><p>item</p></li></ul>", prefix(), note);
 }
 
+std::string Slot::annotation_text(int nth) const { return fmt::format("ann {}a{:02} <b> & co", prefix(), nth); }
+
+std::string Slot::annotation_html(int nth) const {
+  return fmt::format("<p>ann {}a{:02} &lt;b&gt; &amp; co</p>", prefix(), nth);
+}
+
+std::vector<std::string> Slot::annotation_texts() const {
+  std::vector<std::string> texts;
+  for (int nth = 1; nth <= annotations; ++nth) texts.push_back(annotation_text(nth));
+  return texts;
+}
+
 std::string Slot::expected() const {
   switch (life) {
     case Life::unborn: return "never made";
     case Life::deleted: return "deleted";
-    case Life::pending: return fmt::format("\"{}\" pending, note \"{}\"", title(), note_text());
-    case Life::completed: return fmt::format("\"{}\" completed, note \"{}\"", title(), note_text());
+    case Life::pending:
+      return fmt::format("\"{}\" pending, note \"{}\", {} annotations", title(), note_text(), annotations);
+    case Life::completed:
+      return fmt::format("\"{}\" completed, note \"{}\", {} annotations", title(), note_text(), annotations);
   }
   return "?";
 }
@@ -105,6 +135,16 @@ long long linked_dependencies(const Found& found) {
   for (const json& task : found.taskwarrior) {
     if (!found.links.contains(text(task, "uuid"))) continue;
     for (const std::string& other : taskwarrior_depends_uuids(task)) count += found.links.contains(other) ? 1 : 0;
+  }
+  return count;
+}
+
+long long linked_annotations(const Found& found) {
+  long long count = 0;
+  for (const json& task : found.taskwarrior) {
+    if (found.links.contains(text(task, "uuid"))) {
+      count += static_cast<long long>(task.value("annotations", json::array()).size());
+    }
   }
   return count;
 }
@@ -142,13 +182,19 @@ std::vector<Problem> compare(const std::vector<Slot>& slots, const Found& found)
       continue;
     }
     const bool done = slot.life == Life::completed;
+    const std::vector<std::string> added = slot.annotation_texts();
+    const std::set<std::string> annotations(added.begin(), added.end());
     const bool taskwarrior_right = taskwarrior.size() == 1 && text(*taskwarrior[0], "description") == slot.title() &&
                                    text(*taskwarrior[0], "status") == (done ? "completed" : "pending") &&
                                    text(*taskwarrior[0], "vikunja_description") == slot.note_text() &&
+                                   annotations_in_taskwarrior(*taskwarrior[0]) == annotations &&
+                                   (*taskwarrior[0]).value("annotations", json::array()).size() == annotations.size() &&
                                    (slot.owner != Owner::taskwarrior || text(*taskwarrior[0], "uuid") == slot.uuid);
     const bool vikunja_right = vikunja.size() == 1 && text(*vikunja[0], "title") == slot.title() &&
                                vikunja[0]->value("done", false) == done &&
                                note_in_vikunja(*vikunja[0]) == slot.note_text() &&
+                               comments_in_vikunja(*vikunja[0]) == annotations &&
+                               (*vikunja[0]).value("comments", json::array()).size() == annotations.size() &&
                                (slot.owner != Owner::vikunja || (*vikunja[0])["id"] == slot.vikunja_id);
     if (!taskwarrior_right) problem("Taskwarrior holds " + tw_list);
     if (!vikunja_right) problem("Vikunja holds " + vk_list);

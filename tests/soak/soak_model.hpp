@@ -23,6 +23,7 @@ struct Slot {
   Life life = Life::unborn;
   int revision = 0;
   int note = 0;                 // the revision of its description; 0: none
+  int annotations = 0;          // notes added by its owner (annotations or comments)
   std::string uuid;             // a Taskwarrior-side task, once added
   std::int64_t vikunja_id = 0;  // a Vikunja-side task, once added
   bool frozen = false;          // its last change could not be queued: only reconcile brings it
@@ -35,13 +36,17 @@ struct Slot {
   // editor's HTML: escaped text and a list).
   std::string note_text() const;
   std::string note_html() const;
+  // The texts of its annotations (comments in Vikunja), in the order they were added.
+  std::vector<std::string> annotation_texts() const;
+  std::string annotation_text(int nth) const;
+  std::string annotation_html(int nth) const;  // as Vikunja's editor writes it
   bool live() const { return life == Life::pending || life == Life::completed; }
 };
 
 // What the end of the soak found on both sides.
 struct Found {
   std::vector<nlohmann::json> taskwarrior;    // `task export`: every status
-  std::vector<nlohmann::json> vikunja;        // the stand-in's tasks
+  std::vector<nlohmann::json> vikunja;        // the stand-in's tasks, each with its "comments"
   std::map<std::string, std::int64_t> links;  // task_map: tw_uuid -> vikunja_id
 };
 
@@ -52,6 +57,8 @@ struct Problem {
 
 // How many dependencies Taskwarrior holds between linked tasks (compare checks Vikunja's agree).
 long long linked_dependencies(const Found& found);
+// How many annotations linked Taskwarrior tasks hold (compare checks each is one comment).
+long long linked_annotations(const Found& found);
 
 // Every disagreement with the expected state; empty when both sides hold exactly it.
 std::vector<Problem> compare(const std::vector<Slot>& slots, const Found& found);

@@ -126,13 +126,18 @@ Writer::Change Writer::pick_change(const Slot& slot) {
   switch (slot.life) {
     case Life::unborn: return Change::create;
     case Life::pending:
-      return roll < 44   ? Change::retitle
-             : roll < 56 ? Change::describe
+      return roll < 38   ? Change::retitle
+             : roll < 50 ? Change::describe
+             : roll < 58 ? Change::annotate
              : roll < 64 ? Change::depend
              : roll < 96 ? Change::complete
                          : Change::remove;
     case Life::completed:
-      return roll < 25 ? Change::retitle : roll < 35 ? Change::describe : roll < 92 ? Change::reopen : Change::remove;
+      return roll < 25   ? Change::retitle
+             : roll < 35 ? Change::describe
+             : roll < 42 ? Change::annotate
+             : roll < 92 ? Change::reopen
+                         : Change::remove;
     case Life::deleted: break;
   }
   return Change::retitle;
@@ -184,6 +189,11 @@ void TaskwarriorWriter::apply(Slot& slot, Change change) {
       ++slot.note;
       result = task({"rc.uda.vikunja_description.type=string", slot.uuid, "modify",
                      "vikunja_description:" + slot.note_text()});
+      break;
+    case Change::annotate:
+      what = "annotate";
+      ++slot.annotations;
+      result = task({slot.uuid, "annotate", slot.annotation_text(slot.annotations)});
       break;
     case Change::depend: return;  // depend() makes it: it needs the other task
     case Change::complete:
@@ -287,6 +297,11 @@ void VikunjaWriter::apply(Slot& slot, Change change) {
     case Change::describe:
       ++slot.note;
       vikunja_.edit_task(slot.vikunja_id, json{{"description", slot.note_html()}});
+      break;
+    case Change::annotate:
+      event = "task.comment.created";
+      ++slot.annotations;
+      vikunja_.add_comment(slot.vikunja_id, slot.annotation_html(slot.annotations));
       break;
     case Change::depend: return;  // depend() makes it: it needs the other task
     case Change::complete:

@@ -71,7 +71,7 @@ class Writer {
   const std::deque<Slot>& slots() const { return slots_; }  // once run() returned
 
  protected:
-  enum class Change { create, retitle, describe, depend, complete, reopen, remove };
+  enum class Change { create, retitle, describe, annotate, depend, complete, reopen, remove };
   virtual void apply(Slot& slot, Change change) = 0;
   // Makes the slot's task depend on `on` only (a task with a lower number, so no cycle), or on
   // nothing.

@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "shared/error_report.hpp"
+#include "shared/json_document.hpp"
 #include "shared/taskwarrior_attributes.hpp"
 #include "worker/queue/job_outcome.hpp"
 
@@ -109,7 +110,7 @@ void TaskRunner::export_each(const std::vector<std::string>& filter,
       }
       return true;
     };
-    const json rest = json::parse(result.out, one_at_a_time);
+    const json rest = json::parse(with_controls_escaped(result.out), one_at_a_time);
     if (problem.empty() && rest.is_array()) return;
     if (problem.empty()) problem = std::string("a ") + rest.type_name();
   } catch (const json::parse_error& e) {

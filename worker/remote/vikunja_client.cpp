@@ -72,12 +72,13 @@ std::vector<nlohmann::json> VikunjaClient::all_pages(const std::string& path, co
   return items;
 }
 
-void VikunjaClient::each_item(const std::string& path, const std::string& query,
-                              const std::function<void(json&&)>& visit) {
+bool VikunjaClient::each_item(const std::string& path, const std::string& query,
+                              const std::function<void(json&&)>& visit, std::initializer_list<long> refused) {
   std::set<long long> seen;  // saved filters repeat on every page
   for (int page = 1; page <= max_pages; ++page) {
     const std::string page_path = fmt::format("{}?page={}&per_page=50{}", path, page, query);
-    const HttpResponse response = call("GET", page_path, std::nullopt, {});
+    const HttpResponse response = call("GET", page_path, std::nullopt, page == 1 ? refused : std::initializer_list<long>{});
+    if (response.status >= 400) return false;  // one of `refused`
     json parsed = json::parse(response.body, nullptr, false);
     if (!parsed.is_array()) {
       throw JobStopped{unexpected_body(response, named("GET", page_path), "not a JSON array")};
@@ -92,6 +93,7 @@ void VikunjaClient::each_item(const std::string& path, const std::string& query,
     const auto total = response.headers.find("x-pagination-total-pages");
     if (parsed.empty() || total == response.headers.end() || page >= std::atoi(total->second.c_str())) break;
   }
+  return true;
 }
 
 std::optional<nlohmann::json> VikunjaClient::get_task(std::int64_t task_id) {
@@ -247,6 +249,38 @@ bool VikunjaClient::remove_relation(std::int64_t task_id, const std::string& kin
   // 404 (4009): not there, which is what was wanted.
   const HttpResponse response =
       call("DELETE", fmt::format("/tasks/{}/relations/{}/{}", task_id, kind, other_id), std::nullopt, {401, 403, 404});
+  return response.status != 401 && response.status != 403;
+}
+
+// 401 and 403 here are a token without the tasks_comments permission (the task was just read).
+std::optional<std::vector<nlohmann::json>> VikunjaClient::comments(std::int64_t task_id) {
+  std::vector<json> found;
+  if (!each_item(fmt::format("/tasks/{}/comments", task_id), "", [&](json&& comment) { found.push_back(std::move(comment)); },
+                 {401, 403})) {
+    return std::nullopt;
+  }
+  return found;
+}
+
+std::optional<nlohmann::json> VikunjaClient::add_comment(std::int64_t task_id, const std::string& html) {
+  const std::string path = fmt::format("/tasks/{}/comments", task_id);
+  const HttpResponse response = call("PUT", path, json{{"comment", html}}, {401, 403});
+  if (response.status >= 400) return std::nullopt;
+  json comment = object_from(response, named("PUT", path));
+  if (!comment.contains("id")) throw JobStopped{unexpected_body(response, named("PUT", path), "no \"id\"")};
+  return comment;
+}
+
+bool VikunjaClient::update_comment(std::int64_t task_id, std::int64_t comment_id, const std::string& html) {
+  const HttpResponse response =
+      call("POST", fmt::format("/tasks/{}/comments/{}", task_id, comment_id), json{{"comment", html}}, {401, 403, 404});
+  return response.status < 300;
+}
+
+bool VikunjaClient::delete_comment(std::int64_t task_id, std::int64_t comment_id) {
+  // 404 (4015): already gone, which is what was wanted.
+  const HttpResponse response =
+      call("DELETE", fmt::format("/tasks/{}/comments/{}", task_id, comment_id), std::nullopt, {401, 403, 404});
   return response.status != 401 && response.status != 403;
 }
 

@@ -52,6 +52,16 @@ class VikunjaClient {
   // True when it is gone now (also when it was not there); false when refused, as above.
   bool remove_relation(std::int64_t task_id, const std::string& kind, std::int64_t other_id);
 
+  // A task's comments, oldest first; nullopt when refused (a token without the tasks_comments
+  // permission: 401 or 403, as for relations).
+  std::optional<std::vector<json>> comments(std::int64_t task_id);
+  // The comment made (with its id); nullopt when refused.
+  std::optional<json> add_comment(std::int64_t task_id, const std::string& html);
+  // True when the comment holds `html` now; false when refused or gone (404, code 4015).
+  bool update_comment(std::int64_t task_id, std::int64_t comment_id, const std::string& html);
+  // True when it is gone now (also when it was already); false when refused.
+  bool delete_comment(std::int64_t task_id, std::int64_t comment_id);
+
   // Project webhooks. Vikunja never returns a webhook's secret, and an update changes only
   // its events.
   std::vector<json> webhooks(std::int64_t project_id);
@@ -76,7 +86,9 @@ class VikunjaClient {
   json object_from(const HttpResponse& response, const std::string& call_name);
   std::string named(const std::string& method, const std::string& path) const;  // for messages
   std::vector<json> all_pages(const std::string& path, const std::string& query);
-  void each_item(const std::string& path, const std::string& query, const std::function<void(json&&)>& visit);
+  // False when the first page was refused with one of `refused`.
+  bool each_item(const std::string& path, const std::string& query, const std::function<void(json&&)>& visit,
+                 std::initializer_list<long> refused = {});
 
   std::string api_;  // <base>/api/v1
   HttpClient http_;

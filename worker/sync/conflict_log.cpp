@@ -35,6 +35,14 @@ void ConflictLog::record(const std::string& tw_uuid, std::int64_t vikunja_id,
   }
 }
 
+void ConflictLog::record_notes(const std::string& tw_uuid, std::int64_t vikunja_id,
+                               const std::vector<NoteConflict>& conflicts, ConflictRule rule) {
+  for (const NoteConflict& note : conflicts) {
+    const FieldConflict conflict{Field::description, note.base, note.taskwarrior, note.vikunja, note.winner};
+    insert(tw_uuid, vikunja_id, conflict, "annotation", std::string(to_string(rule)));
+  }
+}
+
 void ConflictLog::record_delete(const std::string& tw_uuid, std::int64_t vikunja_id, Side deleted_in,
                                 const std::string& losing_edit) {
   const bool in_taskwarrior = deleted_in == Side::taskwarrior;

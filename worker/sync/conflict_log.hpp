@@ -11,6 +11,7 @@
 
 #include "shared/clock.hpp"
 #include "worker/log/logger.hpp"
+#include "worker/sync/annotation_comments.hpp"
 #include "worker/sync/merge.hpp"
 
 namespace vsync {
@@ -21,6 +22,10 @@ class ConflictLog {
 
   void record(const std::string& tw_uuid, std::int64_t vikunja_id, const std::vector<FieldConflict>& conflicts,
               ConflictRule rule);
+  // Notes (an annotation and its comment) changed on both sides, or deleted on one and edited on
+  // the other; recorded as field "annotation".
+  void record_notes(const std::string& tw_uuid, std::int64_t vikunja_id, const std::vector<NoteConflict>& conflicts,
+                    ConflictRule rule);
   // The task was deleted on `deleted_in` while the other side had changed it since the agreed
   // state; `losing_edit` is that side's task as it was.
   void record_delete(const std::string& tw_uuid, std::int64_t vikunja_id, Side deleted_in,

@@ -2,6 +2,9 @@
 
 #include <uuid/uuid.h>
 
+#include <algorithm>
+#include <map>
+
 #include <fmt/format.h>
 
 #include "shared/json_document.hpp"
@@ -81,6 +84,53 @@ std::set<std::string> PairSync::write_vikunja_depends(const std::string& tw_uuid
   return held;
 }
 
+std::vector<NotePair> PairSync::write_vikunja_notes(const std::string& tw_uuid, std::int64_t vikunja_id,
+                                                    const NoteMerge& merge, const std::vector<Comment>& comments) {
+  std::map<std::int64_t, std::string> held;  // what Vikunja holds of each comment
+  for (const Comment& comment : comments) {
+    if (comment.text) held[comment.id] = *comment.text;
+  }
+  std::vector<NotePair> pairs;
+  std::vector<std::string> refused;
+  for (NotePair pair : merge.pairs) {
+    const auto text = merge.comments_to_write.find(pair.comment_id);
+    if (text != merge.comments_to_write.end() && !vikunja_.write_comment(vikunja_id, pair.comment_id, text->second)) {
+      refused.push_back(fmt::format("comment {}", pair.comment_id));
+      if (!held.contains(pair.comment_id)) continue;
+      pair.text = held[pair.comment_id];
+    }
+    pairs.push_back(std::move(pair));
+  }
+  for (const std::int64_t comment_id : merge.comments_to_remove) {
+    if (vikunja_.remove_comment(vikunja_id, comment_id)) continue;
+    refused.push_back(fmt::format("comment {}", comment_id));
+    // Still there: paired with an annotation that is gone, it is deleted again next time.
+    const auto text = held.find(comment_id);
+    if (text != held.end()) pairs.push_back({"", comment_id, text->second});
+  }
+  for (const NotePair& note : merge.comments_to_add) {
+    if (const auto comment_id = vikunja_.add_comment(vikunja_id, note.text)) {
+      pairs.push_back({note.entry, *comment_id, note.text});
+    } else {
+      refused.push_back(fmt::format("annotation {}", note.entry));
+    }
+  }
+  if (!refused.empty()) {
+    warn_notes_not_carried(tw_uuid, vikunja_id, refused,
+                           "Vikunja refused the comment: the token lacks tasks_comments, or it is gone");
+  }
+  std::sort(pairs.begin(), pairs.end(), [](const NotePair& a, const NotePair& b) { return a.entry < b.entry; });
+  return pairs;
+}
+
+void PairSync::warn_notes_not_carried(const std::string& tw_uuid, std::int64_t vikunja_id,
+                                      const std::vector<std::string>& notes, std::string_view reason) {
+  for (const std::string& note : notes) {
+    log_.log(LogLevel::warning, "note not carried", "tw_uuid={} vikunja_id={} note={} reason={}", tw_uuid, vikunja_id,
+             log_quote(note), log_quote(reason));
+  }
+}
+
 std::optional<nlohmann::json> PairSync::taskwarrior_task(const std::string& uuid) {
   auto tasks = task_.export_tasks({uuid});
   if (tasks.empty()) return std::nullopt;
@@ -98,7 +148,7 @@ std::optional<nlohmann::json> PairSync::linked_vikunja_task(const TaskLink& link
 }
 
 void PairSync::converge(const std::string& tw_uuid, const std::optional<TaskFields>& base, json taskwarrior,
-                        const json& vikunja) {
+                        const json& vikunja, std::optional<std::vector<Comment>> comments) {
   const std::int64_t vikunja_id = id_of(vikunja);
   const TaskFields taskwarrior_fields = this->taskwarrior_fields(taskwarrior);
   const TaskFields vikunja_fields = this->vikunja_fields(vikunja, taskwarrior_fields.project);
@@ -108,6 +158,19 @@ void PairSync::converge(const std::string& tw_uuid, const std::optional<TaskFiel
                          : Side::vikunja;
   const MergeResult merged = merge_fields(base, taskwarrior_fields, vikunja_fields, settings_.conflict_rule, newer);
   TaskFields agreed = merged.fields;
+  const std::optional<std::vector<NotePair>> base_notes = base ? base->notes : std::nullopt;
+  const std::vector<Annotation> annotations = annotations_of(taskwarrior);
+  if (!comments && !annotations_agree(base_notes, annotations)) comments = vikunja_.comments(vikunja_id);
+  std::optional<NoteMerge> notes;
+  agreed.notes = base_notes;
+  if (comments) {
+    notes = merge_notes(base_notes, annotations, *comments, settings_.conflict_rule, newer, clock_.now());
+    warn_notes_not_carried(tw_uuid, vikunja_id, notes->uncarried,
+                           fmt::format("over {} KiB as HTML, or HTML that does not read", max_carried_note_bytes / 1024));
+  } else if (!annotations_agree(base_notes, annotations)) {
+    warn_notes_not_carried(tw_uuid, vikunja_id, {"annotations"},
+                           "Vikunja refused to list the comments: the token lacks tasks_comments");
+  }
   if (!taskwarrior_fields.description) {
     warn_uncarried(log_, tw_uuid, vikunja_id, Side::taskwarrior,
                    why_text_not_carried(string_or(taskwarrior, taskwarrior_description_uda)));
@@ -123,7 +186,8 @@ void PairSync::converge(const std::string& tw_uuid, const std::optional<TaskFiel
       agreed.depends = write_vikunja_depends(tw_uuid, vikunja, *merged.fields.depends);
     }
   }
-  if (!same_fields(merged.fields, taskwarrior_fields)) {
+  if (notes) agreed.notes = write_vikunja_notes(tw_uuid, vikunja_id, *notes, *comments);
+  if (!same_fields(merged.fields, taskwarrior_fields) || (notes && notes->changes_taskwarrior())) {
     // Import replaces the whole task: if the user changed it since it was read, merge again
     // (the retry reads it anew) rather than overwrite that change.
     const auto now_in_taskwarrior = taskwarrior_task(tw_uuid);
@@ -134,6 +198,7 @@ void PairSync::converge(const std::string& tw_uuid, const std::optional<TaskFiel
     const auto spelled_project = optional_string(taskwarrior, "project");
     const json depends = dependencies_.taskwarrior_depends(taskwarrior, *merged.fields.depends);
     write_taskwarrior(taskwarrior, merged.fields, done_at_of(vikunja), clock_.now());
+    if (notes) write_annotations(taskwarrior, *notes);
     if (depends.empty()) {
       taskwarrior.erase("depends");
     } else {
@@ -150,6 +215,7 @@ void PairSync::converge(const std::string& tw_uuid, const std::optional<TaskFiel
   }
   // Recorded once both sides hold the result: a retry after a failed write records nothing twice.
   conflicts_.record(tw_uuid, vikunja_id, merged.conflicts, settings_.conflict_rule);
+  if (notes) conflicts_.record_notes(tw_uuid, vikunja_id, notes->conflicts, settings_.conflict_rule);
   task_map_.link(tw_uuid, vikunja_id, updated_of(vikunja_now), agreed);
   log_.log(LogLevel::debug, "pair converged", "tw_uuid={} vikunja_id={} conflicts={}", tw_uuid, vikunja_id,
            merged.conflicts.size());
@@ -274,10 +340,15 @@ void PairSync::mark_linked(const std::string& tw_uuid, std::int64_t vikunja_id, 
 
 void PairSync::create_in_taskwarrior(const json& vikunja) {
   const std::int64_t vikunja_id = id_of(vikunja);
-  const TaskFields fields = vikunja_fields(vikunja, std::string());
+  TaskFields fields = vikunja_fields(vikunja, std::string());
   json task{{"uuid", new_uuid()}, {"status", to_string(TaskStatus::pending)},
             {"entry", format_taskwarrior_date(clock_.now())}};
   write_taskwarrior(task, fields, done_at_of(vikunja), clock_.now());
+  if (const auto comments = vikunja_.comments(vikunja_id)) {
+    const NoteMerge notes = merge_notes(std::nullopt, {}, *comments, settings_.conflict_rule, Side::vikunja, clock_.now());
+    write_annotations(task, notes);
+    fields.notes = notes.pairs;
+  }
   if (!fields.depends->empty()) task["depends"] = *fields.depends;
   task["vikunja_id"] = std::to_string(vikunja_id);
   task_.import_task(task);

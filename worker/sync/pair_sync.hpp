@@ -54,9 +54,11 @@ class PairSync {
   std::optional<json> linked_vikunja_task(const TaskLink& link);
 
   // Merges and writes both sides of the pair (tw_uuid, Vikunja's task) against `base`, and
-  // links them with the merge as the agreed state.
+  // links them with the merge as the agreed state. Notes are merged too when Vikunja's comments
+  // are given (read for a comment event), or read here when the annotations are not the agreed
+  // ones: a push that changes no note reads no comments.
   void converge(const std::string& tw_uuid, const std::optional<TaskFields>& base, json taskwarrior,
-                const json& vikunja);
+                const json& vikunja, std::optional<std::vector<Comment>> comments = std::nullopt);
 
   // The link's task vanished on one side: delete it on the other, for job `job_id`, unless the
   // delete guard holds it (JobStopped: the receiving target pauses with reason "mass delete").
@@ -91,6 +93,13 @@ class PairSync {
   // sync tries them again.
   std::set<std::string> write_vikunja_depends(const std::string& tw_uuid, const json& vikunja,
                                               const std::set<std::string>& merged);
+
+  // Adds, rewrites and removes Vikunja's comments as the merge says; returns the pairs both sides
+  // now hold (a refused write leaves the pair as Vikunja holds it, so the next sync tries again).
+  std::vector<NotePair> write_vikunja_notes(const std::string& tw_uuid, std::int64_t vikunja_id, const NoteMerge& merge,
+                                            const std::vector<Comment>& comments);
+  void warn_notes_not_carried(const std::string& tw_uuid, std::int64_t vikunja_id, const std::vector<std::string>& notes,
+                              std::string_view reason);
 
   VikunjaTasks& vikunja_;
   TaskRunner& task_;

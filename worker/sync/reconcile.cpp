@@ -92,7 +92,9 @@ bool Reconcile::plan_taskwarrior_half(ReconcilePlan& plan, const TaskLink& link,
   try {
     TaskFields fields = read_taskwarrior(taskwarrior, default_project_);
     fields.depends = dependencies_.of_taskwarrior(taskwarrior);
-    if (link.agreed && same_fields(fields, *link.agreed)) return false;
+    if (link.agreed && same_fields(fields, *link.agreed) && annotations_agree(link.agreed->notes, annotations_of(taskwarrior))) {
+      return false;
+    }
   } catch (const JobStopped& unreadable) {  // one bad record must not stop the whole reconcile
     plan.left_alone.push_back(fmt::format("tw:{} <-> vikunja #{}: {}", link.tw_uuid, link.vikunja_id,
                                           unreadable.outcome.error));
@@ -108,7 +110,14 @@ bool Reconcile::plan_vikunja_half(ReconcilePlan& plan, const TaskLink& link, con
   try {
     TaskFields fields = vikunja_.fields_of(vikunja, link.agreed ? link.agreed->project : std::string());
     fields.depends = dependencies_.of_vikunja(vikunja);
-    if (link.agreed && same_fields(fields, *link.agreed)) return false;
+    if (link.agreed && same_fields(fields, *link.agreed)) {
+      if (plan.kind != ReconcileKind::full) return false;
+      // A comment changes no `updated`: only a full pass looks, one request per linked task.
+      const auto comments = vikunja_.comments(link.vikunja_id);
+      if (!comments || comments_agree(link.agreed->notes, *comments)) return false;
+      plan.jobs.push_back(webhook("task.comment.edited", vikunja, "comments changed in Vikunja"));
+      return true;
+    }
   } catch (const JobStopped& unreadable) {
     plan.left_alone.push_back(fmt::format("tw:{} <-> vikunja #{}: {}", link.tw_uuid, link.vikunja_id,
                                           unreadable.outcome.error));

@@ -7,7 +7,8 @@
 //   only in Taskwarrior (pending)         -> push        only in Vikunja (open)  -> webhook task.created
 // Two kinds (ReconcileScope):
 // - a full pass reads both sides whole (Vikunja's task list page by page, one `task export`),
-//   and alone finds a task gone from Vikunja: Vikunja never lists a deleted task;
+//   and alone finds a task gone from Vikunja (Vikunja never lists a deleted task) or a comment
+//   changed without its event (a comment changes no `updated`: one request per linked task);
 // - a pass over changes reads only the Vikunja tasks changed since the last reconcile (its
 //   `updated >` filter), and Taskwarrior only when its files were written since (plan_changes
 //   says why whole), comparing each task with the agreed state.

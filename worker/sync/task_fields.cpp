@@ -66,6 +66,15 @@ std::string project_or_none(const std::string& title, const std::string& default
   return same_project(title, default_project) ? std::string() : title;
 }
 
+nlohmann::json notes_to_json(const std::optional<std::vector<NotePair>>& notes) {
+  if (!notes) return nullptr;
+  nlohmann::json stored = nlohmann::json::array();
+  for (const NotePair& pair : *notes) {
+    stored.push_back({{"entry", pair.entry}, {"comment_id", pair.comment_id}, {"text", pair.text}});
+  }
+  return stored;
+}
+
 char ascii_lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
 
 }  // namespace
@@ -141,7 +150,8 @@ nlohmann::json to_json(const TaskFields& fields) {
           {"tags", fields.tags},
           {"project", fields.project},
           {"description", fields.description.value_or("")},
-          {"depends", fields.depends.value_or(std::set<std::string>())}};
+          {"depends", fields.depends.value_or(std::set<std::string>())},
+          {"notes", notes_to_json(fields.notes)}};
 }
 
 std::optional<TaskFields> fields_from_json(std::string_view text) {
@@ -168,6 +178,14 @@ std::optional<TaskFields> fields_from_json(std::string_view text) {
     const auto depends = stored.find("depends");
     fields.depends = depends != stored.end() && !depends->is_null() ? depends->get<std::set<std::string>>()
                                                                     : std::set<std::string>();
+    const auto notes = stored.find("notes");
+    if (notes != stored.end() && !notes->is_null()) {
+      fields.notes.emplace();
+      for (const auto& pair : *notes) {
+        fields.notes->push_back({pair.at("entry").get<std::string>(), pair.at("comment_id").get<std::int64_t>(),
+                                 pair.at("text").get<std::string>()});
+      }
+    }
     return fields;
   } catch (const nlohmann::json::exception&) {
     return std::nullopt;

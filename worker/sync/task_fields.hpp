@@ -13,10 +13,12 @@
 // instance to the next period (a duplicate of the next instance), and writing `recur` back
 // would split a task into a template and an instance. Each side keeps its own recurrence.
 
+#include <cstdint>
 #include <optional>
 #include <set>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -33,6 +35,14 @@ inline constexpr Field all_fields[] = {Field::title, Field::done,    Field::due,
                                        Field::description, Field::depends};
 std::string_view to_string(Field field);
 
+// An annotation and the comment it is carried as (annotation_comments.hpp), in an agreed state.
+struct NotePair {
+  std::string entry;  // the annotation's entry, as Taskwarrior writes it (20261203T101500Z)
+  std::int64_t comment_id = 0;
+  std::string text;
+  bool operator==(const NotePair&) const = default;
+};
+
 struct TaskFields {
   std::string title;
   bool done = false;
@@ -48,6 +58,10 @@ struct TaskFields {
   // was not read (the link map is needed): it then agrees with any. An agreed state always
   // holds a set.
   std::optional<std::set<std::string>> depends;
+  // Only in an agreed state: the annotations paired with comments, by entry. Merged apart from
+  // the fields above (merge_notes), and not compared by same_fields. nullopt in a state agreed
+  // before notes were carried.
+  std::optional<std::vector<NotePair>> notes;
 };
 
 // Project titles as a person reads them: "inbox" is Vikunja's "Inbox". Letters are compared

@@ -78,7 +78,9 @@ JobOutcome TaskwarriorSync::run(const ClaimedJob& job) {
 }
 
 JobOutcome TaskwarriorSync::apply_linked(const ClaimedJob& job, const TaskLink& link, const nlohmann::json& vikunja) {
-  if (link.agreed && same_fields(pair_.vikunja_fields(vikunja, link.agreed->project), *link.agreed)) {
+  std::optional<std::vector<Comment>> comments = vikunja_.comments(link.vikunja_id);
+  const bool notes_agree = !comments || comments_agree(link.agreed ? link.agreed->notes : std::nullopt, *comments);
+  if (link.agreed && notes_agree && same_fields(pair_.vikunja_fields(vikunja, link.agreed->project), *link.agreed)) {
     // Our own change echoing back, a duplicate, or a change the sync does not carry.
     log_.log(LogLevel::debug, "webhook changes nothing", "id={} key={}", job.id, job.key);
     return JobOutcome::done();
@@ -88,7 +90,7 @@ JobOutcome TaskwarriorSync::apply_linked(const ClaimedJob& job, const TaskLink& 
     skipped(log_, job, "deleted in Taskwarrior; its delete job wins");
     return JobOutcome::done();
   }
-  pair_.converge(link.tw_uuid, link.agreed, *taskwarrior, vikunja);
+  pair_.converge(link.tw_uuid, link.agreed, *taskwarrior, vikunja, std::move(comments));
   return JobOutcome::done();
 }
 

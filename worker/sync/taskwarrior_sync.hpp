@@ -2,8 +2,8 @@
 // Webhook jobs: a change made in Vikunja carried to Taskwarrior. A webhook is a hint that the
 // task changed, never the state to apply: the task is read back from Vikunja (a stale or
 // reordered payload cannot undo a newer edit; when Vikunja is down the job waits on its
-// breaker). A linked task whose Vikunja fields equal the agreed state is our own change
-// echoing back and costs no `task` run; otherwise both sides are merged (pair_sync.hpp). A task
+// breaker). A linked task whose Vikunja fields and comments equal the agreed state is our own
+// change echoing back and costs no `task` run; otherwise both sides are merged (pair_sync.hpp). A task
 // Vikunja no longer has is deleted in Taskwarrior only through its link. An unlinked task is
 // linked to the Taskwarrior task that carries its id, or to the one unlinked Taskwarrior task
 // with its title, project and done state when Vikunja too has exactly one such; else created.
@@ -31,6 +31,8 @@ class TaskwarriorSync final : public JobHandler {
   JobOutcome run(const ClaimedJob& job) override;
 
  private:
+  // Reads the comments too, whatever the event: jobs of one task coalesce in the queue, so a
+  // comment's event may have become a task.updated one.
   JobOutcome apply_linked(const ClaimedJob& job, const TaskLink& link, const nlohmann::json& vikunja);
   // Vikunja sends a relation's event about the task it was made on only; the other task's
   // relations changed too (the inverse kind), so it gets a job of its own.

@@ -49,7 +49,8 @@ JobOutcome VikunjaPush::push(const ClaimedJob& job, const TaskSnapshot& snapshot
   }
 
   const TaskFields pushed = pair_.taskwarrior_fields(snapshot.task);
-  if (link->agreed && same_fields(pushed, *link->agreed)) {
+  if (link->agreed && same_fields(pushed, *link->agreed) &&
+      annotations_agree(link->agreed->notes, annotations_of(snapshot.task))) {
     log_.log(LogLevel::debug, "push changes nothing", "id={} key={}", job.id, job.key);
     return JobOutcome::done();
   }
@@ -85,11 +86,12 @@ JobOutcome VikunjaPush::link_or_create(const TaskSnapshot& snapshot) {
       return JobOutcome::done();
     }
   }
-  return create(snapshot.uuid, fields, namesakes);
+  return create(snapshot, fields, namesakes);
 }
 
-JobOutcome VikunjaPush::create(const std::string& tw_uuid, const TaskFields& fields,
+JobOutcome VikunjaPush::create(const TaskSnapshot& snapshot, const TaskFields& fields,
                                const std::vector<nlohmann::json>& namesakes) {
+  const std::string& tw_uuid = snapshot.uuid;
   // What the create request itself carries: labels are separate calls that may not all land.
   SentCreate sent{fields, {}};
   sent.fields.tags.clear();
@@ -114,6 +116,10 @@ JobOutcome VikunjaPush::create(const std::string& tw_uuid, const TaskFields& fie
     throw;
   }
   pair_.mark_linked(tw_uuid, id_of(created));
+  // Notes and dependencies need the task's id: they follow as an update of the task just made.
+  if (!annotations_of(snapshot.task).empty() || !taskwarrior_depends_uuids(snapshot.task).empty()) {
+    if (const auto taskwarrior = pair_.taskwarrior_task(tw_uuid)) pair_.converge(tw_uuid, fields, *taskwarrior, created);
+  }
   return JobOutcome::done();
 }
 

@@ -34,7 +34,7 @@ class VikunjaPush final : public JobHandler {
   JobOutcome push(const ClaimedJob& job, const TaskSnapshot& snapshot);
   JobOutcome remove(const ClaimedJob& job, const TaskSnapshot& snapshot);
   JobOutcome link_or_create(const TaskSnapshot& snapshot);
-  JobOutcome create(const std::string& tw_uuid, const TaskFields& fields, const std::vector<nlohmann::json>& namesakes);
+  JobOutcome create(const TaskSnapshot& snapshot, const TaskFields& fields, const std::vector<nlohmann::json>& namesakes);
   std::optional<TaskLink> linked_or_adopted(const std::string& tw_uuid);
   void lock_titles(const ClaimedJob& job, const TaskSnapshot& snapshot);
 

@@ -4,6 +4,7 @@
 #include "shared/timestamp.hpp"
 #include "worker/sync/dependencies.hpp"
 #include "worker/sync/field_mapping.hpp"
+#include "worker/sync/html_text.hpp"
 
 namespace vsync {
 
@@ -165,6 +166,22 @@ std::vector<nlohmann::json> VikunjaTasks::with_title(const std::string& project,
     if (title_of(task) == title && task.value(vikunja_done_field, false) == done) matches.push_back(std::move(task));
   }
   return matches;
+}
+
+std::optional<std::vector<Comment>> VikunjaTasks::comments(std::int64_t task_id) {
+  const auto read = client_.comments(task_id);
+  if (!read) return std::nullopt;
+  return comments_of(*read);
+}
+
+std::optional<std::int64_t> VikunjaTasks::add_comment(std::int64_t task_id, const std::string& text) {
+  const auto made = client_.add_comment(task_id, html_of_text(text));
+  if (!made) return std::nullopt;
+  return id_of(*made);
+}
+
+bool VikunjaTasks::write_comment(std::int64_t task_id, std::int64_t comment_id, const std::string& text) {
+  return client_.update_comment(task_id, comment_id, html_of_text(text));
 }
 
 }  // namespace vsync

@@ -23,6 +23,7 @@
 
 #include "worker/log/logger.hpp"
 #include "worker/remote/vikunja_client.hpp"
+#include "worker/sync/annotation_comments.hpp"
 #include "worker/sync/task_fields.hpp"
 
 namespace vsync {
@@ -60,6 +61,12 @@ class VikunjaTasks {
   // remove.
   std::vector<std::int64_t> set_blocked_by(std::int64_t task_id, const std::set<std::int64_t>& current,
                                            const std::set<std::int64_t>& wanted);
+  // The task's comments as notes; nullopt when the token may not read them.
+  std::optional<std::vector<Comment>> comments(std::int64_t task_id);
+  // A comment of `text` (as HTML); its id, or nullopt when refused.
+  std::optional<std::int64_t> add_comment(std::int64_t task_id, const std::string& text);
+  bool write_comment(std::int64_t task_id, std::int64_t comment_id, const std::string& text);
+  bool remove_comment(std::int64_t task_id, std::int64_t comment_id) { return client_.delete_comment(task_id, comment_id); }
   json create(const TaskFields& fields);
   bool remove(std::int64_t task_id) { return client_.delete_task(task_id); }
   // Tasks of the project with exactly this title and done state.
