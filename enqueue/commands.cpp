@@ -122,7 +122,7 @@ ExitCode run_hook(const Options& options, const Environment& env) {
   const std::vector<std::string> lines = read_hook_lines();
   const std::string& new_task = lines.back();
   const char* line_names[] = {"the hook's first line", "the hook's second line"};
-  for (std::size_t i = 0; i < lines.size(); ++i) parse_json_object(lines[i], line_names[i]);
+  for (std::size_t i = 0; i < lines.size(); ++i) parse_json_object(with_controls_escaped(lines[i]), line_names[i]);
 
   fmt::print("{}\n", new_task);
   std::fflush(stdout);

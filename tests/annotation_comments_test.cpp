@@ -18,7 +18,7 @@ constexpr UnixMillis now = 1'795'000'000'000;
 
 NoteMerge merged(const std::optional<std::vector<NotePair>>& base, const std::vector<Annotation>& annotations,
                  const std::vector<Comment>& comments, ConflictRule rule = ConflictRule::newest) {
-  return merge_notes(base, annotations, comments, rule, Side::vikunja, now);
+  return merge_notes(base, annotations, comments, rule, std::nullopt, now);
 }
 
 // The annotations' texts, in entry order.
@@ -41,7 +41,7 @@ TEST_CASE("notes merge as sets against the agreed pairs", "[annotations]") {
 
   SECTION("nothing changed: nothing to write") {
     const NoteMerge merge = merged(base, {{"20261201T090000Z", "call Bob"}, {"20261201T100000Z", "bring keys"}},
-                                   {{7, std::nullopt, "call Bob"}, {8, std::nullopt, "bring keys"}});
+                                   {{7, std::nullopt, std::nullopt, "call Bob"}, {8, std::nullopt, std::nullopt, "bring keys"}});
     CHECK(merge.pairs == base);
     CHECK_FALSE(merge.changes_taskwarrior());
     CHECK(merge.comments_to_add.empty());
@@ -52,8 +52,8 @@ TEST_CASE("notes merge as sets against the agreed pairs", "[annotations]") {
     const NoteMerge merge = merged(base,
                                    {{"20261201T090000Z", "call Bob"}, {"20261201T100000Z", "bring keys"},
                                     {"20261202T080000Z", "from Taskwarrior"}},
-                                   {{7, std::nullopt, "call Bob"}, {8, std::nullopt, "bring keys"},
-                                    {9, now - 1500, "from Vikunja"}});
+                                   {{7, std::nullopt, std::nullopt, "call Bob"}, {8, std::nullopt, std::nullopt, "bring keys"},
+                                    {9, now - 1500, std::nullopt, "from Vikunja"}});
     REQUIRE(merge.comments_to_add.size() == 1);
     CHECK(merge.comments_to_add[0].entry == "20261202T080000Z");
     CHECK(merge.comments_to_add[0].text == "from Taskwarrior");
@@ -63,15 +63,15 @@ TEST_CASE("notes merge as sets against the agreed pairs", "[annotations]") {
   }
   SECTION("a note deleted on one side is deleted on the other") {
     const NoteMerge merge = merged(base, {{"20261201T100000Z", "bring keys"}},
-                                   {{7, std::nullopt, "call Bob"}});
-    CHECK(merge.comments_to_remove == std::set<std::int64_t>{7});
+                                   {{7, std::nullopt, std::nullopt, "call Bob"}});
+    CHECK(merge.comments_to_remove == std::map<std::int64_t, std::string>{{7, "20261201T090000Z"}});
     CHECK(merge.annotations_to_remove == std::set<std::string>{"20261201T100000Z"});
     CHECK(merge.pairs.empty());
     CHECK(merge.conflicts.empty());
   }
   SECTION("an edited comment replaces its annotation's text, keeping its entry; an edited annotation its comment's") {
     const NoteMerge merge = merged(base, {{"20261201T090000Z", "call Bob"}, {"20261201T100000Z", "bring the keys"}},
-                                   {{7, std::nullopt, "call Bob at 5"}, {8, std::nullopt, "bring keys"}});
+                                   {{7, std::nullopt, std::nullopt, "call Bob at 5"}, {8, std::nullopt, std::nullopt, "bring keys"}});
     CHECK(merge.annotations_to_write == std::map<std::string, std::string>{{"20261201T090000Z", "call Bob at 5"}});
     CHECK(merge.comments_to_write == std::map<std::int64_t, std::string>{{8, "bring the keys"}});
     CHECK(merge.pairs == std::vector<NotePair>{{"20261201T090000Z", 7, "call Bob at 5"},
@@ -79,24 +79,33 @@ TEST_CASE("notes merge as sets against the agreed pairs", "[annotations]") {
   }
   SECTION("edited on both sides: a conflict decided by the rule") {
     const NoteMerge merge = merged(base, {{"20261201T090000Z", "ours"}, {"20261201T100000Z", "bring keys"}},
-                                   {{7, std::nullopt, "theirs"}, {8, std::nullopt, "bring keys"}},
+                                   {{7, std::nullopt, std::nullopt, "theirs"}, {8, std::nullopt, std::nullopt, "bring keys"}},
                                    ConflictRule::taskwarrior);
     REQUIRE(merge.conflicts.size() == 1);
     CHECK(merge.conflicts[0].base == "call Bob");
     CHECK(merge.conflicts[0].winner == Side::taskwarrior);
     CHECK(merge.comments_to_write == std::map<std::int64_t, std::string>{{7, "ours"}});
   }
+  SECTION("edited on both sides, rule newest: the comment's own edit time against the task's") {
+    const std::vector<Annotation> annotations{{"20261201T090000Z", "ours"}, {"20261201T100000Z", "bring keys"}};
+    const std::vector<Comment> comments{{7, now - 9000, now - 1000, "theirs"}, {8, std::nullopt, std::nullopt, "bring keys"}};
+    CHECK(merge_notes(base, annotations, comments, ConflictRule::newest, now - 2000, now).conflicts.at(0).winner ==
+          Side::vikunja);
+    CHECK(merge_notes(base, annotations, comments, ConflictRule::newest, now, now).conflicts.at(0).winner ==
+          Side::taskwarrior);
+  }
   SECTION("deleted on one side and edited on the other: the delete wins and the edit is kept as a conflict") {
     const NoteMerge merge = merged(base, {{"20261201T100000Z", "bring keys"}},
-                                   {{7, std::nullopt, "call Bob at 5"}, {8, std::nullopt, "bring keys"}});
-    CHECK(merge.comments_to_remove == std::set<std::int64_t>{7});
+                                   {{7, std::nullopt, std::nullopt, "call Bob at 5"}, {8, std::nullopt, std::nullopt, "bring keys"}});
+    CHECK(merge.comments_to_remove.contains(7));
     REQUIRE(merge.conflicts.size() == 1);
+    CHECK(merge.conflicts[0].delete_won);
     CHECK(merge.conflicts[0].vikunja == "call Bob at 5");
     CHECK(merge.conflicts[0].taskwarrior == "(deleted)");
   }
   SECTION("first link: notes of equal text pair up instead of doubling") {
     const NoteMerge merge = merged(std::nullopt, {{"20261201T090000Z", "same"}, {"20261201T090001Z", "only here"}},
-                                   {{3, now, "same"}});
+                                   {{3, now, std::nullopt, "same"}});
     CHECK(merge.pairs.size() == 1);
     CHECK(merge.pairs[0] == NotePair{"20261201T090000Z", 3, "same"});
     REQUIRE(merge.comments_to_add.size() == 1);
@@ -104,20 +113,29 @@ TEST_CASE("notes merge as sets against the agreed pairs", "[annotations]") {
     CHECK_FALSE(merge.changes_taskwarrior());
   }
   SECTION("comments made in the same second become annotations a second apart") {
-    const NoteMerge merge = merged(std::nullopt, {}, {{3, now, "one"}, {4, now + 200, "two"}});
+    const NoteMerge merge = merged(std::nullopt, {}, {{3, now, std::nullopt, "one"}, {4, now + 200, std::nullopt, "two"}});
     CHECK(merge.annotations_to_write == std::map<std::string, std::string>{{format_taskwarrior_date(now), "one"},
                                                                           {format_taskwarrior_date(now + 1000), "two"}});
   }
   SECTION("a note not carried stays on its side, neither copied nor deleted") {
     const NoteMerge merge = merged(base, {{"20261201T090000Z", std::nullopt}, {"20261201T100000Z", "bring keys"},
                                           {"20261202T000000Z", std::nullopt}},
-                                   {{7, std::nullopt, "call Bob"}, {8, std::nullopt, "bring keys"},
-                                    {9, now, std::nullopt}});
+                                   {{7, std::nullopt, std::nullopt, "call Bob"}, {8, std::nullopt, std::nullopt, "bring keys"},
+                                    {9, now, std::nullopt, std::nullopt}});
     CHECK(merge.pairs == base);
     CHECK(merge.comments_to_add.empty());
     CHECK(merge.comments_to_remove.empty());
     CHECK_FALSE(merge.changes_taskwarrior());
-    CHECK(merge.uncarried.size() == 2);
+    CHECK(merge.uncarried.size() == 3);
+  }
+  SECTION("a note of nothing but blanks (an image-only comment) is not carried, so it never reads as deleted") {
+    const auto comments = comments_of({json{{"id", 5}, {"comment", "<p><img src=\"cat.png\"></p>"}}});
+    REQUIRE(comments.size() == 1);
+    CHECK_FALSE(comments[0].text);
+    CHECK_FALSE(comments[0].not_carried_because.empty());
+    const NoteMerge merge = merged(std::nullopt, {}, comments);
+    CHECK_FALSE(merge.changes_taskwarrior());
+    CHECK(merge.pairs.empty());
   }
 }
 
@@ -128,9 +146,9 @@ TEST_CASE("whether a side holds the agreed notes", "[annotations]") {
   CHECK_FALSE(annotations_agree(agreed, {}));
   CHECK(annotations_agree(std::nullopt, {}));
   CHECK_FALSE(annotations_agree(std::nullopt, {{"20261201T090000Z", "call Bob"}}));
-  CHECK(comments_agree(agreed, {{7, std::nullopt, "call Bob"}}));
-  CHECK_FALSE(comments_agree(agreed, {{7, std::nullopt, "call Bob"}, {8, std::nullopt, "new"}}));
-  CHECK(comments_agree(agreed, {{7, std::nullopt, "call Bob"}, {8, std::nullopt, std::nullopt}}));
+  CHECK(comments_agree(agreed, {{7, std::nullopt, std::nullopt, "call Bob"}}));
+  CHECK_FALSE(comments_agree(agreed, {{7, std::nullopt, std::nullopt, "call Bob"}, {8, std::nullopt, std::nullopt, "new"}}));
+  CHECK(comments_agree(agreed, {{7, std::nullopt, std::nullopt, "call Bob"}, {8, std::nullopt, std::nullopt, std::nullopt}}));
 }
 
 TEST_CASE("an annotation becomes a comment, and its edit and delete follow", "[annotations]") {
@@ -265,6 +283,7 @@ TEST_CASE("a comment that vanished before its event was read is no failure", "[a
   f.vikunja.remove_comment(linked.id, comment);
   CHECK(worker->drain().done == 1);
   CHECK_FALSE(linked.taskwarrior().contains("annotations"));
+  CHECK(f.logged("event=\"webhook changes nothing\""));
 }
 
 TEST_CASE("a token without tasks_comments leaves notes where they are and pauses nothing", "[annotations]") {
@@ -293,4 +312,43 @@ TEST_CASE("a task made in Vikunja with comments is made in Taskwarrior with them
   worker->drain();
   CHECK(f.vikunja.comments(id).size() == 1);
   CHECK(f.by_vikunja_id(id)->at("annotations").size() == 1);
+}
+
+TEST_CASE("a comment another user wrote stays as Vikunja has it, and the refused edit is a conflict", "[annotations]") {
+  TaskwarriorFixture f;
+  LinkedTask linked(f);
+  auto worker = f.worker();
+  f.vikunja.add_comment(linked.id, "<p>from a colleague</p>", 2);
+  f.notify("task.comment.created", linked.id);
+  worker->drain();
+  REQUIRE(annotation_texts(linked.taskwarrior()) == std::vector<std::string>{"from a colleague"});
+
+  json task = linked.taskwarrior();
+  task["annotations"][0]["description"] = "rewritten here";
+  task.erase("id");
+  task.erase("urgency");
+  REQUIRE(f.task({"import"}, task.dump()).exit_code == 0);
+  CHECK(worker->drain().done == 1);
+  CHECK(comment_html(f, linked.id) == std::vector<std::string>{"<p>from a colleague</p>"});
+  CHECK(annotation_texts(linked.taskwarrior()) == std::vector<std::string>{"from a colleague"});
+  CHECK(f.logged("event=\"note not carried\" tw_uuid=" + linked.uuid));
+  CHECK(f.store.database().execAndGet("SELECT taskwarrior_value FROM conflicts WHERE field = 'annotation'").getString() ==
+        "rewritten here");
+
+  // Settled: the next sync writes nothing.
+  f.vikunja.forget_requests();
+  CHECK(worker->reconcile({.full = true}).jobs.empty());
+  CHECK(f.vikunja.requests_matching("POST", "/tasks") + f.vikunja.requests_matching("DELETE", "/tasks") == 0);
+}
+
+TEST_CASE("a task deleted in Taskwarrior keeps a comment made since in the conflicts table", "[annotations]") {
+  TaskwarriorFixture f;
+  LinkedTask linked(f);
+  auto worker = f.worker();
+  f.vikunja.add_comment(linked.id, "<p>said after the last sync</p>");
+  REQUIRE(f.task({linked.uuid, "delete", "rc.confirmation=off"}).exit_code == 0);
+  worker->drain();
+  CHECK_FALSE(f.vikunja.task(linked.id));
+  CHECK(f.store.database().execAndGet("SELECT vikunja_value FROM conflicts WHERE field = 'deleted'").getString().find(
+            "said after the last sync") != std::string::npos);
 }

@@ -441,10 +441,10 @@ void FakeVikunja::refuse_relation_routes() {
 
 // pkg/models/task_comments.go: the author is the token's user; `updated` moves on an edit; the
 // task's own `updated` does not.
-std::int64_t FakeVikunja::put_comment(std::int64_t task_id, const std::string& html) {
+std::int64_t FakeVikunja::put_comment(std::int64_t task_id, const std::string& html, std::int64_t author_id) {
   const std::int64_t id = next_comment_id_++;
   const std::string now = next_time();
-  json comment{{"id", id},          {"comment", html}, {"author", {{"id", 1}, {"username", "fake"}, {"name", "Fake User"}}},
+  json comment{{"id", id},          {"comment", html}, {"author", {{"id", author_id}, {"username", fmt::format("user{}", author_id)}}},
                {"reactions", nullptr}, {"created", now},  {"updated", now}};
   comments_[task_id][id] = comment;
   emit("task.comment.created", task_id, {{"comment", comment}});
@@ -467,9 +467,9 @@ bool FakeVikunja::change_comment(std::int64_t task_id, std::int64_t comment_id, 
   return true;
 }
 
-std::int64_t FakeVikunja::add_comment(std::int64_t task_id, const std::string& html) {
+std::int64_t FakeVikunja::add_comment(std::int64_t task_id, const std::string& html, std::int64_t author_id) {
   std::lock_guard lock(mutex_);
-  return put_comment(task_id, html);
+  return put_comment(task_id, html, author_id);
 }
 
 void FakeVikunja::edit_comment(std::int64_t task_id, std::int64_t comment_id, const std::string& html) {
@@ -840,6 +840,11 @@ void FakeVikunja::install_routes() {
     page_of(request, response, items, {});
   });
 
+  // pkg/models/task_comment_permissions.go: only the author edits or deletes (one that is gone: 404).
+  const auto written_by_token_user = [this](std::int64_t task_id, std::int64_t comment_id) {
+    const auto comment = comments_[task_id].find(comment_id);
+    return comment == comments_[task_id].end() || comment->second["author"]["id"] == 1;
+  };
   const auto comment_text = [](const Request& request) -> std::optional<std::string> {
     const json body = json::parse(request.body, nullptr, false);
     if (!body.is_object() || !body.contains("comment") || !body["comment"].is_string() || body["comment"] == "") {
@@ -856,11 +861,11 @@ void FakeVikunja::install_routes() {
     if (!tasks_.contains(id)) return send_error(response, 404, 4002, "This task does not exist");
     const auto text = comment_text(request);
     if (!text) return send_error(response, 400, 2002, "Struct is invalid.");
-    const std::int64_t comment_id = put_comment(id, *text);
+    const std::int64_t comment_id = put_comment(id, *text, 1);
     send_json(response, 201, comments_[id][comment_id]);
   });
 
-  server.Post(R"(/api/v1/tasks/(\d+)/comments/(\d+))", [this, comment_text](const Request& request, Response& response) {
+  server.Post(R"(/api/v1/tasks/(\d+)/comments/(\d+))", [this, comment_text, written_by_token_user](const Request& request, Response& response) {
     if (intercept(request, response)) return;
     std::lock_guard lock(mutex_);
     if (refuse_comment_routes_) return send_error(response, 401, 11, "missing, malformed, expired or otherwise invalid token provided");
@@ -868,14 +873,16 @@ void FakeVikunja::install_routes() {
     const std::int64_t comment_id = path_id(request, 2);
     const auto text = comment_text(request);
     if (!text) return send_error(response, 400, 2002, "Struct is invalid.");
+    if (!written_by_token_user(id, comment_id)) return send_error(response, 403, 0, "Forbidden");
     if (!change_comment(id, comment_id, *text)) return send_error(response, 404, 4015, "This task comment does not exist");
     send_json(response, 200, comments_[id][comment_id]);
   });
 
-  server.Delete(R"(/api/v1/tasks/(\d+)/comments/(\d+))", [this](const Request& request, Response& response) {
+  server.Delete(R"(/api/v1/tasks/(\d+)/comments/(\d+))", [this, written_by_token_user](const Request& request, Response& response) {
     if (intercept(request, response)) return;
     std::lock_guard lock(mutex_);
     if (refuse_comment_routes_) return send_error(response, 401, 11, "missing, malformed, expired or otherwise invalid token provided");
+    if (!written_by_token_user(path_id(request, 1), path_id(request, 2))) return send_error(response, 403, 0, "Forbidden");
     if (!change_comment(path_id(request, 1), path_id(request, 2), std::nullopt)) {
       return send_error(response, 404, 4015, "This task comment does not exist");
     }

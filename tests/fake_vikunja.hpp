@@ -91,8 +91,10 @@ class FakeVikunja {
   void refuse_user_route();  // GET /user answers 401, as to a token scoped to the sync's routes
   void refuse_relation_routes();  // 401, as to a token without the tasks_relations permission
   void refuse_comment_routes();   // 401, as to a token without the tasks_comments permission
-  // Comments as the web UI writes them (HTML); none of them changes the task's `updated`.
-  std::int64_t add_comment(std::int64_t task_id, const std::string& html);
+  // Comments as the web UI writes them (HTML); none of them changes the task's `updated`. Only a
+  // comment's author may edit or delete it through the API (403 for another's): the token's user
+  // is author 1.
+  std::int64_t add_comment(std::int64_t task_id, const std::string& html, std::int64_t author_id = 1);
   void edit_comment(std::int64_t task_id, std::int64_t comment_id, const std::string& html);
   void remove_comment(std::int64_t task_id, std::int64_t comment_id);
   std::vector<json> comments(std::int64_t task_id);  // oldest first, as GET shows them
@@ -124,7 +126,7 @@ class FakeVikunja {
   std::string next_time();          // caller holds mutex_
   // `extra`: the event's own keys beside the task (`comment`). Caller holds mutex_.
   void emit(const char* event, std::int64_t task_id, json extra = json::object());
-  std::int64_t put_comment(std::int64_t task_id, const std::string& html);  // caller holds mutex_
+  std::int64_t put_comment(std::int64_t task_id, const std::string& html, std::int64_t author_id);  // caller holds mutex_
   // False when the task has no such comment. Caller holds mutex_.
   bool change_comment(std::int64_t task_id, std::int64_t comment_id, const std::optional<std::string>& html);
   void deliver_loop();

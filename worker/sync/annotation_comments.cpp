@@ -15,6 +15,15 @@ namespace {
 
 constexpr const char* deleted_note = "(deleted)";
 
+// The text of a note as carried, or why it is not.
+std::pair<std::optional<std::string>, std::string> carried_note(std::optional<std::string> text, auto why_not) {
+  if (!text) return {std::nullopt, why_not().value_or("cannot be read")};
+  if (text->find_first_not_of(" \t\r\n") == std::string::npos) {
+    return {std::nullopt, "no text but blanks (an image, or control characters)"};
+  }
+  return {std::move(text), std::string()};
+}
+
 template <typename Note>
 std::set<std::pair<std::string, std::string>> carried(const std::vector<Note>& notes, auto key_of) {
   std::set<std::pair<std::string, std::string>> found;
@@ -37,8 +46,8 @@ bool agree(const std::optional<std::vector<NotePair>>& agreed, const std::set<st
 class NoteMerger {
  public:
   NoteMerger(const std::vector<Annotation>& annotations, const std::vector<Comment>& comments, ConflictRule rule,
-             Side newer)
-      : rule_(rule), newer_(newer) {
+             std::optional<UnixMillis> taskwarrior_modified)
+      : rule_(rule), taskwarrior_modified_(taskwarrior_modified) {
     for (const Annotation& annotation : annotations) {
       annotations_.emplace(annotation.entry, &annotation);
       entries_taken_.insert(annotation.entry);
@@ -52,6 +61,8 @@ class NoteMerger {
     if (!annotation && !comment) return;  // deleted on both sides
     if ((annotation && !annotation->text) || (comment && !comment->text)) {
       // One side's text is not carried: the pair stays as it was agreed.
+      if (annotation && !annotation->text) uncarried(*annotation);
+      if (comment && !comment->text) uncarried(*comment);
       merge_.pairs.push_back(pair);
       return;
     }
@@ -65,7 +76,7 @@ class NoteMerger {
       const bool theirs_changed = theirs != pair.text;
       Side winner = ours_changed && !theirs_changed ? Side::taskwarrior : Side::vikunja;
       if (ours_changed && theirs_changed) {
-        winner = winner_by_rule();
+        winner = winner_by_rule(*comment);
         merge_.conflicts.push_back({pair.text, ours, theirs, winner});
       }
       if (winner == Side::taskwarrior) {
@@ -85,13 +96,13 @@ class NoteMerger {
       if (annotation->text) {
         new_annotations.push_back(annotation);
       } else {
-        merge_.uncarried.push_back(fmt::format("annotation {}", entry));
+        uncarried(*annotation);
       }
     }
     for (const NotePair& pair : merge_.pairs) entries_taken_.insert(pair.entry);
     for (const auto& [id, comment] : comments_) {
       if (!comment->text) {
-        merge_.uncarried.push_back(fmt::format("comment {}", id));
+        uncarried(*comment);
         continue;
       }
       const auto same_text = std::find_if(new_annotations.begin(), new_annotations.end(),
@@ -114,6 +125,13 @@ class NoteMerger {
   }
 
  private:
+  void uncarried(const Annotation& annotation) {
+    merge_.uncarried.push_back({fmt::format("annotation {}", annotation.entry), annotation.not_carried_because});
+  }
+  void uncarried(const Comment& comment) {
+    merge_.uncarried.push_back({fmt::format("comment {}", comment.id), comment.not_carried_because});
+  }
+
   template <typename Key, typename Note>
   static const Note* take(std::map<Key, const Note*>& notes, const Key& key) {
     const auto found = notes.find(key);
@@ -127,23 +145,25 @@ class NoteMerger {
   // side's edit since, if any, loses and is kept as a conflict.
   void deleted(Side deleted_in, const NotePair& pair, const std::string& other_text) {
     if (deleted_in == Side::taskwarrior) {
-      merge_.comments_to_remove.insert(pair.comment_id);
+      merge_.comments_to_remove[pair.comment_id] = pair.entry;
     } else {
       merge_.annotations_to_remove.insert(pair.entry);
     }
     if (other_text == pair.text) return;
     const bool in_taskwarrior = deleted_in == Side::taskwarrior;
     merge_.conflicts.push_back({pair.text, in_taskwarrior ? deleted_note : other_text,
-                                in_taskwarrior ? other_text : deleted_note, deleted_in});
+                                in_taskwarrior ? other_text : deleted_note, deleted_in, true});
   }
 
-  Side winner_by_rule() const {
+  Side winner_by_rule(const Comment& comment) const {
     switch (rule_) {
       case ConflictRule::taskwarrior: return Side::taskwarrior;
       case ConflictRule::vikunja: return Side::vikunja;
-      case ConflictRule::newest: return newer_;
+      case ConflictRule::newest:
+        // Unknown times count as old, as for fields.
+        return taskwarrior_modified_.value_or(0) > comment.updated.value_or(0) ? Side::taskwarrior : Side::vikunja;
     }
-    return newer_;
+    return Side::vikunja;
   }
 
   // Taskwarrior keys annotations by their entry second: a comment made in the same second as
@@ -160,7 +180,7 @@ class NoteMerger {
   std::map<std::int64_t, const Comment*> comments_;
   std::set<std::string> entries_taken_;  // by the task's annotations, and the pairs
   ConflictRule rule_;
-  Side newer_;
+  std::optional<UnixMillis> taskwarrior_modified_;
   NoteMerge merge_;
 };
 
@@ -174,7 +194,9 @@ std::vector<Annotation> annotations_of(const nlohmann::json& task) {
     if (!annotation.is_object()) continue;
     const auto entry = optional_string(annotation, "entry");
     if (!entry || entry->empty()) continue;
-    found.push_back({*entry, carried_text(string_or(annotation, "description"))});
+    const std::string raw = string_or(annotation, "description");
+    auto [text, why_not] = carried_note(carried_text(raw), [&] { return why_text_not_carried(raw); });
+    found.push_back({*entry, std::move(text), std::move(why_not)});
   }
   return found;
 }
@@ -184,9 +206,13 @@ std::vector<Comment> comments_of(const std::vector<nlohmann::json>& comments) {
   for (const nlohmann::json& comment : comments) {
     const auto id = comment.find("id");
     if (id == comment.end() || !id->is_number_integer()) continue;
-    const auto created = optional_string(comment, "created");
-    found.push_back({id->get<std::int64_t>(), created ? parse_rfc3339(*created) : std::nullopt,
-                     text_of_html(string_or(comment, "comment"))});
+    const auto time = [&](const char* field) {
+      const auto text = optional_string(comment, field);
+      return text ? parse_rfc3339(*text) : std::nullopt;
+    };
+    const std::string html = string_or(comment, "comment");
+    auto [text, why_not] = carried_note(text_of_html(html), [&] { return why_html_not_carried(html); });
+    found.push_back({id->get<std::int64_t>(), time("created"), time("updated"), std::move(text), std::move(why_not)});
   }
   return found;
 }
@@ -202,8 +228,9 @@ bool comments_agree(const std::optional<std::vector<NotePair>>& agreed, const st
 }
 
 NoteMerge merge_notes(const std::optional<std::vector<NotePair>>& base, const std::vector<Annotation>& annotations,
-                      const std::vector<Comment>& comments, ConflictRule rule, Side newer, UnixMillis now) {
-  NoteMerger merger(annotations, comments, rule, newer);
+                      const std::vector<Comment>& comments, ConflictRule rule,
+                      std::optional<UnixMillis> taskwarrior_modified, UnixMillis now) {
+  NoteMerger merger(annotations, comments, rule, taskwarrior_modified);
   if (base) {
     for (const NotePair& pair : *base) merger.follow(pair);
   }

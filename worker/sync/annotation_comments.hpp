@@ -27,22 +27,34 @@
 
 namespace vsync {
 
+// A note's text is not carried (nullopt, with the reason) when it is too large, HTML that does
+// not read, or nothing but blanks (an image-only comment; an annotation of control characters):
+// Taskwarrior drops an empty annotation and Vikunja refuses an empty comment, so it would cross
+// as a delete.
 struct Annotation {
   std::string entry;
-  std::optional<std::string> text;  // nullopt: not carried
+  std::optional<std::string> text;
+  std::string not_carried_because = {};
 };
 
 struct Comment {
   std::int64_t id = 0;
-  std::optional<UnixMillis> created;
-  std::optional<std::string> text;  // nullopt: not carried
+  std::optional<UnixMillis> created, updated;
+  std::optional<std::string> text;
+  std::string not_carried_because = {};
+};
+
+struct UncarriedNote {
+  std::string note;  // "comment 12", "annotation 20261203T101500Z"
+  std::string reason;
 };
 
 struct NoteConflict {
-  std::string base;  // "(none)" for a note deleted on one side
-  std::string taskwarrior;
+  std::string base;
+  std::string taskwarrior;  // "(deleted)" for a note deleted there
   std::string vikunja;
   Side winner;
+  bool delete_won = false;  // deleted on the winner's side, edited on the other
 };
 
 struct NoteMerge {
@@ -53,10 +65,9 @@ struct NoteMerge {
   std::set<std::string> annotations_to_remove;               // entries
   std::vector<NotePair> comments_to_add;                     // entry and text; no id yet
   std::map<std::int64_t, std::string> comments_to_write;     // id -> text
-  std::set<std::int64_t> comments_to_remove;
+  std::map<std::int64_t, std::string> comments_to_remove;  // id -> the entry it was paired with
   std::vector<NoteConflict> conflicts;
-  // Notes left on their side because their text is not carried, for the log.
-  std::vector<std::string> uncarried;
+  std::vector<UncarriedNote> uncarried;  // left on their side, for the log
 
   bool changes_taskwarrior() const { return !annotations_to_write.empty() || !annotations_to_remove.empty(); }
 };
@@ -71,10 +82,12 @@ std::vector<Comment> comments_of(const std::vector<nlohmann::json>& comments);
 bool annotations_agree(const std::optional<std::vector<NotePair>>& agreed, const std::vector<Annotation>& annotations);
 bool comments_agree(const std::optional<std::vector<NotePair>>& agreed, const std::vector<Comment>& comments);
 
-// `newer`: the side whose last change is the more recent, for ConflictRule::newest. `now`
-// stands in for the creation time of a comment that does not say it.
+// For ConflictRule::newest, a note changed on both sides goes to the later of the Taskwarrior
+// task's `modified` and the comment's `updated` (a comment's edit changes no task `updated`).
+// `now` stands in for the creation time of a comment that does not say it.
 NoteMerge merge_notes(const std::optional<std::vector<NotePair>>& base, const std::vector<Annotation>& annotations,
-                      const std::vector<Comment>& comments, ConflictRule rule, Side newer, UnixMillis now);
+                      const std::vector<Comment>& comments, ConflictRule rule,
+                      std::optional<UnixMillis> taskwarrior_modified, UnixMillis now);
 
 // Writes the merge's annotation changes into a task for `task import`.
 void write_annotations(nlohmann::json& task, const NoteMerge& merge);

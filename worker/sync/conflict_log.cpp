@@ -39,7 +39,7 @@ void ConflictLog::record_notes(const std::string& tw_uuid, std::int64_t vikunja_
                                const std::vector<NoteConflict>& conflicts, ConflictRule rule) {
   for (const NoteConflict& note : conflicts) {
     const FieldConflict conflict{Field::description, note.base, note.taskwarrior, note.vikunja, note.winner};
-    insert(tw_uuid, vikunja_id, conflict, "annotation", std::string(to_string(rule)));
+    insert(tw_uuid, vikunja_id, conflict, "annotation", note.delete_won ? "delete wins" : std::string(to_string(rule)));
   }
 }
 

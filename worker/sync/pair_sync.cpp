@@ -85,49 +85,54 @@ std::set<std::string> PairSync::write_vikunja_depends(const std::string& tw_uuid
 }
 
 std::vector<NotePair> PairSync::write_vikunja_notes(const std::string& tw_uuid, std::int64_t vikunja_id,
-                                                    const NoteMerge& merge, const std::vector<Comment>& comments) {
+                                                    NoteMerge& merge, const std::vector<Comment>& comments) {
   std::map<std::int64_t, std::string> held;  // what Vikunja holds of each comment
   for (const Comment& comment : comments) {
     if (comment.text) held[comment.id] = *comment.text;
   }
   std::vector<NotePair> pairs;
-  std::vector<std::string> refused;
-  for (NotePair pair : merge.pairs) {
+  std::vector<UncarriedNote> refused;
+  const std::string refusal = "Vikunja refused the comment: another user wrote it, the token lacks tasks_comments, "
+                              "or it is gone";
+  // Vikunja keeps its comment: so does the annotation, and the change refused is a conflict.
+  const auto keep_vikunjas = [&](const std::string& entry, std::int64_t comment_id, const std::string& ours) {
+    refused.push_back({fmt::format("comment {}", comment_id), refusal});
+    merge.annotations_to_remove.erase(entry);
+    merge.annotations_to_write[entry] = held[comment_id];
+    merge.conflicts.push_back({"(Vikunja refused the change)", ours, held[comment_id], Side::vikunja});
+    pairs.push_back({entry, comment_id, held[comment_id]});
+  };
+  for (const NotePair& pair : merge.pairs) {
     const auto text = merge.comments_to_write.find(pair.comment_id);
-    if (text != merge.comments_to_write.end() && !vikunja_.write_comment(vikunja_id, pair.comment_id, text->second)) {
-      refused.push_back(fmt::format("comment {}", pair.comment_id));
-      if (!held.contains(pair.comment_id)) continue;
-      pair.text = held[pair.comment_id];
+    if (text != merge.comments_to_write.end() && !vikunja_.write_comment(vikunja_id, pair.comment_id, text->second) &&
+        held.contains(pair.comment_id)) {
+      keep_vikunjas(pair.entry, pair.comment_id, text->second);
+      continue;
     }
-    pairs.push_back(std::move(pair));
+    pairs.push_back(pair);
   }
-  for (const std::int64_t comment_id : merge.comments_to_remove) {
-    if (vikunja_.remove_comment(vikunja_id, comment_id)) continue;
-    refused.push_back(fmt::format("comment {}", comment_id));
-    // Still there: paired with an annotation that is gone, it is deleted again next time.
-    const auto text = held.find(comment_id);
-    if (text != held.end()) pairs.push_back({"", comment_id, text->second});
+  for (const auto& [comment_id, entry] : merge.comments_to_remove) {
+    if (!vikunja_.remove_comment(vikunja_id, comment_id) && held.contains(comment_id)) {
+      keep_vikunjas(entry, comment_id, "(deleted)");
+    }
   }
   for (const NotePair& note : merge.comments_to_add) {
     if (const auto comment_id = vikunja_.add_comment(vikunja_id, note.text)) {
       pairs.push_back({note.entry, *comment_id, note.text});
     } else {
-      refused.push_back(fmt::format("annotation {}", note.entry));
+      refused.push_back({fmt::format("annotation {}", note.entry), refusal + "; tried again at the next sync"});
     }
   }
-  if (!refused.empty()) {
-    warn_notes_not_carried(tw_uuid, vikunja_id, refused,
-                           "Vikunja refused the comment: the token lacks tasks_comments, or it is gone");
-  }
+  warn_notes_not_carried(tw_uuid, vikunja_id, refused);
   std::sort(pairs.begin(), pairs.end(), [](const NotePair& a, const NotePair& b) { return a.entry < b.entry; });
   return pairs;
 }
 
 void PairSync::warn_notes_not_carried(const std::string& tw_uuid, std::int64_t vikunja_id,
-                                      const std::vector<std::string>& notes, std::string_view reason) {
-  for (const std::string& note : notes) {
+                                      const std::vector<UncarriedNote>& notes) {
+  for (const UncarriedNote& note : notes) {
     log_.log(LogLevel::warning, "note not carried", "tw_uuid={} vikunja_id={} note={} reason={}", tw_uuid, vikunja_id,
-             log_quote(note), log_quote(reason));
+             log_quote(note.note), log_quote(note.reason));
   }
 }
 
@@ -164,12 +169,12 @@ void PairSync::converge(const std::string& tw_uuid, const std::optional<TaskFiel
   std::optional<NoteMerge> notes;
   agreed.notes = base_notes;
   if (comments) {
-    notes = merge_notes(base_notes, annotations, *comments, settings_.conflict_rule, newer, clock_.now());
-    warn_notes_not_carried(tw_uuid, vikunja_id, notes->uncarried,
-                           fmt::format("over {} KiB as HTML, or HTML that does not read", max_carried_note_bytes / 1024));
+    notes = merge_notes(base_notes, annotations, *comments, settings_.conflict_rule, taskwarrior_modified(taskwarrior),
+                        clock_.now());
+    warn_notes_not_carried(tw_uuid, vikunja_id, notes->uncarried);
   } else if (!annotations_agree(base_notes, annotations)) {
-    warn_notes_not_carried(tw_uuid, vikunja_id, {"annotations"},
-                           "Vikunja refused to list the comments: the token lacks tasks_comments");
+    warn_notes_not_carried(tw_uuid, vikunja_id,
+                           {{"annotations", "Vikunja refused to list the comments: the token lacks tasks_comments"}});
   }
   if (!taskwarrior_fields.description) {
     warn_uncarried(log_, tw_uuid, vikunja_id, Side::taskwarrior,
@@ -179,6 +184,10 @@ void PairSync::converge(const std::string& tw_uuid, const std::optional<TaskFiel
     warn_uncarried(log_, tw_uuid, vikunja_id, Side::vikunja, why_html_not_carried(string_or(vikunja, "description")));
   }
 
+  // Comments before the task: a write that fails after the task's update would leave Vikunja
+  // holding the merge, which the retry would read as Vikunja's own change (a completion undone
+  // in Taskwarrior since would come back). Comments written before a failure pair by their text.
+  if (notes) agreed.notes = write_vikunja_notes(tw_uuid, vikunja_id, *notes, *comments);
   json vikunja_now = vikunja;
   if (!same_fields(merged.fields, vikunja_fields)) {
     vikunja_now = vikunja_.update(vikunja, merged.fields);
@@ -186,12 +195,20 @@ void PairSync::converge(const std::string& tw_uuid, const std::optional<TaskFiel
       agreed.depends = write_vikunja_depends(tw_uuid, vikunja, *merged.fields.depends);
     }
   }
-  if (notes) agreed.notes = write_vikunja_notes(tw_uuid, vikunja_id, *notes, *comments);
   if (!same_fields(merged.fields, taskwarrior_fields) || (notes && notes->changes_taskwarrior())) {
     // Import replaces the whole task: if the user changed it since it was read, merge again
     // (the retry reads it anew) rather than overwrite that change.
     const auto now_in_taskwarrior = taskwarrior_task(tw_uuid);
     if (now_in_taskwarrior && string_or(*now_in_taskwarrior, "modified") != string_or(taskwarrior, "modified")) {
+      // Vikunja's comments are written already: their pairing is kept, so that the merge again
+      // sees the user's change of a note as a change of that note (not a new one), and a note
+      // the merge overwrote is in the conflicts table.
+      if (notes && base) {
+        TaskFields written = *base;
+        written.notes = agreed.notes;
+        task_map_.link(tw_uuid, vikunja_id, updated_of(vikunja), written);
+        conflicts_.record_notes(tw_uuid, vikunja_id, notes->conflicts, settings_.conflict_rule);
+      }
       throw JobStopped{JobOutcome::retry("the Taskwarrior task changed while it was merged; merging again", false)
                            .on(Target::taskwarrior)};
     }
@@ -239,8 +256,16 @@ void PairSync::deleted_in_vikunja(const TaskLink& link, std::int64_t job_id) {
 void PairSync::deleted_in_taskwarrior(const TaskLink& link, std::int64_t job_id) {
   if (const auto vikunja = linked_vikunja_task(link)) {
     hold_mass_delete(Side::taskwarrior, job_id, link);
-    if (!link.agreed || !same_fields(vikunja_.fields_of(*vikunja, link.agreed->project), *link.agreed)) {
-      conflicts_.record_delete(link.tw_uuid, link.vikunja_id, Side::taskwarrior, vikunja->dump());
+    // Comments made or edited since the agreed state go with the task: kept with the losing edit.
+    json losing = *vikunja;
+    const auto comments = vikunja_.comments(link.vikunja_id);
+    const bool comments_changed = comments && !comments_agree(link.agreed ? link.agreed->notes : std::nullopt, *comments);
+    if (comments_changed) {
+      losing["comments"] = json::array();
+      for (const Comment& comment : *comments) losing["comments"].push_back(comment.text.value_or("(not carried)"));
+    }
+    if (!link.agreed || comments_changed || !same_fields(vikunja_.fields_of(*vikunja, link.agreed->project), *link.agreed)) {
+      conflicts_.record_delete(link.tw_uuid, link.vikunja_id, Side::taskwarrior, losing.dump());
     }
     vikunja_.remove(link.vikunja_id);
     log_.log(LogLevel::info, "deleted in Vikunja", "tw_uuid={} vikunja_id={} cause={}", link.tw_uuid,
@@ -345,9 +370,10 @@ void PairSync::create_in_taskwarrior(const json& vikunja) {
             {"entry", format_taskwarrior_date(clock_.now())}};
   write_taskwarrior(task, fields, done_at_of(vikunja), clock_.now());
   if (const auto comments = vikunja_.comments(vikunja_id)) {
-    const NoteMerge notes = merge_notes(std::nullopt, {}, *comments, settings_.conflict_rule, Side::vikunja, clock_.now());
+    const NoteMerge notes = merge_notes(std::nullopt, {}, *comments, settings_.conflict_rule, std::nullopt, clock_.now());
     write_annotations(task, notes);
     fields.notes = notes.pairs;
+    warn_notes_not_carried(task["uuid"], vikunja_id, notes.uncarried);
   }
   if (!fields.depends->empty()) task["depends"] = *fields.depends;
   task["vikunja_id"] = std::to_string(vikunja_id);

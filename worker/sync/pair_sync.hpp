@@ -95,11 +95,13 @@ class PairSync {
                                               const std::set<std::string>& merged);
 
   // Adds, rewrites and removes Vikunja's comments as the merge says; returns the pairs both sides
-  // now hold (a refused write leaves the pair as Vikunja holds it, so the next sync tries again).
-  std::vector<NotePair> write_vikunja_notes(const std::string& tw_uuid, std::int64_t vikunja_id, const NoteMerge& merge,
+  // hold once Taskwarrior is written. An edit or delete Vikunja refuses (only a comment's author
+  // may change it) leaves Vikunja's comment as it is, and the merge then writes it back to its
+  // annotation, the refused change kept as a conflict; a refused add is tried again next time.
+  std::vector<NotePair> write_vikunja_notes(const std::string& tw_uuid, std::int64_t vikunja_id, NoteMerge& merge,
                                             const std::vector<Comment>& comments);
-  void warn_notes_not_carried(const std::string& tw_uuid, std::int64_t vikunja_id, const std::vector<std::string>& notes,
-                              std::string_view reason);
+  void warn_notes_not_carried(const std::string& tw_uuid, std::int64_t vikunja_id,
+                              const std::vector<UncarriedNote>& notes);
 
   VikunjaTasks& vikunja_;
   TaskRunner& task_;

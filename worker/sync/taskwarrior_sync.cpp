@@ -71,18 +71,25 @@ JobOutcome TaskwarriorSync::run(const ClaimedJob& job) {
     }
     return JobOutcome::done();
   }
-  if (link) return apply_linked(job, *link, *vikunja);
+  if (link) return apply_linked(job, *link, *vikunja, event.event_name);
   locks_.lock(job.id, {vikunja_.fields_of(*vikunja).title});
   if (const auto linked_since = task_map_.by_vikunja_id(event.task_id)) return apply_linked(job, *linked_since, *vikunja);
   return link_or_create(job, *vikunja);
 }
 
-JobOutcome TaskwarriorSync::apply_linked(const ClaimedJob& job, const TaskLink& link, const nlohmann::json& vikunja) {
+JobOutcome TaskwarriorSync::apply_linked(const ClaimedJob& job, const TaskLink& link, const nlohmann::json& vikunja,
+                                         std::string_view event_name) {
   std::optional<std::vector<Comment>> comments = vikunja_.comments(link.vikunja_id);
   const bool notes_agree = !comments || comments_agree(link.agreed ? link.agreed->notes : std::nullopt, *comments);
   if (link.agreed && notes_agree && same_fields(pair_.vikunja_fields(vikunja, link.agreed->project), *link.agreed)) {
     // Our own change echoing back, a duplicate, or a change the sync does not carry.
-    log_.log(LogLevel::debug, "webhook changes nothing", "id={} key={}", job.id, job.key);
+    if (event_name.starts_with("task.comment.")) {
+      // A comment made and deleted again, or already carried: said, since it is the user's note.
+      log_.log(LogLevel::info, "webhook changes nothing", "id={} key={} event={} note={}", job.id, job.key, event_name,
+               log_quote("the comments are as agreed (one made and deleted again is gone)"));
+    } else {
+      log_.log(LogLevel::debug, "webhook changes nothing", "id={} key={}", job.id, job.key);
+    }
     return JobOutcome::done();
   }
   const auto taskwarrior = pair_.taskwarrior_task(link.tw_uuid);

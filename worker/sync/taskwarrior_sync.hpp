@@ -33,7 +33,9 @@ class TaskwarriorSync final : public JobHandler {
  private:
   // Reads the comments too, whatever the event: jobs of one task coalesce in the queue, so a
   // comment's event may have become a task.updated one.
-  JobOutcome apply_linked(const ClaimedJob& job, const TaskLink& link, const nlohmann::json& vikunja);
+  // `event_name`: the job's event, for the log.
+  JobOutcome apply_linked(const ClaimedJob& job, const TaskLink& link, const nlohmann::json& vikunja,
+                          std::string_view event_name = {});
   // Vikunja sends a relation's event about the task it was made on only; the other task's
   // relations changed too (the inverse kind), so it gets a job of its own.
   void queue_other_task_of_relation(const WebhookEvent& event);
