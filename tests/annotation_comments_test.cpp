@@ -128,6 +128,13 @@ TEST_CASE("notes merge as sets against the agreed pairs", "[annotations]") {
     CHECK_FALSE(merge.changes_taskwarrior());
     CHECK(merge.uncarried.size() == 3);
   }
+  SECTION("a paired note not carried whose partner is deleted is left alone, unpaired") {
+    const NoteMerge merge = merged(base, {{"20261201T100000Z", "bring keys"}},
+                                   {{7, std::nullopt, std::nullopt, std::nullopt}, {8, std::nullopt, std::nullopt, "bring keys"}});
+    CHECK(merge.comments_to_remove.empty());
+    CHECK(merge.pairs == std::vector<NotePair>{base[1]});
+    CHECK(comments_agree(merge.pairs, {{7, std::nullopt, std::nullopt, std::nullopt}, {8, std::nullopt, std::nullopt, "bring keys"}}));
+  }
   SECTION("a note of nothing but blanks (an image-only comment) is not carried, so it never reads as deleted") {
     const auto comments = comments_of({json{{"id", 5}, {"comment", "<p><img src=\"cat.png\"></p>"}}});
     REQUIRE(comments.size() == 1);
@@ -149,6 +156,9 @@ TEST_CASE("whether a side holds the agreed notes", "[annotations]") {
   CHECK(comments_agree(agreed, {{7, std::nullopt, std::nullopt, "call Bob"}}));
   CHECK_FALSE(comments_agree(agreed, {{7, std::nullopt, std::nullopt, "call Bob"}, {8, std::nullopt, std::nullopt, "new"}}));
   CHECK(comments_agree(agreed, {{7, std::nullopt, std::nullopt, "call Bob"}, {8, std::nullopt, std::nullopt, std::nullopt}}));
+  // A paired note that stopped being carried (edited to 1 MiB) agrees: no sync is due for it.
+  CHECK(annotations_agree(agreed, {{"20261201T090000Z", std::nullopt}}));
+  CHECK(comments_agree(agreed, {{7, std::nullopt, std::nullopt, std::nullopt}}));
 }
 
 TEST_CASE("an annotation becomes a comment, and its edit and delete follow", "[annotations]") {
@@ -351,4 +361,13 @@ TEST_CASE("a task deleted in Taskwarrior keeps a comment made since in the confl
   CHECK_FALSE(f.vikunja.task(linked.id));
   CHECK(f.store.database().execAndGet("SELECT vikunja_value FROM conflicts WHERE field = 'deleted'").getString().find(
             "said after the last sync") != std::string::npos);
+}
+
+TEST_CASE("the comments of a task deleted since it was read are none to read, not a failure", "[annotations]") {
+  TaskwarriorFixture f;
+  LinkedTask linked(f);
+  auto worker = f.worker();
+  f.vikunja.remove_task(linked.id);
+  CHECK_FALSE(worker->vikunja().comments(linked.id));
+  CHECK_FALSE(worker->vikunja().add_comment(linked.id, "<p>too late</p>"));
 }

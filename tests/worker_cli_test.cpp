@@ -281,6 +281,7 @@ TEST_CASE("doctor goes from listing each missing piece, with what to do, to all 
   CHECK(after.exit_code == 0);
   CHECK_THAT(after.out, Catch::Contains("[ok] taskwarrior hooks      on-add-vikunja and on-modify-vikunja active") &&
                             Catch::Contains("[ok] vikunja_id attribute") && Catch::Contains("[ok] webhook secret") &&
+                            Catch::Contains("[ok] token permissions      tasks_comments and tasks_relations granted") &&
                             Catch::Contains("[ok] project webhooks       all 1 projects send task events to " + receiver) &&
                             Catch::EndsWith("all well\n"));
   const json report = json::parse(install.worker({"doctor", "--json"}).out);
@@ -294,6 +295,14 @@ TEST_CASE("doctor goes from listing each missing piece, with what to do, to all 
     CHECK(result.exit_code == 1);
     CHECK_THAT(result.out, Catch::Contains("[!!] project webhooks       no webhook with the task events on 'Made in the UI since'") &&
                                Catch::Contains("-> `vikunja-worker webhooks install --url " + receiver + "`"));
+  }
+  SECTION("a token made before notes and dependencies were carried") {
+    install.vikunja.refuse_comment_routes();
+    install.vikunja.refuse_relation_routes();
+    const auto result = install.worker({"doctor"});
+    CHECK(result.exit_code == 1);
+    CHECK_THAT(result.out, Catch::Contains("[!!] token permissions      the token lacks tasks_comments (annotations and "
+                                           "comments stay on their side) and tasks_relations"));
   }
   SECTION("a rejected token") {
     install.env["VIKUNJA_API_TOKEN"] = std::string("tk_wrong");

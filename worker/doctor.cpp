@@ -77,6 +77,25 @@ bool is_private_address(const std::string& url) {
 // The permissions a token needs: the sync's routes, and `webhooks install`'s.
 constexpr const char* token_permissions = "projects, tasks, labels, tasks_labels, tasks_relations, tasks_comments and projects_webhooks";
 
+// The permissions a token may lack while its other routes work: a token made before the sync
+// carried notes and dependencies. Each is probed on task 0, which does not exist.
+void token_scope(const DoctorInput& in, const std::string& url, std::vector<Check>& checks) {
+  std::vector<std::string> missing;
+  if (!in.worker->vikunja().token_may("GET", "/tasks/0/comments")) {
+    missing.push_back("tasks_comments (annotations and comments stay on their side)");
+  }
+  if (!in.worker->vikunja().token_may("DELETE", "/tasks/0/relations/blocked/0")) {
+    missing.push_back("tasks_relations (dependencies stay on their side)");
+  }
+  if (missing.empty()) {
+    checks.push_back(ok("token permissions", "tasks_comments and tasks_relations granted"));
+    return;
+  }
+  checks.push_back(attention("token permissions", fmt::format("the token lacks {}", fmt::join(missing, " and ")),
+                             fmt::format("create one with the permissions {} at {}/user/settings/api-tokens",
+                                         token_permissions, url)));
+}
+
 // GET /info and GET /projects: reachable, the token accepted (on a route the sync needs: a
 // token scoped to the sync's routes cannot read /user), the version and its webhook caveats.
 // `projects` stays unset when Vikunja cannot be read with the token.
@@ -104,6 +123,7 @@ std::vector<Check> server(const DoctorInput& in, const std::vector<std::string>&
                                            token_permissions, url)));
     return checks;
   }
+  token_scope(in, url, checks);
   if (const auto parsed = version_of(version)) {
     if (*parsed < std::pair(2, 3)) {
       checks.push_back(note("webhook retries",

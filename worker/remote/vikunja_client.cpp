@@ -252,11 +252,12 @@ bool VikunjaClient::remove_relation(std::int64_t task_id, const std::string& kin
   return response.status != 401 && response.status != 403;
 }
 
-// 401 and 403 here are a token without the tasks_comments permission (the task was just read).
+// 401 and 403 here are a token without the tasks_comments permission (the task was just read);
+// 404 a task deleted since it was read.
 std::optional<std::vector<nlohmann::json>> VikunjaClient::comments(std::int64_t task_id) {
   std::vector<json> found;
   if (!each_item(fmt::format("/tasks/{}/comments", task_id), "", [&](json&& comment) { found.push_back(std::move(comment)); },
-                 {401, 403})) {
+                 {401, 403, 404})) {
     return std::nullopt;
   }
   return found;
@@ -264,7 +265,7 @@ std::optional<std::vector<nlohmann::json>> VikunjaClient::comments(std::int64_t 
 
 std::optional<nlohmann::json> VikunjaClient::add_comment(std::int64_t task_id, const std::string& html) {
   const std::string path = fmt::format("/tasks/{}/comments", task_id);
-  const HttpResponse response = call("PUT", path, json{{"comment", html}}, {401, 403});
+  const HttpResponse response = call("PUT", path, json{{"comment", html}}, {401, 403, 404});
   if (response.status >= 400) return std::nullopt;
   json comment = object_from(response, named("PUT", path));
   if (!comment.contains("id")) throw JobStopped{unexpected_body(response, named("PUT", path), "no \"id\"")};
@@ -282,6 +283,14 @@ bool VikunjaClient::delete_comment(std::int64_t task_id, std::int64_t comment_id
   const HttpResponse response =
       call("DELETE", fmt::format("/tasks/{}/comments/{}", task_id, comment_id), std::nullopt, {401, 403, 404});
   return response.status != 401 && response.status != 403;
+}
+
+bool VikunjaClient::token_may(const std::string& method, const std::string& path) {
+  try {
+    return call(method, path, std::nullopt, {401, 403, 404}).status != 401;
+  } catch (const JobStopped&) {
+    return true;  // past the token check; whatever failed is not the permission
+  }
 }
 
 void VikunjaClient::remove_label(std::int64_t task_id, std::int64_t label_id) {

@@ -53,9 +53,9 @@ class VikunjaClient {
   bool remove_relation(std::int64_t task_id, const std::string& kind, std::int64_t other_id);
 
   // A task's comments, oldest first; nullopt when refused (a token without the tasks_comments
-  // permission: 401 or 403, as for relations).
+  // permission: 401 or 403, as for relations) or the task is gone since it was read (404).
   std::optional<std::vector<json>> comments(std::int64_t task_id);
-  // The comment made (with its id); nullopt when refused.
+  // The comment made (with its id); nullopt when refused or the task is gone.
   std::optional<json> add_comment(std::int64_t task_id, const std::string& html);
   // True when the comment holds `html` now; false when refused or gone (404, code 4015).
   bool update_comment(std::int64_t task_id, std::int64_t comment_id, const std::string& html);
@@ -68,6 +68,10 @@ class VikunjaClient {
   json create_webhook(std::int64_t project_id, const json& webhook);
   void update_webhook_events(std::int64_t project_id, std::int64_t webhook_id, const json& events);
   void delete_webhook(std::int64_t project_id, std::int64_t webhook_id);
+
+  // Whether the token may use a route (probed on task 0, which does not exist): false only when
+  // Vikunja answers 401, which, for a token accepted elsewhere, is a permission it lacks.
+  bool token_may(const std::string& method, const std::string& path);
 
   // GET /info (no token needed): the server's version and settings.
   json info();

@@ -24,22 +24,26 @@ std::pair<std::optional<std::string>, std::string> carried_note(std::optional<st
   return {std::move(text), std::string()};
 }
 
+// Whether a side's notes are the agreed ones, by key (entry or comment id) and text. A note whose
+// text is not carried agrees with whatever its pair says: the merge leaves it alone.
 template <typename Note>
-std::set<std::pair<std::string, std::string>> carried(const std::vector<Note>& notes, auto key_of) {
-  std::set<std::pair<std::string, std::string>> found;
-  for (const Note& note : notes) {
-    if (note.text) found.emplace(key_of(note), *note.text);
-  }
-  return found;
-}
-
-bool agree(const std::optional<std::vector<NotePair>>& agreed, const std::set<std::pair<std::string, std::string>>& side,
+bool agree(const std::optional<std::vector<NotePair>>& agreed, const std::vector<Note>& notes, auto key_of,
            auto key_of_pair) {
-  std::set<std::pair<std::string, std::string>> wanted;
-  if (agreed) {
-    for (const NotePair& pair : *agreed) wanted.emplace(key_of_pair(pair), pair.text);
+  std::set<std::pair<std::string, std::string>> held, wanted;
+  std::set<std::string> uncarried;
+  for (const Note& note : notes) {
+    if (note.text) {
+      held.emplace(key_of(note), *note.text);
+    } else {
+      uncarried.insert(key_of(note));
+    }
   }
-  return wanted == side;
+  if (agreed) {
+    for (const NotePair& pair : *agreed) {
+      if (!uncarried.contains(key_of_pair(pair))) wanted.emplace(key_of_pair(pair), pair.text);
+    }
+  }
+  return wanted == held;
 }
 
 // Works out one side's notes against the agreed pairs, and what is left unpaired.
@@ -60,10 +64,12 @@ class NoteMerger {
     const Comment* comment = take(comments_, pair.comment_id);
     if (!annotation && !comment) return;  // deleted on both sides
     if ((annotation && !annotation->text) || (comment && !comment->text)) {
-      // One side's text is not carried: the pair stays as it was agreed.
+      // One side's text is not carried: the pair stays as it was agreed while both notes are
+      // there; once one is gone the other is left alone, unpaired (not deleted: its text did not
+      // cross).
       if (annotation && !annotation->text) uncarried(*annotation);
       if (comment && !comment->text) uncarried(*comment);
-      merge_.pairs.push_back(pair);
+      if (annotation && comment) merge_.pairs.push_back(pair);
       return;
     }
     if (!annotation) return deleted(Side::taskwarrior, pair, *comment->text);
@@ -218,12 +224,12 @@ std::vector<Comment> comments_of(const std::vector<nlohmann::json>& comments) {
 }
 
 bool annotations_agree(const std::optional<std::vector<NotePair>>& agreed, const std::vector<Annotation>& annotations) {
-  return agree(agreed, carried(annotations, [](const Annotation& a) { return a.entry; }),
+  return agree(agreed, annotations, [](const Annotation& a) { return a.entry; },
                [](const NotePair& pair) { return pair.entry; });
 }
 
 bool comments_agree(const std::optional<std::vector<NotePair>>& agreed, const std::vector<Comment>& comments) {
-  return agree(agreed, carried(comments, [](const Comment& c) { return std::to_string(c.id); }),
+  return agree(agreed, comments, [](const Comment& c) { return std::to_string(c.id); },
                [](const NotePair& pair) { return std::to_string(pair.comment_id); });
 }
 

@@ -77,7 +77,8 @@ std::vector<Annotation> annotations_of(const nlohmann::json& task);
 // Vikunja's comments of a task (GET /tasks/{id}/comments); ones without an integer id are skipped.
 std::vector<Comment> comments_of(const std::vector<nlohmann::json>& comments);
 
-// Whether a side holds exactly the agreed notes (its notes not carried aside). An agreed state
+// Whether a side holds exactly the agreed notes (a note not carried agrees with its pair; one
+// unpaired is no note of the agreed state). An agreed state
 // from before notes were carried (nullopt) agrees with a side that has none.
 bool annotations_agree(const std::optional<std::vector<NotePair>>& agreed, const std::vector<Annotation>& annotations);
 bool comments_agree(const std::optional<std::vector<NotePair>>& agreed, const std::vector<Comment>& comments);

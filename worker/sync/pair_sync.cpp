@@ -174,7 +174,8 @@ void PairSync::converge(const std::string& tw_uuid, const std::optional<TaskFiel
     warn_notes_not_carried(tw_uuid, vikunja_id, notes->uncarried);
   } else if (!annotations_agree(base_notes, annotations)) {
     warn_notes_not_carried(tw_uuid, vikunja_id,
-                           {{"annotations", "Vikunja refused to list the comments: the token lacks tasks_comments"}});
+                           {{"annotations", "Vikunja did not list the comments: the token lacks tasks_comments, or the "
+                                              "task was deleted meanwhile"}});
   }
   if (!taskwarrior_fields.description) {
     warn_uncarried(log_, tw_uuid, vikunja_id, Side::taskwarrior,
