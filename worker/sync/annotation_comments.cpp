@@ -111,8 +111,9 @@ class NoteMerger {
         uncarried(*comment);
         continue;
       }
+      const std::string& text = *comment->text;  // clang 14 cannot capture a structured binding
       const auto same_text = std::find_if(new_annotations.begin(), new_annotations.end(),
-                                          [&](const Annotation* annotation) { return annotation->text == comment->text; });
+                                          [&](const Annotation* annotation) { return annotation->text == text; });
       if (same_text != new_annotations.end()) {
         merge_.pairs.push_back({(*same_text)->entry, id, *comment->text});
         new_annotations.erase(same_text);
