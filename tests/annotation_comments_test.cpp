@@ -28,6 +28,15 @@ std::vector<std::string> annotation_texts(const json& task) {
   return texts;
 }
 
+// Rewrites the first annotation's text in place (its entry kept), as `task edit` does.
+void edit_first_annotation(TaskwarriorFixture& f, LinkedTask& linked, const std::string& text) {
+  json task = linked.taskwarrior();
+  task["annotations"][0]["description"] = text;
+  task.erase("id");
+  task.erase("urgency");
+  REQUIRE(f.task({"import"}, task.dump()).exit_code == 0);
+}
+
 std::vector<std::string> comment_html(TaskwarriorFixture& f, std::int64_t task_id) {
   std::vector<std::string> html;
   for (const json& comment : f.vikunja.comments(task_id)) html.push_back(comment["comment"]);
@@ -174,11 +183,7 @@ TEST_CASE("an annotation becomes a comment, and its edit and delete follow", "[a
   CHECK(f.vikunja.requests_matching("POST", "/tasks/") == 0);
 
   // Edited in place (as `task edit` does): the entry stays, the comment follows.
-  json task = linked.taskwarrior();
-  task["annotations"][0]["description"] = "ask about the tap only";
-  task.erase("id");
-  task.erase("urgency");
-  REQUIRE(f.task({"import"}, task.dump()).exit_code == 0);
+  edit_first_annotation(f, linked, "ask about the tap only");
   CHECK(worker->drain().done == 1);
   CHECK(comment_html(f, linked.id) == std::vector<std::string>{"<p>ask about the tap only</p>"});
 
@@ -333,11 +338,7 @@ TEST_CASE("a comment another user wrote stays as Vikunja has it, and the refused
   worker->drain();
   REQUIRE(annotation_texts(linked.taskwarrior()) == std::vector<std::string>{"from a colleague"});
 
-  json task = linked.taskwarrior();
-  task["annotations"][0]["description"] = "rewritten here";
-  task.erase("id");
-  task.erase("urgency");
-  REQUIRE(f.task({"import"}, task.dump()).exit_code == 0);
+  edit_first_annotation(f, linked, "rewritten here");
   CHECK(worker->drain().done == 1);
   CHECK(comment_html(f, linked.id) == std::vector<std::string>{"<p>from a colleague</p>"});
   CHECK(annotation_texts(linked.taskwarrior()) == std::vector<std::string>{"from a colleague"});

@@ -165,14 +165,15 @@ void PairSync::converge(const std::string& tw_uuid, const std::optional<TaskFiel
   TaskFields agreed = merged.fields;
   const std::optional<std::vector<NotePair>> base_notes = base ? base->notes : std::nullopt;
   const std::vector<Annotation> annotations = annotations_of(taskwarrior);
-  if (!comments && !annotations_agree(base_notes, annotations)) comments = vikunja_.comments(vikunja_id);
+  const bool annotations_as_agreed = annotations_agree(base_notes, annotations);
+  if (!comments && !annotations_as_agreed) comments = vikunja_.comments(vikunja_id);
   std::optional<NoteMerge> notes;
   agreed.notes = base_notes;
   if (comments) {
     notes = merge_notes(base_notes, annotations, *comments, settings_.conflict_rule, taskwarrior_modified(taskwarrior),
                         clock_.now());
     warn_notes_not_carried(tw_uuid, vikunja_id, notes->uncarried);
-  } else if (!annotations_agree(base_notes, annotations)) {
+  } else if (!annotations_as_agreed) {
     warn_notes_not_carried(tw_uuid, vikunja_id,
                            {{"annotations", "Vikunja did not list the comments: the token lacks tasks_comments, or the "
                                               "task was deleted meanwhile"}});
