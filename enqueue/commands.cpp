@@ -100,8 +100,13 @@ ExitCode run_webhook(const Options& options, const Environment& env) {
 
 // Taskwarrior 2.6: on-add sends one line (the new task), on-modify two (old, new). Either way
 // the hook must print the new task's line, and exit 0 unless it means to reject the change.
+// A task is as large as its user made it (a long annotation), and a hook that cannot read it
+// rejects the user's change, so the hook reads tasks up to the largest body the worker accepts
+// from Vikunja; the 1 MiB bound on push input guards the commands people type.
+constexpr std::size_t max_hook_task_bytes = 32 * 1024 * 1024;
+
 std::vector<std::string> read_hook_lines() {
-  const std::string input = read_input("-", 2 * max_input_bytes + 2);
+  const std::string input = read_input("-", 2 * max_hook_task_bytes + 2);
   std::vector<std::string> lines;
   std::size_t start = 0;
   while (start < input.size()) {

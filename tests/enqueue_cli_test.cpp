@@ -263,4 +263,6 @@ TEST_CASE("malformed hook input exits 65 with a message", "[cli][hook]") {
               "error while parsing value - invalid literal; last read: 'g'");
   queue.fails({"hook"}, task_line + "\n[]\n", 65,
               "the hook's second line is JSON but not an object (found array)");
+  queue.fails({"hook"}, std::string(64 * 1024 * 1024 + 3, ' '), 65,
+              "standard input is larger than the limit of 67108866 bytes");
 }

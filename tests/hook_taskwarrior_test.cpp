@@ -35,14 +35,14 @@ struct Taskwarrior {
     }
   }
 
-  ProcessResult task(std::vector<std::string> args) const {
+  ProcessResult task(std::vector<std::string> args, std::string input = "") const {
     args.insert(args.begin(), "task");
     std::vector<std::string> env{"PATH=/usr/bin:/bin", "HOME=" + dir.path().string(),
                                  "TASKRC=" + (dir / "taskrc").string(),
                                  "TASKDATA=" + (dir / "data").string(),
                                  "VIKUNJA_SYNC_DB=" + db.string()};
     env.insert(env.end(), extra_env.begin(), extra_env.end());
-    return run_process(ProcessRequest{args, "", env, std::chrono::seconds(30)});
+    return run_process(ProcessRequest{args, std::move(input), env, std::chrono::seconds(30)});
   }
 
   std::string uuid_of(const std::string& id) const {
@@ -111,6 +111,26 @@ TEST_CASE("a broken queue never blocks the user's Taskwarrior change", "[hook][t
   CHECK(added.exit_code == 0);
   CHECK_THAT(added.out + added.err, Catch::Contains("vikunja-sync: change NOT queued: cannot open queue"));
   CHECK(tw.task({"_get", "1.description"}).out == "Still saved\n");
+}
+
+TEST_CASE("a task with a 1.5 MiB annotation is modified and queued through the hook", "[hook][taskwarrior]") {
+  if (!task_available()) FAIL("the `task` binary is not installed (Debian package taskwarrior): this test needs it");
+  Taskwarrior tw;
+  // Longer than an argument may be, so it arrives by import; on-modify then reads it twice.
+  const std::string note(1536 * 1024, 'n');
+  const std::string uuid = "be483695-23ab-463e-8f94-6cf9c8b7f7d8";
+  const std::string task = R"({"uuid":")" + uuid + R"(","description":"Long notes","status":"pending",)" +
+                           R"("entry":"20261201T100000Z","annotations":[{"entry":"20261201T100000Z","description":")" +
+                           note + R"("}]})";
+  REQUIRE(tw.task({"import", "-"}, task).exit_code == 0);
+  const auto modified = tw.task({uuid, "modify", "priority:H"});
+  CHECK(modified.exit_code == 0);
+  CHECK(modified.err.find("vikunja-enqueue") == std::string::npos);
+  CHECK(tw.task({"_get", uuid + ".priority"}).out == "H\n");
+  const auto [kind, payload] = tw.pending_job(uuid);
+  CHECK(kind == "push");
+  CHECK(payload.size() > note.size());
+  CHECK_THAT(payload, Catch::Contains(R"("priority":"H")"));
 }
 
 TEST_CASE("install-hooks links the binary as on-add and on-modify, and task diagnostics sees them active",
