@@ -76,6 +76,48 @@ void stamp_done_at(json& task, bool was_done, const std::string& now) {
   }
 }
 
+std::optional<time_t> seconds_of(const std::string& date) {
+  std::tm utc{};
+  const char* end = strptime(date.c_str(), "%Y-%m-%dT%H:%M:%SZ", &utc);
+  if (end == nullptr || *end != '\0' || date == no_date) return std::nullopt;
+  return timegm(&utc);
+}
+
+std::string date_of(time_t seconds) {
+  std::tm utc{};
+  gmtime_r(&seconds, &utc);
+  char text[32];
+  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &utc);
+  return text;
+}
+
+// Vikunja's UpdateDone (vikunja-api.md "Repeating tasks"): a repeating task marked done is kept
+// open with its dates moved forward (mode 0: by repeat_after until the due date is after now;
+// mode 1: by one month), and done_at stamped. Reminders are not modelled.
+void repeat_when_done(json& task, bool was_done, const std::string& now) {
+  const std::int64_t every = task.value("repeat_after", std::int64_t{0});
+  const int mode = task.value("repeat_mode", 0);
+  if (was_done || !task.value("done", false) || (mode == 0 && every <= 0) || mode > 1) return;
+  const time_t now_seconds = seconds_of(now).value_or(0);
+  const auto due = seconds_of(task.value("due_date", std::string(no_date)));
+  time_t shift = 0;
+  if (mode == 1) {
+    std::tm utc{};
+    const time_t from = due.value_or(now_seconds);
+    gmtime_r(&from, &utc);
+    utc.tm_mon += 1;
+    shift = timegm(&utc) - from;
+  } else {
+    do shift += every;
+    while (due && *due + shift <= now_seconds);
+  }
+  for (const char* field : {"due_date", "start_date", "end_date"}) {
+    if (const auto date = seconds_of(task.value(field, std::string(no_date)))) task[field] = date_of(*date + shift);
+  }
+  task["done"] = false;
+  task["done_at"] = now;
+}
+
 // X-Vikunja-Signature: lowercase hex of HMAC-SHA256 over the exact body bytes. Computed here
 // with OpenSSL directly, not with the code under test.
 std::string signature_of(const std::string& body, const std::string& secret) {
@@ -354,6 +396,7 @@ void FakeVikunja::edit_task(std::int64_t id, const json& fields) {
   for (auto& [key, value] : fields.items()) task[key] = value;
   task["updated"] = next_time();
   if (!fields.contains("done_at")) stamp_done_at(task, was_done, task["updated"]);
+  repeat_when_done(task, was_done, task["updated"]);
   emit("task.updated", id);
 }
 
@@ -725,6 +768,7 @@ void FakeVikunja::install_routes() {
     }
     stored["updated"] = next_time();
     stamp_done_at(stored, was_done, stored["updated"]);
+    repeat_when_done(stored, was_done, stored["updated"]);
     emit("task.updated", id);
     send_json(response, 200, task_view(id));
   });

@@ -69,7 +69,8 @@ TEST_CASE("the default project reads as no project on both sides", "[task_fields
   CHECK(read_vikunja(vikunja_task(), "work", "inbox").project == "work");
 }
 
-TEST_CASE("recurrence is left to each side: never read, never written", "[task_fields]") {
+TEST_CASE("recurrence is no field of the record: an update never writes it, a create's repeat is the series'",
+          "[task_fields]") {
   const TaskFields fields = read_taskwarrior(taskwarrior_task({{"recur", "weekly"}, {"due", "20261207T090000Z"}}), "inbox");
   json task = vikunja_task({{"repeat_after", 3 * day}, {"repeat_mode", 1}});
   write_vikunja(task, fields);
@@ -77,7 +78,7 @@ TEST_CASE("recurrence is left to each side: never read, never written", "[task_f
   CHECK(task["repeat_mode"] == 1);
   json fresh = json::object();
   write_vikunja(fresh, fields);
-  CHECK_FALSE(fresh.contains("repeat_after"));  // an instance is a plain task in Vikunja
+  CHECK_FALSE(fresh.contains("repeat_after"));  // set by VikunjaTasks::create for a series' instance
   CHECK(same_fields(read_vikunja(vikunja_task({{"repeat_after", 7 * day}}), "inbox", "inbox"),
                     read_vikunja(vikunja_task(), "inbox", "inbox")));
 }

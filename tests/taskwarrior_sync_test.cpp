@@ -39,7 +39,8 @@ TEST_CASE("a task created, changed, completed, re-opened and deleted in Vikunja 
   CHECK_FALSE(task->contains("recur"));  // recurrence stays on each side
   CHECK((*f.vikunja.task(id))["repeat_after"] == 604800);
 
-  f.vikunja.edit_task(id, {{"done", true}, {"done_at", "2026-11-26T10:02:00Z"}});
+  // No longer repeating: marked done, it is done (a repeating one would stay open, moved on).
+  f.vikunja.edit_task(id, {{"done", true}, {"done_at", "2026-11-26T10:02:00Z"}, {"repeat_after", 0}});
   f.notify("task.updated", id);
   worker->drain();
   task = f.by_vikunja_id(id);

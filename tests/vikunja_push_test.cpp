@@ -46,7 +46,7 @@ TEST_CASE("a new task is created with every mapped field, its project and its la
   CHECK((*task)["due_date"] == "2026-12-07T09:00:00Z");
   CHECK((*task)["start_date"] == "2026-12-01T08:00:00Z");
   CHECK((*task)["end_date"] == "2026-12-31T23:00:00Z");
-  CHECK((*task)["repeat_after"] == 0);  // recurrence stays Taskwarrior's: each instance is a plain task
+  CHECK((*task)["repeat_after"] == 0);  // `recur` without a series (`parent`): no instance, no repeat
   CHECK(label_titles(*task) == std::set<std::string>{"bills", "monthly"});
   REQUIRE(f.vikunja.projects().size() == 1);
   CHECK(f.vikunja.projects()[0]["title"] == "home.finance");

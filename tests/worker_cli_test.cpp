@@ -289,6 +289,13 @@ TEST_CASE("doctor goes from listing each missing piece, with what to do, to all 
   CHECK(report["healthy"] == true);
   CHECK(report["checks"][0]["name"] == "configuration");
 
+  SECTION("a recurring series whose period Vikunja cannot repeat: a note, all still well") {
+    REQUIRE(install.run("/usr/bin/task", {"add", "Pay the tax", "recur:quarterly", "due:tomorrow"}).exit_code == 0);
+    const auto result = install.worker({"doctor"});
+    CHECK(result.exit_code == 0);
+    CHECK_THAT(result.out, Catch::Contains("[--] recurrence             Vikunja cannot repeat \"Pay the tax\" (quarterly): "
+                                           "each instance is synced as a task of its own"));
+  }
   SECTION("a project without the webhook") {
     install.vikunja.add_project("Made in the UI since");
     const auto result = install.worker({"doctor"});

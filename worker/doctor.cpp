@@ -8,12 +8,14 @@
 #include <SQLiteCpp/Statement.h>
 #include <fmt/format.h>
 
+#include "shared/json_document.hpp"
 #include "shared/taskwarrior_attributes.hpp"
 #include "shared/timestamp.hpp"
 #include "worker/queue/on_queue.hpp"
 #include "worker/queue_status.hpp"
 #include "worker/remote/task_runner.hpp"
 #include "worker/sync/delete_guard.hpp"
+#include "worker/sync/recurrence.hpp"
 
 namespace vsync {
 
@@ -285,6 +287,23 @@ std::vector<Check> taskwarrior(const DoctorInput& in) {
   return checks;
 }
 
+// Series whose period Vikunja cannot hold (recurrence.hpp): each instance syncs on its own.
+std::optional<Check> recurrence(const DoctorInput& in) {
+  const ProcessResult templates =
+      run_task(in, {"rc.recurrence=no", "rc.verbose=nothing", "rc.json.array=on", "status:recurring", "export"});
+  const json parsed = json::parse(with_controls_escaped(templates.out), nullptr, false);
+  if (templates.exit_code != 0 || !parsed.is_array()) return std::nullopt;  // the hooks check says why
+  std::vector<std::string> uncarried;
+  for (const json& series : parsed) {
+    const std::string recur = string_or(series, "recur");
+    if (!repeat_of_recur(recur)) uncarried.push_back(fmt::format("\"{}\" ({})", string_or(series, "description"), recur));
+  }
+  if (uncarried.empty()) return std::nullopt;
+  return note("recurrence",
+              fmt::format("Vikunja cannot repeat {}: each instance is synced as a task of its own", fmt::join(uncarried, ", ")),
+              "a period of days, weeks, hours or one month is carried as one repeating Vikunja task");
+}
+
 // How many of the webhooks `webhooks install` registered were registered with another secret,
 // on the projects Vikunja lists as active (when known): `webhooks install` leaves archived and
 // deleted ones alone, so theirs are no longer its to fix.
@@ -468,6 +487,7 @@ std::vector<Check> run_checks(const DoctorInput& in) {
   for (Check& check : breakers(status, in.clock.now())) checks.push_back(std::move(check));
   for (Check& check : queue_health(in, status)) checks.push_back(std::move(check));
   for (Check& check : taskwarrior(in)) checks.push_back(std::move(check));
+  if (auto series = recurrence(in)) checks.push_back(std::move(*series));
   checks.push_back(webhook_secret(in, urls, projects));
   if (projects) {
     if (auto deliveries = webhook_deliveries(in)) checks.push_back(std::move(*deliveries));

@@ -23,6 +23,7 @@
 #include "worker/sync/pair_sync.hpp"
 #include "worker/sync/reconcile.hpp"
 #include "worker/sync/reconcile_marks.hpp"
+#include "worker/sync/series_sync.hpp"
 #include "worker/sync/task_map.hpp"
 #include "worker/sync/taskwarrior_sync.hpp"
 #include "worker/sync/vikunja_push.hpp"
@@ -91,6 +92,7 @@ class Worker final : private JobHandler {
   ConflictLog conflicts_;
   DeleteGuard deletes_;
   PairSync pair_;
+  SeriesSync series_;
   VikunjaPush push_;
   TaskwarriorSync taskwarrior_;
   Reconcile reconcile_;

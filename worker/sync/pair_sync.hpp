@@ -81,6 +81,8 @@ class PairSync {
 
   // Creates the Vikunja task in Taskwarrior and links the two.
   void create_in_taskwarrior(const json& vikunja);
+  // Completes the Taskwarrior task as exported, ended at `end` (Vikunja's done_at) or now.
+  void complete_in_taskwarrior(json task, std::optional<UnixMillis> end);
 
   const SyncSettings& settings() const { return settings_; }
 
@@ -88,6 +90,7 @@ class PairSync {
   bool unlinked(const std::string& tw_uuid);
   void hold_mass_delete(Side vanished_in, std::int64_t job_id, const TaskLink& link);
   std::optional<std::string> vikunja_lost_every_link(const TaskLink& link);
+  void delete_series(const std::string& series, std::int64_t vikunja_id);
   // Makes Vikunja's "blocked" relations of the task those of `merged`; returns `merged` less the
   // ones Vikunja refused (logged), so that the agreed state does not claim them and the next
   // sync tries them again.

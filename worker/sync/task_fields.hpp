@@ -7,11 +7,8 @@
 // priorities by level (a Vikunja 4 and 5 are both high), tags and dependencies as sets,
 // descriptions as text (a description not carried, or dependencies not read, agree with any).
 //
-// Recurrence is not part of the record. Taskwarrior recurs by generating a new task per period
-// (each linked to its own Vikunja task); Vikunja recurs by moving one task's dates when it is
-// marked done. Writing an instance's `recur` as `repeat_after` made Vikunja move the completed
-// instance to the next period (a duplicate of the next instance), and writing `recur` back
-// would split a task into a template and an instance. Each side keeps its own recurrence.
+// Recurrence is not part of the record: a series' period is carried when its Vikunja task is
+// made, and the link follows the series (series_sync.hpp).
 
 #include <cstdint>
 #include <optional>

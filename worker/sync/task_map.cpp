@@ -100,37 +100,55 @@ void TaskMap::link(const std::string& tw_uuid, std::int64_t vikunja_id,
                    std::optional<UnixMillis> vikunja_updated_at, const std::optional<TaskFields>& agreed) {
   on_queue(db_, "update the task map", [&] {
     SQLite::Transaction transaction(db_, SQLite::TransactionBehavior::IMMEDIATE);
-    SQLite::Statement other(db_,
-                            "SELECT tw_uuid, vikunja_id FROM task_map WHERE (vikunja_id = ?1 AND tw_uuid <> ?2) "
-                            "OR (tw_uuid = ?2 AND vikunja_id <> ?1)");
-    other.bind(1, vikunja_id);
-    other.bind(2, tw_uuid);
-    if (other.executeStep()) {
-      throw JobStopped{JobOutcome::retry(fmt::format("cannot link tw:{} to Vikunja task #{}: tw:{} is linked to #{}",
-                                                     tw_uuid, vikunja_id, other.getColumn(0).getString(),
-                                                     other.getColumn(1).getInt64()),
-                                         false)};
-    }
-    SQLite::Statement upsert(db_,
-                             "INSERT INTO task_map (tw_uuid, vikunja_id, vikunja_updated_at, agreed, "
-                             "created_at, updated_at) VALUES (?1, ?2, ?3, ?5, ?4, ?4) ON CONFLICT (tw_uuid) "
-                             "DO UPDATE SET vikunja_id = ?2, vikunja_updated_at = ?3, agreed = ?5, "
-                             "updated_at = ?4");
-    upsert.bind(1, tw_uuid);
-    upsert.bind(2, vikunja_id);
-    if (vikunja_updated_at) upsert.bind(3, *vikunja_updated_at);
-    upsert.bind(4, clock_.now());
-    if (agreed) upsert.bind(5, to_json(*agreed).dump());
-    upsert.exec();
-    // Webhook jobs queued while the task was unlinked join the task's key, and so its order.
-    // OR IGNORE: where the key already has a pending webhook job, the older one keeps its key.
-    SQLite::Statement rekey(db_, "UPDATE OR IGNORE jobs SET key = ? WHERE key = ? AND state = 'pending'");
-    rekey.bind(1, taskwarrior_key(tw_uuid));
-    rekey.bind(2, vikunja_key(vikunja_id));
-    rekey.exec();
-    drop_create(tw_uuid);
+    link_in_transaction(tw_uuid, vikunja_id, vikunja_updated_at, agreed);
     transaction.commit();
   });
+}
+
+void TaskMap::move_link(const std::string& from_uuid, const std::string& to_uuid, std::int64_t vikunja_id,
+                        std::optional<UnixMillis> vikunja_updated_at, const std::optional<TaskFields>& agreed) {
+  on_queue(db_, "update the task map", [&] {
+    SQLite::Transaction transaction(db_, SQLite::TransactionBehavior::IMMEDIATE);
+    SQLite::Statement unlink(db_, "DELETE FROM task_map WHERE tw_uuid = ? AND vikunja_id = ?");
+    unlink.bind(1, from_uuid);
+    unlink.bind(2, vikunja_id);
+    unlink.exec();
+    link_in_transaction(to_uuid, vikunja_id, vikunja_updated_at, agreed);
+    transaction.commit();
+  });
+}
+
+void TaskMap::link_in_transaction(const std::string& tw_uuid, std::int64_t vikunja_id,
+                                  std::optional<UnixMillis> vikunja_updated_at, const std::optional<TaskFields>& agreed) {
+  SQLite::Statement other(db_,
+                          "SELECT tw_uuid, vikunja_id FROM task_map WHERE (vikunja_id = ?1 AND tw_uuid <> ?2) "
+                          "OR (tw_uuid = ?2 AND vikunja_id <> ?1)");
+  other.bind(1, vikunja_id);
+  other.bind(2, tw_uuid);
+  if (other.executeStep()) {
+    throw JobStopped{JobOutcome::retry(fmt::format("cannot link tw:{} to Vikunja task #{}: tw:{} is linked to #{}",
+                                                   tw_uuid, vikunja_id, other.getColumn(0).getString(),
+                                                   other.getColumn(1).getInt64()),
+                                       false)};
+  }
+  SQLite::Statement upsert(db_,
+                           "INSERT INTO task_map (tw_uuid, vikunja_id, vikunja_updated_at, agreed, "
+                           "created_at, updated_at) VALUES (?1, ?2, ?3, ?5, ?4, ?4) ON CONFLICT (tw_uuid) "
+                           "DO UPDATE SET vikunja_id = ?2, vikunja_updated_at = ?3, agreed = ?5, "
+                           "updated_at = ?4");
+  upsert.bind(1, tw_uuid);
+  upsert.bind(2, vikunja_id);
+  if (vikunja_updated_at) upsert.bind(3, *vikunja_updated_at);
+  upsert.bind(4, clock_.now());
+  if (agreed) upsert.bind(5, to_json(*agreed).dump());
+  upsert.exec();
+  // Webhook jobs queued while the task was unlinked join the task's key, and so its order.
+  // OR IGNORE: where the key already has a pending webhook job, the older one keeps its key.
+  SQLite::Statement rekey(db_, "UPDATE OR IGNORE jobs SET key = ? WHERE key = ? AND state = 'pending'");
+  rekey.bind(1, taskwarrior_key(tw_uuid));
+  rekey.bind(2, vikunja_key(vikunja_id));
+  rekey.exec();
+  drop_create(tw_uuid);
 }
 
 void TaskMap::record_create(const std::string& tw_uuid, const SentCreate& create) {

@@ -52,6 +52,10 @@ class TaskMap {
             std::optional<UnixMillis> vikunja_updated_at,
             const std::optional<TaskFields>& agreed = std::nullopt);
   void forget(const std::string& tw_uuid);
+  // The Vikunja task's link moves from one Taskwarrior task to another, at once: a recurring
+  // series' next instance (series_sync.hpp).
+  void move_link(const std::string& from_uuid, const std::string& to_uuid, std::int64_t vikunja_id,
+                 std::optional<UnixMillis> vikunja_updated_at, const std::optional<TaskFields>& agreed);
 
   // Creates in Vikunja not linked yet (schema/008): recorded before the request is sent.
   void record_create(const std::string& tw_uuid, const SentCreate& create);
@@ -77,6 +81,8 @@ class TaskMap {
   template <typename T>
   std::set<T> column_set(const char* sql);  // the first column of every row
   void drop_create(const std::string& tw_uuid);  // inside the caller's on_queue
+  void link_in_transaction(const std::string& tw_uuid, std::int64_t vikunja_id,
+                           std::optional<UnixMillis> vikunja_updated_at, const std::optional<TaskFields>& agreed);
 
   SQLite::Database& db_;
   const Clock& clock_;

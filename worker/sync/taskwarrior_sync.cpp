@@ -16,9 +16,9 @@ void skipped(Logger& log, const ClaimedJob& job, std::string_view reason) {
 
 }  // namespace
 
-TaskwarriorSync::TaskwarriorSync(PairSync& pair, VikunjaTasks& vikunja, TaskMap& task_map, LinkLocks& locks,
-                                 QueueStore& store, Logger& log)
-    : pair_(pair), vikunja_(vikunja), task_map_(task_map), locks_(locks), store_(store), log_(log) {}
+TaskwarriorSync::TaskwarriorSync(PairSync& pair, SeriesSync& series, VikunjaTasks& vikunja, TaskMap& task_map,
+                                 LinkLocks& locks, QueueStore& store, Logger& log)
+    : pair_(pair), series_(series), vikunja_(vikunja), task_map_(task_map), locks_(locks), store_(store), log_(log) {}
 
 void TaskwarriorSync::queue_other_task_of_relation(const WebhookEvent& event) {
   if (!event.event_name.starts_with("task.relation.")) return;
@@ -97,6 +97,11 @@ JobOutcome TaskwarriorSync::apply_linked(const ClaimedJob& job, const TaskLink& 
     skipped(log_, job, "deleted in Taskwarrior; its delete job wins");
     return JobOutcome::done();
   }
+  if (SeriesSync::waits_for_instance(*taskwarrior)) {
+    skipped(log_, job, "its recurring series waits for Taskwarrior's next instance");
+    return JobOutcome::done();
+  }
+  if (series_.moved_on(link, vikunja, *taskwarrior)) return JobOutcome::done();
   pair_.converge(link.tw_uuid, link.agreed, *taskwarrior, vikunja, std::move(comments));
   return JobOutcome::done();
 }

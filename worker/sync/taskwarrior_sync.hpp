@@ -18,6 +18,7 @@
 #include "worker/sync/dependencies.hpp"
 #include "worker/sync/link_locks.hpp"
 #include "worker/sync/pair_sync.hpp"
+#include "worker/sync/series_sync.hpp"
 #include "worker/sync/task_map.hpp"
 #include "worker/sync/vikunja_tasks.hpp"
 
@@ -25,7 +26,7 @@ namespace vsync {
 
 class TaskwarriorSync final : public JobHandler {
  public:
-  TaskwarriorSync(PairSync& pair, VikunjaTasks& vikunja, TaskMap& task_map, LinkLocks& locks, QueueStore& store,
+  TaskwarriorSync(PairSync& pair, SeriesSync& series, VikunjaTasks& vikunja, TaskMap& task_map, LinkLocks& locks, QueueStore& store,
                   Logger& log);
 
   JobOutcome run(const ClaimedJob& job) override;
@@ -47,6 +48,7 @@ class TaskwarriorSync final : public JobHandler {
   JobOutcome adopt(const ClaimedJob& job, const std::string& tw_uuid, const nlohmann::json& vikunja);
 
   PairSync& pair_;
+  SeriesSync& series_;
   VikunjaTasks& vikunja_;
   TaskMap& task_map_;
   LinkLocks& locks_;

@@ -4,6 +4,7 @@
 
 #include "shared/json_document.hpp"
 #include "shared/timestamp.hpp"
+#include "worker/sync/recurrence.hpp"
 
 namespace vsync {
 
@@ -23,8 +24,9 @@ void skipped(Logger& log, const ClaimedJob& job, std::string_view reason) {
 
 }  // namespace
 
-VikunjaPush::VikunjaPush(PairSync& pair, VikunjaTasks& vikunja, TaskMap& task_map, LinkLocks& locks, Logger& log)
-    : pair_(pair), vikunja_(vikunja), task_map_(task_map), locks_(locks), log_(log) {}
+VikunjaPush::VikunjaPush(PairSync& pair, SeriesSync& series, VikunjaTasks& vikunja, TaskMap& task_map, LinkLocks& locks,
+                         Logger& log)
+    : pair_(pair), series_(series), vikunja_(vikunja), task_map_(task_map), locks_(locks), log_(log) {}
 
 JobOutcome VikunjaPush::run(const ClaimedJob& job) {
   const TaskSnapshot snapshot = snapshot_of(job);
@@ -42,6 +44,15 @@ JobOutcome VikunjaPush::push(const ClaimedJob& job, const TaskSnapshot& snapshot
     return JobOutcome::done();
   }
   auto link = task_map_.by_uuid(snapshot.uuid);
+  if (!link && series_of(snapshot.task)) {
+    // An instance of a recurring series: the series has one Vikunja task.
+    const InstancePlacement placed = series_.place(snapshot.uuid, pair_.taskwarrior_task(snapshot.uuid).value_or(snapshot.task));
+    if (placed.skip) {
+      skipped(log_, job, *placed.skip);
+      return JobOutcome::done();
+    }
+    link = placed.link;
+  }
   if (!link) {
     lock_titles(job, snapshot);
     link = linked_or_adopted(snapshot.uuid);
@@ -52,6 +63,7 @@ JobOutcome VikunjaPush::push(const ClaimedJob& job, const TaskSnapshot& snapshot
   if (link->agreed && same_fields(pushed, *link->agreed) &&
       annotations_agree(link->agreed->notes, annotations_of(snapshot.task))) {
     log_.log(LogLevel::debug, "push changes nothing", "id={} key={}", job.id, job.key);
+    series_.after_push(snapshot.uuid, snapshot.task);  // a completion merged before the link moved on
     return JobOutcome::done();
   }
   const auto vikunja = pair_.linked_vikunja_task(*link);
@@ -66,6 +78,7 @@ JobOutcome VikunjaPush::push(const ClaimedJob& job, const TaskSnapshot& snapshot
     return JobOutcome::done();
   }
   pair_.converge(snapshot.uuid, link->agreed, taskwarrior.value_or(snapshot.task), *vikunja);
+  series_.after_push(snapshot.uuid, taskwarrior.value_or(snapshot.task));
   return JobOutcome::done();
 }
 
@@ -99,7 +112,7 @@ JobOutcome VikunjaPush::create(const TaskSnapshot& snapshot, const TaskFields& f
   task_map_.record_create(tw_uuid, sent);
   nlohmann::json created;
   try {
-    created = vikunja_.create(fields);
+    created = vikunja_.create(fields, series_.repeat_for(tw_uuid, snapshot.task));
   } catch (const JobStopped& stopped) {
     // Refused outright, the create made nothing: a later namesake is not its task.
     if (stopped.outcome.kind == JobOutcome::Kind::dead) task_map_.forget_create(tw_uuid);

@@ -18,6 +18,7 @@
 #include "worker/queue/job_outcome.hpp"
 #include "worker/sync/link_locks.hpp"
 #include "worker/sync/pair_sync.hpp"
+#include "worker/sync/series_sync.hpp"
 #include "worker/sync/task_map.hpp"
 #include "worker/sync/vikunja_tasks.hpp"
 
@@ -25,7 +26,7 @@ namespace vsync {
 
 class VikunjaPush final : public JobHandler {
  public:
-  VikunjaPush(PairSync& pair, VikunjaTasks& vikunja, TaskMap& task_map, LinkLocks& locks, Logger& log);
+  VikunjaPush(PairSync& pair, SeriesSync& series, VikunjaTasks& vikunja, TaskMap& task_map, LinkLocks& locks, Logger& log);
 
   // Throws JobStopped when a call fails; otherwise the job is done.
   JobOutcome run(const ClaimedJob& job) override;
@@ -39,6 +40,7 @@ class VikunjaPush final : public JobHandler {
   void lock_titles(const ClaimedJob& job, const TaskSnapshot& snapshot);
 
   PairSync& pair_;
+  SeriesSync& series_;
   VikunjaTasks& vikunja_;
   TaskMap& task_map_;
   LinkLocks& locks_;

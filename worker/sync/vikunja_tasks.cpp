@@ -151,9 +151,13 @@ nlohmann::json VikunjaTasks::update(const json& current, const TaskFields& field
   return result;
 }
 
-nlohmann::json VikunjaTasks::create(const TaskFields& fields) {
+nlohmann::json VikunjaTasks::create(const TaskFields& fields, const std::optional<Repeat>& repeat) {
   json fresh = json::object();
   write_vikunja(fresh, fields);
+  if (repeat) {
+    fresh["repeat_after"] = repeat->seconds;
+    fresh["repeat_mode"] = repeat->monthly ? 1 : 0;
+  }
   json created = client_.create_task(project_id(fields.project), fresh);
   set_labels(id_of(created), json(), fields.tags);
   return created;

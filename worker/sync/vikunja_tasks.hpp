@@ -24,6 +24,7 @@
 #include "worker/log/logger.hpp"
 #include "worker/remote/vikunja_client.hpp"
 #include "worker/sync/annotation_comments.hpp"
+#include "worker/sync/recurrence.hpp"
 #include "worker/sync/task_fields.hpp"
 
 namespace vsync {
@@ -67,7 +68,8 @@ class VikunjaTasks {
   std::optional<std::int64_t> add_comment(std::int64_t task_id, const std::string& text);
   bool write_comment(std::int64_t task_id, std::int64_t comment_id, const std::string& text);
   bool remove_comment(std::int64_t task_id, std::int64_t comment_id) { return client_.delete_comment(task_id, comment_id); }
-  json create(const TaskFields& fields);
+  // A new task with `fields`, repeating as `repeat` says (recurrence.hpp).
+  json create(const TaskFields& fields, const std::optional<Repeat>& repeat = std::nullopt);
   bool remove(std::int64_t task_id) { return client_.delete_task(task_id); }
   // Tasks of the project with exactly this title and done state.
   std::vector<json> with_title(const std::string& project, const std::string& title, bool done);

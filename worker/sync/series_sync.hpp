@@ -1,0 +1,65 @@
+#pragma once
+// A Taskwarrior recurring series and its one Vikunja repeating task (recurrence.hpp). The
+// Vikunja task is linked to the series' current instance, the pending one due first. When that
+// instance is completed on either side, Vikunja moves its task to the next date and keeps it
+// open, and the link moves to the series' next pending instance; Taskwarrior makes that instance
+// only once the current period has begun, so until then the link rests on the series' template
+// and nothing is applied. A completed instance is never linked again, so never reopened.
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "worker/log/logger.hpp"
+#include "worker/remote/task_runner.hpp"
+#include "worker/sync/pair_sync.hpp"
+#include "worker/sync/recurrence.hpp"
+#include "worker/sync/task_map.hpp"
+
+namespace vsync {
+
+// What a push of an instance that is not linked does.
+struct InstancePlacement {
+  std::optional<TaskLink> link;      // the series' Vikunja task takes it: the link moved to it
+  std::optional<std::string> skip;   // not synced, and why
+};
+
+class SeriesSync {
+ public:
+  using json = nlohmann::json;
+
+  SeriesSync(PairSync& pair, TaskRunner& task, TaskMap& task_map, Logger& log);
+
+  // An unlinked Taskwarrior task that is an instance of a series: linked when the series' link
+  // waits on its template, skipped when another instance is the current one or when it is
+  // completed; neither for a new series (the push creates or links it as any task).
+  InstancePlacement place(const std::string& tw_uuid, const json& instance);
+
+  // After a push merged the linked instance (`pushed`: as the job had it): a completion Vikunja
+  // repeated moves the link on.
+  void after_push(const std::string& tw_uuid, const json& pushed);
+
+  // Whether the link rests on the series' template: nothing to apply until the next instance.
+  static bool waits_for_instance(const json& taskwarrior);
+
+  // A linked instance whose Vikunja task repeated: done in Vikunja since the link last applied
+  // it (the instance is completed too), or completed in Taskwarrior (its push made Vikunja
+  // repeat). The link moves on; true when it did, and nothing else is to be merged.
+  bool moved_on(const TaskLink& link, const json& vikunja, const json& taskwarrior);
+
+  // The Vikunja create of a series' instance repeats as the series does, when Vikunja can.
+  std::optional<Repeat> repeat_for(const std::string& tw_uuid, const json& instance);
+
+ private:
+  std::vector<json> instances(const std::string& series);
+  void follow(const TaskLink& link, const std::string& series, const json& vikunja_now);
+
+  PairSync& pair_;
+  TaskRunner& task_;
+  TaskMap& task_map_;
+  Logger& log_;
+};
+
+}  // namespace vsync
