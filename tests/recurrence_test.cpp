@@ -192,3 +192,14 @@ TEST_CASE("the series' task deleted in Vikunja ends the series in Taskwarrior, s
   worker->drain();
   CHECK(f.vikunja.tasks().empty());
 }
+
+TEST_CASE("an instance completed on both sides before the worker ran moves the series on once", "[recurrence]") {
+  TaskwarriorFixture f;
+  WeeklySeries series(f);
+  REQUIRE(f.task({series.instances("pending").front()["uuid"].get<std::string>(), "done"}).exit_code == 0);
+  series.complete_in_vikunja();
+  f.worker()->drain();
+  CHECK(series.instances("completed").size() == 1);
+  CHECK(series.vikunja_due() == utc(series.first_due + week_seconds, "%Y-%m-%dT%H:%M:%SZ"));
+  series.check_linked_to_current();
+}

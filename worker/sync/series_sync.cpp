@@ -75,18 +75,28 @@ void SeriesSync::after_push(const std::string& tw_uuid, const json& pushed) {
   const auto link = task_map_.by_uuid(tw_uuid);
   const auto taskwarrior = pair_.taskwarrior_task(tw_uuid);  // still completed, not reopened since
   if (!link || !taskwarrior) return;
-  if (const auto vikunja = pair_.linked_vikunja_task(*link)) moved_on(*link, *vikunja, *taskwarrior);
+  if (const auto vikunja = pair_.linked_vikunja_task(*link)) follows_completion(*link, *vikunja, *taskwarrior);
 }
 
-bool SeriesSync::moved_on(const TaskLink& link, const json& vikunja, const json& taskwarrior) {
+bool SeriesSync::repeated_in_vikunja(const TaskLink& link, const json& vikunja, const json& taskwarrior) {
   const auto series = series_of(taskwarrior);
-  if (!series || !repeat_of_vikunja(vikunja) || vikunja.value("done", false)) return false;
+  if (!series || !repeated_in_vikunja_since(vikunja, link.vikunja_updated_at)) return false;
   const TaskStatus status = status_of(taskwarrior, "task export");
-  if (open_status(status) && repeated_in_vikunja_since(vikunja, link.vikunja_updated_at)) {
+  if (open_status(status)) {
     pair_.complete_in_taskwarrior(taskwarrior, done_at_of(vikunja));
     log_.log(LogLevel::info, "completed in Taskwarrior", "tw_uuid={} vikunja_id={} cause={}", link.tw_uuid,
              link.vikunja_id, log_quote("done in Vikunja, which repeats it"));
   } else if (status != TaskStatus::completed) {
+    return false;
+  }
+  follow(link, *series, vikunja);
+  return true;
+}
+
+bool SeriesSync::follows_completion(const TaskLink& link, const json& vikunja, const json& taskwarrior) {
+  const auto series = series_of(taskwarrior);
+  if (!series || status_of(taskwarrior, "task export") != TaskStatus::completed || !repeat_of_vikunja(vikunja) ||
+      vikunja.value("done", false)) {
     return false;
   }
   follow(link, *series, vikunja);

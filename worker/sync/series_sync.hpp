@@ -44,10 +44,13 @@ class SeriesSync {
   // Whether the link rests on the series' template: nothing to apply until the next instance.
   static bool waits_for_instance(const json& taskwarrior);
 
-  // A linked instance whose Vikunja task repeated: done in Vikunja since the link last applied
-  // it (the instance is completed too), or completed in Taskwarrior (its push made Vikunja
-  // repeat). The link moves on; true when it did, and nothing else is to be merged.
-  bool moved_on(const TaskLink& link, const json& vikunja, const json& taskwarrior);
+  // The linked Vikunja task was marked done in Vikunja since the link last applied it (Vikunja
+  // repeated it): the instance is completed too, unless it already is, and the link moves on.
+  // True when it did: nothing else is to be merged (a merge would mark it done once more).
+  bool repeated_in_vikunja(const TaskLink& link, const json& vikunja, const json& taskwarrior);
+  // The linked instance is completed and its Vikunja task repeats, open: the link moves on.
+  // Never merged instead: Vikunja's open task would reopen the completed instance.
+  bool follows_completion(const TaskLink& link, const json& vikunja, const json& taskwarrior);
 
   // The Vikunja create of a series' instance repeats as the series does, when Vikunja can.
   std::optional<Repeat> repeat_for(const std::string& tw_uuid, const json& instance);

@@ -101,7 +101,9 @@ JobOutcome TaskwarriorSync::apply_linked(const ClaimedJob& job, const TaskLink& 
     skipped(log_, job, "its recurring series waits for Taskwarrior's next instance");
     return JobOutcome::done();
   }
-  if (series_.moved_on(link, vikunja, *taskwarrior)) return JobOutcome::done();
+  if (series_.repeated_in_vikunja(link, vikunja, *taskwarrior) || series_.follows_completion(link, vikunja, *taskwarrior)) {
+    return JobOutcome::done();
+  }
   pair_.converge(link.tw_uuid, link.agreed, *taskwarrior, vikunja, std::move(comments));
   return JobOutcome::done();
 }

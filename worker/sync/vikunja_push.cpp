@@ -77,6 +77,8 @@ JobOutcome VikunjaPush::push(const ClaimedJob& job, const TaskSnapshot& snapshot
     skipped(log_, job, "deleted in Taskwarrior since; its delete job follows");
     return JobOutcome::done();
   }
+  // Done on both sides (a race, or a retry after Vikunja repeated it): marked done once.
+  if (taskwarrior && series_.repeated_in_vikunja(*link, *vikunja, *taskwarrior)) return JobOutcome::done();
   pair_.converge(snapshot.uuid, link->agreed, taskwarrior.value_or(snapshot.task), *vikunja);
   series_.after_push(snapshot.uuid, taskwarrior.value_or(snapshot.task));
   return JobOutcome::done();
