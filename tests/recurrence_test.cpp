@@ -174,23 +174,47 @@ TEST_CASE("a period Vikunja cannot hold is not carried: the instance syncs witho
   CHECK(logged);
 }
 
-TEST_CASE("the series' task deleted in Vikunja ends the series in Taskwarrior, so it is not made again",
+TEST_CASE("the series' task deleted in Vikunja deletes the current instance only, one skipped in Taskwarrior "
+          "keeps the task", "[recurrence]") {
+  TaskwarriorFixture f;
+  WeeklySeries series(f);
+  auto worker = f.worker();
+  SECTION("an occurrence deleted in Taskwarrior: the task moves on to the next") {
+    REQUIRE(f.task({series.instances("pending").front()["uuid"].get<std::string>(), "delete"}).exit_code == 0);
+    worker->drain();
+    CHECK(series.instances("deleted").size() == 1);
+    CHECK(series.vikunja_due() == utc(series.first_due + week_seconds, "%Y-%m-%dT%H:%M:%SZ"));
+    series.check_linked_to_current();
+  }
+  SECTION("deleted in Vikunja: that instance goes, nothing else; the series' next instance is a new task") {
+    const json last = series.vikunja();
+    f.vikunja.remove_task(series.vikunja_id);
+    f.notify("task.deleted", series.vikunja_id, last);
+    worker->drain();
+    CHECK(series.instances("deleted").size() == 1);
+    CHECK(series.instances("pending").size() == 3);
+    CHECK(f.exported_with_status("recurring").size() == 1);
+    ReconcileRequest full;
+    full.full = true;
+    worker->reconcile(full);
+    worker->drain();
+    REQUIRE(f.vikunja.tasks().size() == 1);
+    series.vikunja_id = f.vikunja.tasks().front()["id"].get<std::int64_t>();
+    series.check_linked_to_current();
+  }
+}
+
+TEST_CASE("a change to the next instance pushed before the completion's push waits for it, on the one task",
           "[recurrence]") {
   TaskwarriorFixture f;
   WeeklySeries series(f);
-  const json last = series.vikunja();
-  f.vikunja.remove_task(series.vikunja_id);
-  f.notify("task.deleted", series.vikunja_id, last);
-  auto worker = f.worker();
-  worker->drain();
-  CHECK(series.instances("pending").empty());
-  CHECK(series.instances("deleted").size() == 4);
-  CHECK(f.exported_with_status("recurring").empty());
-  ReconcileRequest full;
-  full.full = true;
-  worker->reconcile(full);
-  worker->drain();
-  CHECK(f.vikunja.tasks().empty());
+  const auto pending = series.instances("pending");
+  REQUIRE(f.task({pending[1]["uuid"].get<std::string>(), "modify", "+outside"}).exit_code == 0);
+  REQUIRE(f.task({pending[0]["uuid"].get<std::string>(), "done"}).exit_code == 0);
+  f.worker()->drain();
+  CHECK(count_jobs(f.dir / "queue.db", "state = 'dead'") == 0);
+  series.check_linked_to_current();
+  CHECK(series.vikunja().value("labels", json::array()).size() == 1);
 }
 
 TEST_CASE("an instance completed on both sides before the worker ran moves the series on once", "[recurrence]") {

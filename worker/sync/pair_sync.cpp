@@ -8,13 +8,11 @@
 #include <fmt/format.h>
 
 #include "shared/json_document.hpp"
-#include "shared/task_snapshot.hpp"
 #include "shared/task_status.hpp"
 #include "shared/timestamp.hpp"
 #include "worker/queue/job_outcome.hpp"
 #include "worker/sync/field_mapping.hpp"
 #include "worker/sync/html_text.hpp"
-#include "worker/sync/recurrence.hpp"
 
 namespace vsync {
 
@@ -252,23 +250,9 @@ void PairSync::deleted_in_vikunja(const TaskLink& link, std::int64_t job_id) {
     task_.delete_task(link.tw_uuid);
     log_.log(LogLevel::info, "deleted in Taskwarrior", "tw_uuid={} vikunja_id={} cause={}", link.tw_uuid,
              link.vikunja_id, log_quote("gone from Vikunja"));
-    if (const auto series = series_of(*taskwarrior)) delete_series(*series, link.vikunja_id);
   }
   task_map_.bury(link.tw_uuid, link.vikunja_id, Side::vikunja);
   deletes_.deleted(Side::vikunja, job_id);
-}
-
-// Vikunja's task was the whole series: its other open instances and its template go too, or the
-// series would make the task again at its next instance.
-void PairSync::delete_series(const std::string& series, std::int64_t vikunja_id) {
-  if (!is_uuid(series)) return;
-  for (const json& instance : task_.export_tasks({"parent:" + series})) {
-    const TaskStatus status = status_of(instance, "task export");
-    if (status == TaskStatus::pending || status == TaskStatus::waiting) task_.delete_task(string_or(instance, "uuid"));
-  }
-  task_.delete_task(series);
-  log_.log(LogLevel::info, "deleted in Taskwarrior", "tw_uuid={} vikunja_id={} cause={}", series, vikunja_id,
-           log_quote("the recurring series of a task gone from Vikunja"));
 }
 
 void PairSync::deleted_in_taskwarrior(const TaskLink& link, std::int64_t job_id) {

@@ -90,7 +90,6 @@ class PairSync {
   bool unlinked(const std::string& tw_uuid);
   void hold_mass_delete(Side vanished_in, std::int64_t job_id, const TaskLink& link);
   std::optional<std::string> vikunja_lost_every_link(const TaskLink& link);
-  void delete_series(const std::string& series, std::int64_t vikunja_id);
   // Makes Vikunja's "blocked" relations of the task those of `merged`; returns `merged` less the
   // ones Vikunja refused (logged), so that the agreed state does not claim them and the next
   // sync tries them again.

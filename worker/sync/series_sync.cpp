@@ -32,27 +32,49 @@ std::vector<nlohmann::json> SeriesSync::instances(const std::string& series) {
   return task_.export_tasks({"parent:" + series});
 }
 
+bool SeriesSync::carried(const json& instance) {
+  return series_of(instance) && repeat_of_recur(string_or(instance, "recur")).has_value();
+}
+
 InstancePlacement SeriesSync::place(const std::string& tw_uuid, const json& instance) {
   const auto series = series_of(instance);
   if (!series) return {};
   if (!open_status(status_of(instance, "task export"))) {
     return {std::nullopt, "an instance of a recurring series that is no longer open: its Vikunja task follows the series"};
   }
+  if (!carried(instance)) return {};  // each instance is a task of its own
   if (const auto waiting = task_map_.by_uuid(*series)) {
     task_map_.move_link(*series, tw_uuid, waiting->vikunja_id, waiting->vikunja_updated_at, waiting->agreed);
     pair_.mark_linked(tw_uuid, waiting->vikunja_id, &instance);
     log_.log(LogLevel::info, "series moved on", "tw_uuid={} vikunja_id={} series={}", tw_uuid, waiting->vikunja_id,
              *series);
-    return {task_map_.by_uuid(tw_uuid), std::nullopt};
+    return {task_map_.by_uuid(tw_uuid), std::nullopt, true};
   }
-  for (const json& other : instances(*series)) {
-    if (string_or(other, "uuid") == tw_uuid || !open_status(status_of(other, "task export"))) continue;
+  // The series' link is on its latest linked instance (earlier ones linked before series were
+  // carried keep their own, done, tasks).
+  std::optional<json> latest_linked;
+  for (json& other : instances(*series)) {
+    if (string_or(other, "uuid") == tw_uuid) continue;
+    const bool open = open_status(status_of(other, "task export"));
     if (task_map_.by_uuid(string_or(other, "uuid"))) {
-      return {std::nullopt, "another instance of its recurring series is the one synced"};
+      if (!latest_linked || due_before(*latest_linked, other)) latest_linked = std::move(other);
+    } else if (open && due_before(other, instance)) {
+      return {std::nullopt, "an earlier instance of its recurring series is synced first"};
     }
-    if (due_before(other, instance)) return {std::nullopt, "an earlier instance of its recurring series is synced first"};
+  }
+  if (latest_linked && awaits_follow(*latest_linked)) {
+    return {std::nullopt, "another instance of its recurring series is the one synced"};
   }
   return {};
+}
+
+// Whether the linked instance still holds its series' task: open, or completed with its task
+// repeating (the completion's push moves the link on).
+bool SeriesSync::awaits_follow(const json& linked) {
+  if (open_status(status_of(linked, "task export"))) return true;
+  const auto link = task_map_.by_uuid(string_or(linked, "uuid"));
+  const auto vikunja = link ? pair_.linked_vikunja_task(*link) : std::nullopt;
+  return vikunja && repeat_of_vikunja(*vikunja) && !vikunja->value("done", false);
 }
 
 std::optional<Repeat> SeriesSync::repeat_for(const std::string& tw_uuid, const json& instance) {
@@ -70,8 +92,21 @@ bool SeriesSync::waits_for_instance(const json& taskwarrior) {
   return status_of(taskwarrior, "task export") == TaskStatus::recurring;
 }
 
-void SeriesSync::after_push(const std::string& tw_uuid, const json& pushed) {
-  if (!series_of(pushed) || status_of(pushed, "task export") != TaskStatus::completed) return;
+bool SeriesSync::skipped_occurrence(const TaskLink& link, const json& deleted) {
+  const auto series = series_of(deleted);
+  if (!series || !carried(deleted)) return false;
+  const auto template_task = pair_.taskwarrior_task(*series);
+  if (!template_task || !waits_for_instance(*template_task)) return false;  // the series ended
+  const auto vikunja = pair_.linked_vikunja_task(link);
+  if (!vikunja || !repeat_of_vikunja(*vikunja)) return false;
+  log_.log(LogLevel::info, "occurrence skipped", "tw_uuid={} vikunja_id={} series={}", link.tw_uuid, link.vikunja_id,
+           *series);
+  follow(link, *series, *vikunja);
+  return true;
+}
+
+void SeriesSync::after_merge(const std::string& tw_uuid, const json& merged) {
+  if (!series_of(merged) || status_of(merged, "task export") != TaskStatus::completed) return;
   const auto link = task_map_.by_uuid(tw_uuid);
   const auto taskwarrior = pair_.taskwarrior_task(tw_uuid);  // still completed, not reopened since
   if (!link || !taskwarrior) return;
@@ -95,8 +130,10 @@ bool SeriesSync::repeated_in_vikunja(const TaskLink& link, const json& vikunja, 
 
 bool SeriesSync::follows_completion(const TaskLink& link, const json& vikunja, const json& taskwarrior) {
   const auto series = series_of(taskwarrior);
+  // Agreed done: the merge marked the task done, and Vikunja repeated it. Not agreed yet: the
+  // merge comes first, and marks it done.
   if (!series || status_of(taskwarrior, "task export") != TaskStatus::completed || !repeat_of_vikunja(vikunja) ||
-      vikunja.value("done", false)) {
+      vikunja.value("done", false) || !link.agreed || !link.agreed->done) {
     return false;
   }
   follow(link, *series, vikunja);
@@ -118,6 +155,8 @@ void SeriesSync::follow(const TaskLink& link, const std::string& series, const j
   std::optional<json> next;
   for (json& instance : instances(series)) {
     if (string_or(instance, "uuid") == link.tw_uuid || !open_status(status_of(instance, "task export"))) continue;
+    const auto other = task_map_.by_uuid(string_or(instance, "uuid"));
+    if (other && other->vikunja_id != link.vikunja_id) continue;  // a task of its own (linked before series were)
     if (!next || due_before(instance, *next)) next = std::move(instance);
   }
   const std::string next_uuid = next ? string_or(*next, "uuid") : series;

@@ -24,6 +24,7 @@ namespace vsync {
 struct InstancePlacement {
   std::optional<TaskLink> link;      // the series' Vikunja task takes it: the link moved to it
   std::optional<std::string> skip;   // not synced, and why
+  bool moved_from_template = false;  // Vikunja's changes while it waited are still to merge
 };
 
 class SeriesSync {
@@ -37,9 +38,9 @@ class SeriesSync {
   // completed; neither for a new series (the push creates or links it as any task).
   InstancePlacement place(const std::string& tw_uuid, const json& instance);
 
-  // After a push merged the linked instance (`pushed`: as the job had it): a completion Vikunja
-  // repeated moves the link on.
-  void after_push(const std::string& tw_uuid, const json& pushed);
+  // After a merge of the linked instance (`merged`: as the job had it): a completion it marked
+  // done in Vikunja, which repeated the task, moves the link on.
+  void after_merge(const std::string& tw_uuid, const json& merged);
 
   // Whether the link rests on the series' template: nothing to apply until the next instance.
   static bool waits_for_instance(const json& taskwarrior);
@@ -52,11 +53,18 @@ class SeriesSync {
   // Never merged instead: Vikunja's open task would reopen the completed instance.
   bool follows_completion(const TaskLink& link, const json& vikunja, const json& taskwarrior);
 
+  // The linked instance was deleted in Taskwarrior while its series goes on: one occurrence
+  // skipped. The link moves on (the series' task stays); true when it did.
+  bool skipped_occurrence(const TaskLink& link, const json& deleted);
+
   // The Vikunja create of a series' instance repeats as the series does, when Vikunja can.
   std::optional<Repeat> repeat_for(const std::string& tw_uuid, const json& instance);
 
  private:
   std::vector<json> instances(const std::string& series);
+  // A series instance whose period Vikunja can hold: otherwise each instance is its own task.
+  static bool carried(const json& instance);
+  bool awaits_follow(const json& linked);
   void follow(const TaskLink& link, const std::string& series, const json& vikunja_now);
 
   PairSync& pair_;

@@ -105,6 +105,7 @@ JobOutcome TaskwarriorSync::apply_linked(const ClaimedJob& job, const TaskLink& 
     return JobOutcome::done();
   }
   pair_.converge(link.tw_uuid, link.agreed, *taskwarrior, vikunja, std::move(comments));
+  series_.after_merge(link.tw_uuid, *taskwarrior);  // a completion just marked done moves the link on
   return JobOutcome::done();
 }
 

@@ -44,6 +44,7 @@ JobOutcome VikunjaPush::push(const ClaimedJob& job, const TaskSnapshot& snapshot
     return JobOutcome::done();
   }
   auto link = task_map_.by_uuid(snapshot.uuid);
+  bool moved_from_template = false;
   if (!link && series_of(snapshot.task)) {
     // An instance of a recurring series: the series has one Vikunja task.
     const InstancePlacement placed = series_.place(snapshot.uuid, pair_.taskwarrior_task(snapshot.uuid).value_or(snapshot.task));
@@ -52,6 +53,7 @@ JobOutcome VikunjaPush::push(const ClaimedJob& job, const TaskSnapshot& snapshot
       return JobOutcome::done();
     }
     link = placed.link;
+    moved_from_template = placed.moved_from_template;
   }
   if (!link) {
     lock_titles(job, snapshot);
@@ -60,10 +62,10 @@ JobOutcome VikunjaPush::push(const ClaimedJob& job, const TaskSnapshot& snapshot
   }
 
   const TaskFields pushed = pair_.taskwarrior_fields(snapshot.task);
-  if (link->agreed && same_fields(pushed, *link->agreed) &&
+  if (!moved_from_template && link->agreed && same_fields(pushed, *link->agreed) &&
       annotations_agree(link->agreed->notes, annotations_of(snapshot.task))) {
     log_.log(LogLevel::debug, "push changes nothing", "id={} key={}", job.id, job.key);
-    series_.after_push(snapshot.uuid, snapshot.task);  // a completion merged before the link moved on
+    series_.after_merge(snapshot.uuid, snapshot.task);  // a completion merged before the link moved on
     return JobOutcome::done();
   }
   const auto vikunja = pair_.linked_vikunja_task(*link);
@@ -80,7 +82,7 @@ JobOutcome VikunjaPush::push(const ClaimedJob& job, const TaskSnapshot& snapshot
   // Done on both sides (a race, or a retry after Vikunja repeated it): marked done once.
   if (taskwarrior && series_.repeated_in_vikunja(*link, *vikunja, *taskwarrior)) return JobOutcome::done();
   pair_.converge(snapshot.uuid, link->agreed, taskwarrior.value_or(snapshot.task), *vikunja);
-  series_.after_push(snapshot.uuid, taskwarrior.value_or(snapshot.task));
+  series_.after_merge(snapshot.uuid, taskwarrior.value_or(snapshot.task));
   return JobOutcome::done();
 }
 
@@ -175,6 +177,7 @@ JobOutcome VikunjaPush::remove(const ClaimedJob& job, const TaskSnapshot& snapsh
     skipped(log_, job, "never linked to a Vikunja task; nothing to delete there");
     return JobOutcome::done();
   }
+  if (series_.skipped_occurrence(*link, snapshot.task)) return JobOutcome::done();
   pair_.deleted_in_taskwarrior(*link, job.id);
   return JobOutcome::done();
 }
