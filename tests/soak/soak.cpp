@@ -18,6 +18,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <ctime>
 #include <optional>
 #include <random>
 #include <regex>
@@ -315,6 +316,23 @@ int run_soak(const Options& options) {
     fmt::print("soak: FAILED: the first vikunja-worker reconcile exited {}: {}", first.exit_code, first.err);
     return 1;
   }
+  // The recurring series (soak_model.hpp), made by the user's `task` with the hook; the export
+  // makes its instances, as the user's next command would.
+  const std::time_t three_days_ago = std::time(nullptr) - 3 * 86400;
+  std::tm utc{};
+  gmtime_r(&three_days_ago, &utc);
+  char first_due[32];
+  std::strftime(first_due, sizeof first_due, "%Y-%m-%dT09:00:00Z", &utc);
+  for (const std::vector<std::string>& args : {std::vector<std::string>{"add", series_title, "recur:daily", std::string("due:") + first_due},
+                                               std::vector<std::string>{"export"}}) {
+    std::vector<std::string> argv{install.task_bin(), "rc.verbose=nothing"};
+    argv.insert(argv.end(), args.begin(), args.end());
+    if (const ProcessResult made = run_process(ProcessRequest{argv, "", install.task_environment(), std::chrono::seconds(30)});
+        made.exit_code != 0) {
+      fmt::print("soak: FAILED: making the recurring series: `task {}` exited {}: {}", args.front(), made.exit_code, made.err);
+      return 1;
+    }
+  }
   WriterTally tally;
   EventLog events(install.logs() / "soak-events.log");
   WorkerPool pool(install, 2, random(), events);
@@ -365,10 +383,10 @@ int run_soak(const Options& options) {
              state_count("dead"), state_count("pending") + state_count("running"), found.links.size(),
              conflict_count(install.db()));
   fmt::print("soak: tasks: {} live, {} deleted (each replaced by a new one), {} never made, {} dependencies between "
-             "linked tasks, {} annotations of linked tasks; converged {:.1f} s after the chaos (the final reconcile "
-             "queued {})\n",
-             live, deleted, unborn, linked_dependencies(found), linked_annotations(found), convergence.seconds,
-             convergence.reconcile_queued);
+             "linked tasks, {} annotations of linked tasks, {} occurrences of the recurring series done; converged "
+             "{:.1f} s after the chaos (the final reconcile queued {})\n",
+             live, deleted, unborn, linked_dependencies(found), linked_annotations(found), completed_occurrences(found),
+             convergence.seconds, convergence.reconcile_queued);
 
   for (const std::string& failure : failures) fmt::print("FAIL: {}\n", failure);
   for (std::size_t i = 0; i < problems.size(); ++i) {

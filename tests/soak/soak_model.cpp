@@ -1,5 +1,6 @@
 #include "soak_model.hpp"
 
+#include <algorithm>
 #include <set>
 
 #include <fmt/format.h>
@@ -149,15 +150,75 @@ long long linked_annotations(const Found& found) {
   return count;
 }
 
+namespace {
+bool of_series(const std::string& title) { return title == series_title; }
+}  // namespace
+
+long long completed_occurrences(const Found& found) {
+  return std::count_if(found.taskwarrior.begin(), found.taskwarrior.end(), [](const json& task) {
+    return of_series(text(task, "description")) && task.contains("parent") && text(task, "status") == "completed";
+  });
+}
+
+namespace {
+
+// One Vikunja task for the series, open and repeating daily, linked to the series' current
+// instance (the open one due first) with its due date, or to the template when none is open.
+void compare_series(const Found& found, std::vector<Problem>& problems) {
+  std::vector<const json*> vikunja;
+  for (const json& task : found.vikunja) {
+    if (of_series(text(task, "title"))) vikunja.push_back(&task);
+  }
+  if (vikunja.size() != 1) {
+    problems.push_back({nullptr, "the series is not one Vikunja task: " + list(vikunja, describe_vikunja)});
+    return;
+  }
+  const json& task = *vikunja.front();
+  if (task.value("done", false) || task.value("repeat_after", 0) != 86400) {
+    problems.push_back({nullptr, "the series' Vikunja task is not open and repeating daily: " + task.dump()});
+  }
+  const json* current = nullptr;
+  std::string template_uuid;
+  for (const json& instance : found.taskwarrior) {
+    if (!of_series(text(instance, "description"))) continue;
+    if (text(instance, "status") == "recurring") template_uuid = text(instance, "uuid");
+    if (text(instance, "status") == "pending" && (!current || text(instance, "due") < text(*current, "due"))) {
+      current = &instance;
+    }
+  }
+  const std::string linked = current ? text(*current, "uuid") : template_uuid;
+  const auto link = found.links.find(linked);
+  if (link == found.links.end() || link->second != task["id"].get<std::int64_t>()) {
+    problems.push_back({nullptr, fmt::format("the series' Vikunja task #{} is not linked to {} {}", task["id"].get<std::int64_t>(),
+                                             current ? "its current instance" : "its template", linked)});
+  }
+  if (current) {
+    const std::string due = text(*current, "due");  // 20261205T090000Z
+    const std::string as_vikunja = due.size() == 16 ? fmt::format("{}-{}-{}T{}:{}:{}Z", due.substr(0, 4), due.substr(4, 2),
+                                                                  due.substr(6, 2), due.substr(9, 2), due.substr(11, 2),
+                                                                  due.substr(13, 2))
+                                                    : due;
+    if (text(task, "due_date") != as_vikunja) {
+      problems.push_back({nullptr, fmt::format("the series' Vikunja task is due {}, its current instance {}",
+                                               text(task, "due_date"), due)});
+    }
+  }
+}
+
+}  // namespace
+
 std::vector<Problem> compare(const std::vector<Slot>& slots, const Found& found) {
   // Live tasks by prefix on each side; a deleted Taskwarrior task is kept by uuid only.
   std::map<std::string, std::vector<const json*>> in_taskwarrior, in_vikunja;
   std::map<std::string, const json*> by_uuid;
   for (const json& task : found.taskwarrior) {
     by_uuid[text(task, "uuid")] = &task;
+    if (of_series(text(task, "description"))) continue;  // compare_series
     if (text(task, "status") != "deleted") in_taskwarrior[prefix_of(text(task, "description"))].push_back(&task);
   }
-  for (const json& task : found.vikunja) in_vikunja[prefix_of(text(task, "title"))].push_back(&task);
+  for (const json& task : found.vikunja) {
+    if (!of_series(text(task, "title"))) in_vikunja[prefix_of(text(task, "title"))].push_back(&task);
+  }
 
   std::vector<Problem> problems;
   std::set<std::string> known;
@@ -218,6 +279,7 @@ std::vector<Problem> compare(const std::vector<Slot>& slots, const Found& found)
     }
   }
   compare_dependencies(found, problems);
+  compare_series(found, problems);
   return problems;
 }
 

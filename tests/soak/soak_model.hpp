@@ -44,6 +44,10 @@ struct Slot {
 };
 
 // What the end of the soak found on both sides.
+// A daily recurring series, made before the chaos with three past instances: both sides'
+// writers complete its current occurrence now and then (complete_series).
+inline constexpr const char* series_title = "soak series daily";
+
 struct Found {
   std::vector<nlohmann::json> taskwarrior;    // `task export`: every status
   std::vector<nlohmann::json> vikunja;        // the stand-in's tasks, each with its "comments"
@@ -59,6 +63,8 @@ struct Problem {
 long long linked_dependencies(const Found& found);
 // How many annotations linked Taskwarrior tasks hold (compare checks each is one comment).
 long long linked_annotations(const Found& found);
+// The series' instances Taskwarrior holds completed (the occurrences done on either side).
+long long completed_occurrences(const Found& found);
 
 // Every disagreement with the expected state; empty when both sides hold exactly it.
 std::vector<Problem> compare(const std::vector<Slot>& slots, const Found& found);

@@ -2,7 +2,9 @@
 
 #include <cctype>
 #include <ctime>
+#include <optional>
 #include <regex>
+#include <sstream>
 #include <thread>
 
 #include <fmt/format.h>
@@ -100,6 +102,11 @@ void Writer::run(const WriterSignals& signals) {
       filled_disk = true;
       continue;
     }
+    if (std::uniform_int_distribution<int>(0, 99)(random_) < 3) {
+      complete_series();
+      std::this_thread::sleep_for(std::chrono::milliseconds(pause(random_)));
+      continue;
+    }
     Slot& slot = *open[std::uniform_int_distribution<std::size_t>(0, open.size() - 1)(random_)];
     const Change change = pick_change(slot);
     if (change == Change::depend) {
@@ -159,6 +166,20 @@ Writer::Run Writer::run_program(std::vector<std::string> argv, const std::string
 Writer::Run TaskwarriorWriter::task(std::vector<std::string> args, const std::string& verbose) {
   args.insert(args.begin(), {install_.task_bin(), "rc.verbose=" + verbose});
   return run_program(args, "", install_.task_environment(), false);
+}
+
+void TaskwarriorWriter::complete_series() {
+  std::optional<json> current;  // the open instance due first
+  std::istringstream lines(task({"rc.json.array=off", "status:pending", "export"}, "nothing").out);
+  for (std::string line; std::getline(lines, line);) {
+    json instance = json::parse(line, nullptr, false);
+    if (!instance.is_object() || instance.value("description", "") != series_title || !instance.contains("parent")) continue;
+    if (!current || instance.value("due", "") < current->value("due", "")) current = std::move(instance);
+  }
+  if (!current) return;  // the next one is not made yet
+  const Run done = task({(*current)["uuid"].get<std::string>(), "done"});
+  ++tally_.taskwarrior_changes;
+  if (done.exit_code != 0) tally_.error(fmt::format("task done of the series' instance exited {}: {}", done.exit_code, done.err));
 }
 
 std::string TaskwarriorWriter::exported_line(const std::string& uuid) {
@@ -341,6 +362,22 @@ void VikunjaWriter::deliver_change(const Slot& slot, const std::string& event, c
     ++tally_.not_queued;
     tally_.error(fmt::format("`vikunja-enqueue webhook` ({}) of {}exited {}: {}", event, slot.prefix(),
                              result.exit_code, result.err));
+  }
+}
+
+void VikunjaWriter::complete_series() {
+  for (const json& task : vikunja_.tasks()) {
+    if (task.value("title", "") != series_title || task.value("done", false)) continue;
+    const auto id = task["id"].get<std::int64_t>();
+    vikunja_.edit_task(id, json{{"done", true}});  // the stand-in repeats it, as Vikunja does
+    const Run result = deliver("task.updated", *vikunja_.task(id), false);
+    ++tally_.vikunja_changes;
+    if (result.exit_code == 0 && !result.out.empty() && std::isdigit(static_cast<unsigned char>(result.out[0]))) {
+      tally_.webhook_job(std::stoll(result.out));
+    } else {
+      tally_.error(fmt::format("`vikunja-enqueue webhook` of the series exited {}: {}", result.exit_code, result.err));
+    }
+    return;
   }
 }
 

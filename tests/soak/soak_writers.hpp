@@ -80,6 +80,8 @@ class Writer {
   // Makes the slot's task and completes it with every event lost (hooks off, webhooks never
   // sent): only the final reconcile can carry it over, completed.
   virtual void create_completed_unheard(Slot& slot) = 0;
+  // Completes the recurring series' current occurrence (series_title), as this side's user would.
+  virtual void complete_series() = 0;
 
   // A program run as the webhook handler would run it, optionally with the queue's
   // directory full (for this one process).
@@ -112,6 +114,7 @@ class TaskwarriorWriter : public Writer {
   void retitle_on_full_disk(Slot& slot) override;
   void create_completed_unheard(Slot& slot) override;
   void depend(Slot& slot, const Slot* on) override;
+  void complete_series() override;
   Run task(std::vector<std::string> args, const std::string& verbose = "footnote");
   std::string exported_line(const std::string& uuid);
 };
@@ -130,6 +133,7 @@ class VikunjaWriter : public Writer {
   Run deliver(const std::string& event, const nlohmann::json& task, bool disk_full);
   // A change's webhook, delivered and counted (an error when it was not queued).
   void deliver_change(const Slot& slot, const std::string& event, const nlohmann::json& task);
+  void complete_series() override;
 
   test::FakeVikunja& vikunja_;
   std::int64_t project_id_;
