@@ -1,5 +1,6 @@
 // soak_test [SECONDS=60]: the chaos soak (issue 11). For SECONDS, four writers change a few
-// hundred tasks on both sides through the real hook and `vikunja-enqueue webhook`, two
+// hundred tasks on both sides through the real hook and `vikunja-enqueue webhook` (and complete
+// a recurring series' current occurrence now and then, soak_model.hpp), two
 // `vikunja-worker run` drain while being killed with SIGKILL at random, the Vikunja stand-in
 // fails in every way the worker knows, and the queue's directory is full once. Then, faults
 // off, one worker drains the queue, a reconcile runs, and both sides are compared with what the
