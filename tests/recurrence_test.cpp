@@ -227,3 +227,29 @@ TEST_CASE("an instance completed on both sides before the worker ran moves the s
   CHECK(series.vikunja_due() == utc(series.first_due + week_seconds, "%Y-%m-%dT%H:%M:%SZ"));
   series.check_linked_to_current();
 }
+
+TEST_CASE("a series' last occurrence before its until ends the repeating task: done, no longer repeating",
+          "[recurrence]") {
+  TaskwarriorFixture f;
+  const std::time_t first_due = days_from_today(-6);
+  REQUIRE(f.task({"add", "Water plants", "recur:weekly", "due:" + utc(first_due, "%Y-%m-%dT%H:%M:%SZ"),
+                  "until:" + utc(days_from_today(3), "%Y-%m-%dT%H:%M:%SZ")})
+              .exit_code == 0);
+  auto worker = f.worker();
+  f.exported();  // the user's export makes the two instances
+  worker->drain();
+  REQUIRE(f.vikunja.tasks().size() == 1);
+  const std::int64_t id = f.vikunja.tasks().front()["id"].get<std::int64_t>();
+  for (int step = 0; step < 2; ++step) {
+    std::vector<json> pending = f.exported_with_status("pending");
+    REQUIRE(pending.size() == static_cast<std::size_t>(2 - step));
+    std::sort(pending.begin(), pending.end(), [](const json& a, const json& b) { return a["due"] < b["due"]; });
+    REQUIRE(f.task({pending.front()["uuid"].get<std::string>(), "done"}).exit_code == 0);
+    worker->drain();
+  }
+  const json task = *f.vikunja.task(id);
+  CHECK(task["done"] == true);
+  CHECK(task["repeat_after"] == 0);
+  CHECK(f.vikunja.tasks().size() == 1);
+  CHECK(count_jobs(f.dir / "queue.db", "state = 'dead'") == 0);
+}

@@ -53,7 +53,7 @@ Worker::Worker(QueueStore& store, const WorkerConfig& config, const Clock& clock
       deletes_(store.database(), clock, DeletePolicy{config.mass_delete_count.value, config.mass_delete_percent.value}),
       pair_(vikunja_, task_, task_map_, conflicts_, deletes_, clock,
             SyncSettings{config.default_project.value, config.conflict_rule.value}, log),
-      series_(pair_, task_, task_map_, log),
+      series_(pair_, vikunja_, task_, task_map_, clock, log),
       push_(pair_, series_, vikunja_, task_map_, locks_, log),
       taskwarrior_(pair_, series_, vikunja_, task_map_, locks_, store, log),
       reconcile_(vikunja_, task_, task_map_, store, config.default_project.value, clock),

@@ -242,7 +242,10 @@ void PairSync::converge(const std::string& tw_uuid, const std::optional<TaskFiel
 
 void PairSync::deleted_in_vikunja(const TaskLink& link, std::int64_t job_id) {
   const auto taskwarrior = taskwarrior_task(link.tw_uuid);
-  if (taskwarrior && status_of(*taskwarrior, "task export") != TaskStatus::deleted) {
+  const TaskStatus status = taskwarrior ? status_of(*taskwarrior, "task export") : TaskStatus::deleted;
+  // A series' template, whose link waited for the next instance: the series goes on, its next
+  // instance makes a new task (vikunja-sync(7), Recurrence).
+  if (status != TaskStatus::deleted && status != TaskStatus::recurring) {
     hold_mass_delete(Side::vikunja, job_id, link);
     if (!link.agreed || !same_fields(read_taskwarrior(*taskwarrior, settings_.default_project), *link.agreed)) {
       conflicts_.record_delete(link.tw_uuid, link.vikunja_id, Side::vikunja, taskwarrior->dump());

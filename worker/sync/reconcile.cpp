@@ -138,7 +138,7 @@ void Reconcile::plan_taskwarrior_only(ReconcilePlan& plan, const ReconcileScope&
     return;
   }
   if (status != TaskStatus::pending && status != TaskStatus::waiting && status != TaskStatus::completed) return;
-  if (status == TaskStatus::completed && series_of(task)) return;  // its series' Vikunja task has moved on
+  if (status == TaskStatus::completed && in_carried_series(task)) return;  // its series' Vikunja task moved on
   plan.jobs.push_back(push(JobKind::push, task, status == TaskStatus::completed ? "completed in Taskwarrior, never linked"
                                                                                  : "only in Taskwarrior"));
   unlinked.taskwarrior.push_back(std::move(task));

@@ -95,6 +95,12 @@ std::optional<std::string> series_of(const nlohmann::json& taskwarrior) {
   return parent->get<std::string>();
 }
 
+bool in_carried_series(const nlohmann::json& taskwarrior) {
+  const auto recur = taskwarrior.find("recur");
+  return series_of(taskwarrior) && recur != taskwarrior.end() && recur->is_string() &&
+         repeat_of_recur(recur->get<std::string>()).has_value();
+}
+
 bool repeated_in_vikunja_since(const nlohmann::json& vikunja, std::optional<UnixMillis> applied_updated) {
   if (vikunja.value("done", false) || !repeat_of_vikunja(vikunja)) return false;
   const auto done_at = done_at_of(vikunja);

@@ -34,6 +34,9 @@ std::optional<Repeat> repeat_of_vikunja(const nlohmann::json& task);
 
 // The series' template uuid of a Taskwarrior instance; nullopt for a task of no series.
 std::optional<std::string> series_of(const nlohmann::json& taskwarrior);
+// An instance of a series whose period Vikunja can hold: the series is one Vikunja task.
+// Otherwise each instance is a task of its own.
+bool in_carried_series(const nlohmann::json& taskwarrior);
 
 // Whether Vikunja marked the repeating task done since `applied_updated` (its `updated` when the
 // link last applied it): it then keeps it open with a done_at of that time.

@@ -23,8 +23,9 @@ bool due_before(const nlohmann::json& a, const nlohmann::json& b) {
 
 }  // namespace
 
-SeriesSync::SeriesSync(PairSync& pair, TaskRunner& task, TaskMap& task_map, Logger& log)
-    : pair_(pair), task_(task), task_map_(task_map), log_(log) {}
+SeriesSync::SeriesSync(PairSync& pair, VikunjaTasks& vikunja, TaskRunner& task, TaskMap& task_map, const Clock& clock,
+                       Logger& log)
+    : pair_(pair), vikunja_(vikunja), task_(task), task_map_(task_map), clock_(clock), log_(log) {}
 
 std::vector<nlohmann::json> SeriesSync::instances(const std::string& series) {
   // The uuid is Taskwarrior's own, checked before it becomes a filter word.
@@ -32,26 +33,14 @@ std::vector<nlohmann::json> SeriesSync::instances(const std::string& series) {
   return task_.export_tasks({"parent:" + series});
 }
 
-bool SeriesSync::carried(const json& instance) {
-  return series_of(instance) && repeat_of_recur(string_or(instance, "recur")).has_value();
-}
-
 InstancePlacement SeriesSync::place(const std::string& tw_uuid, const json& instance) {
   const auto series = series_of(instance);
-  if (!series) return {};
+  if (!series || !in_carried_series(instance)) return {};  // each instance is a task of its own
   if (!open_status(status_of(instance, "task export"))) {
     return {std::nullopt, "an instance of a recurring series that is no longer open: its Vikunja task follows the series"};
   }
-  if (!carried(instance)) return {};  // each instance is a task of its own
-  if (const auto waiting = task_map_.by_uuid(*series)) {
-    task_map_.move_link(*series, tw_uuid, waiting->vikunja_id, waiting->vikunja_updated_at, waiting->agreed);
-    pair_.mark_linked(tw_uuid, waiting->vikunja_id, &instance);
-    log_.log(LogLevel::info, "series moved on", "tw_uuid={} vikunja_id={} series={}", tw_uuid, waiting->vikunja_id,
-             *series);
-    return {task_map_.by_uuid(tw_uuid), std::nullopt, true};
-  }
   // The series' link is on its latest linked instance (earlier ones linked before series were
-  // carried keep their own, done, tasks).
+  // carried keep their own, done, tasks), or on its template.
   std::optional<json> latest_linked;
   for (json& other : instances(*series)) {
     if (string_or(other, "uuid") == tw_uuid) continue;
@@ -62,16 +51,29 @@ InstancePlacement SeriesSync::place(const std::string& tw_uuid, const json& inst
       return {std::nullopt, "an earlier instance of its recurring series is synced first"};
     }
   }
-  if (latest_linked && awaits_follow(*latest_linked)) {
+  if (const auto waiting = task_map_.by_uuid(*series)) return take_from_template(tw_uuid, instance, *waiting);
+  if (latest_linked && holds_series_task(*latest_linked)) {
     return {std::nullopt, "another instance of its recurring series is the one synced"};
   }
   return {};
 }
 
-// Whether the linked instance still holds its series' task: open, or completed with its task
-// repeating (the completion's push moves the link on).
-bool SeriesSync::awaits_follow(const json& linked) {
-  if (open_status(status_of(linked, "task export"))) return true;
+InstancePlacement SeriesSync::take_from_template(const std::string& tw_uuid, const json& instance,
+                                                 const TaskLink& waiting) {
+  if (!pair_.linked_vikunja_task(waiting)) {  // deleted in Vikunja while it waited: a new task
+    task_map_.bury(waiting.tw_uuid, waiting.vikunja_id, Side::vikunja);
+    return {};
+  }
+  task_map_.move_link(waiting.tw_uuid, tw_uuid, waiting.vikunja_id, waiting.vikunja_updated_at, waiting.agreed);
+  pair_.mark_linked(tw_uuid, waiting.vikunja_id, &instance);
+  log_.log(LogLevel::info, "series moved on", "tw_uuid={} vikunja_id={} series={}", tw_uuid, waiting.vikunja_id,
+           waiting.tw_uuid);
+  return {task_map_.by_uuid(tw_uuid), std::nullopt, true};
+}
+
+// Whether the linked instance holds its series' task: a task that repeats, open (a completed
+// instance's push moves the link on). An instance linked to a plain task holds nothing.
+bool SeriesSync::holds_series_task(const json& linked) {
   const auto link = task_map_.by_uuid(string_or(linked, "uuid"));
   const auto vikunja = link ? pair_.linked_vikunja_task(*link) : std::nullopt;
   return vikunja && repeat_of_vikunja(*vikunja) && !vikunja->value("done", false);
@@ -94,15 +96,22 @@ bool SeriesSync::waits_for_instance(const json& taskwarrior) {
 
 bool SeriesSync::skipped_occurrence(const TaskLink& link, const json& deleted) {
   const auto series = series_of(deleted);
-  if (!series || !carried(deleted)) return false;
-  const auto template_task = pair_.taskwarrior_task(*series);
-  if (!template_task || !waits_for_instance(*template_task)) return false;  // the series ended
+  if (!series || !in_carried_series(deleted) || ended(*series, std::nullopt)) return false;
   const auto vikunja = pair_.linked_vikunja_task(link);
   if (!vikunja || !repeat_of_vikunja(*vikunja)) return false;
   log_.log(LogLevel::info, "occurrence skipped", "tw_uuid={} vikunja_id={} series={}", link.tw_uuid, link.vikunja_id,
            *series);
   follow(link, *series, *vikunja);
   return true;
+}
+
+// The template is gone, or its `until` has passed (or comes before the next occurrence): no
+// instance follows.
+bool SeriesSync::ended(const std::string& series, std::optional<UnixMillis> next_due) {
+  const auto template_task = pair_.taskwarrior_task(series);
+  if (!template_task || !waits_for_instance(*template_task)) return true;
+  const auto until = parse_taskwarrior_date(string_or(*template_task, "until"));
+  return until && (*until <= clock_.now() || (next_due && *next_due > *until));
 }
 
 void SeriesSync::after_merge(const std::string& tw_uuid, const json& merged) {
@@ -158,6 +167,15 @@ void SeriesSync::follow(const TaskLink& link, const std::string& series, const j
     const auto other = task_map_.by_uuid(string_or(instance, "uuid"));
     if (other && other->vikunja_id != link.vikunja_id) continue;  // a task of its own (linked before series were)
     if (!next || due_before(instance, *next)) next = std::move(instance);
+  }
+  if (!next && ended(series, moved.due)) {
+    // The last occurrence: no longer repeating, done, like the instance.
+    const json ended_task = vikunja_.end_repeat(vikunja_now);
+    TaskFields done = base;  // Vikunja's moved dates: the instance's own go back at the next sync
+    done.done = true;
+    task_map_.link(link.tw_uuid, link.vikunja_id, updated_of(ended_task), done);
+    log_.log(LogLevel::info, "series ended", "tw_uuid={} vikunja_id={} series={}", link.tw_uuid, link.vikunja_id, series);
+    return;
   }
   const std::string next_uuid = next ? string_or(*next, "uuid") : series;
   task_map_.move_link(link.tw_uuid, next_uuid, link.vikunja_id, updated_of(vikunja_now), base);

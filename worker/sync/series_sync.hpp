@@ -31,7 +31,8 @@ class SeriesSync {
  public:
   using json = nlohmann::json;
 
-  SeriesSync(PairSync& pair, TaskRunner& task, TaskMap& task_map, Logger& log);
+  SeriesSync(PairSync& pair, VikunjaTasks& vikunja, TaskRunner& task, TaskMap& task_map, const Clock& clock,
+             Logger& log);
 
   // An unlinked Taskwarrior task that is an instance of a series: linked when the series' link
   // waits on its template, skipped when another instance is the current one or when it is
@@ -62,14 +63,16 @@ class SeriesSync {
 
  private:
   std::vector<json> instances(const std::string& series);
-  // A series instance whose period Vikunja can hold: otherwise each instance is its own task.
-  static bool carried(const json& instance);
-  bool awaits_follow(const json& linked);
+  InstancePlacement take_from_template(const std::string& tw_uuid, const json& instance, const TaskLink& waiting);
+  bool holds_series_task(const json& linked);
+  bool ended(const std::string& series, std::optional<UnixMillis> next_due);
   void follow(const TaskLink& link, const std::string& series, const json& vikunja_now);
 
   PairSync& pair_;
+  VikunjaTasks& vikunja_;
   TaskRunner& task_;
   TaskMap& task_map_;
+  const Clock& clock_;
   Logger& log_;
 };
 

@@ -151,6 +151,14 @@ nlohmann::json VikunjaTasks::update(const json& current, const TaskFields& field
   return result;
 }
 
+nlohmann::json VikunjaTasks::end_repeat(const json& current) {
+  json ended = current;
+  ended["repeat_after"] = 0;
+  ended["repeat_mode"] = 0;
+  ended[vikunja_done_field] = true;
+  return client_.update_task(id_of(current), ended);
+}
+
 nlohmann::json VikunjaTasks::create(const TaskFields& fields, const std::optional<Repeat>& repeat) {
   json fresh = json::object();
   write_vikunja(fresh, fields);

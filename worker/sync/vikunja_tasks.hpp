@@ -68,6 +68,8 @@ class VikunjaTasks {
   std::optional<std::int64_t> add_comment(std::int64_t task_id, const std::string& text);
   bool write_comment(std::int64_t task_id, std::int64_t comment_id, const std::string& text);
   bool remove_comment(std::int64_t task_id, std::int64_t comment_id) { return client_.delete_comment(task_id, comment_id); }
+  // The task as read, no longer repeating and done; as Vikunja now holds it.
+  json end_repeat(const json& current);
   // A new task with `fields`, repeating as `repeat` says (recurrence.hpp).
   json create(const TaskFields& fields, const std::optional<Repeat>& repeat = std::nullopt);
   bool remove(std::int64_t task_id) { return client_.delete_task(task_id); }
