@@ -104,27 +104,31 @@ void Writer::run(const WriterSignals& signals) {
     }
     if (std::uniform_int_distribution<int>(0, 99)(random_) < 3) {
       complete_series();
-      std::this_thread::sleep_for(std::chrono::milliseconds(pause(random_)));
-      continue;
-    }
-    Slot& slot = *open[std::uniform_int_distribution<std::size_t>(0, open.size() - 1)(random_)];
-    const Change change = pick_change(slot);
-    if (change == Change::depend) {
-      std::vector<const Slot*> earlier;
-      for (const Slot* other : open) {
-        if (other->number < slot.number) earlier.push_back(other);
-      }
-      const std::size_t pick = std::uniform_int_distribution<std::size_t>(0, earlier.size())(random_);
-      depend(slot, pick < earlier.size() ? earlier[pick] : nullptr);  // one in n+1: none
     } else {
-      apply(slot, change);
-    }
-    ++slot.changes;
-    if (slot.life == Life::deleted) {
-      slots_.push_back(unborn(slot.owner, next_number_));
-      next_number_ += step_;
+      change_one(open);
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(pause(random_)));  // the user's pace
+  }
+}
+
+// One change to one of the writer's open tasks, as its user would make it.
+void Writer::change_one(const std::vector<Slot*>& open) {
+  Slot& slot = *open[std::uniform_int_distribution<std::size_t>(0, open.size() - 1)(random_)];
+  const Change change = pick_change(slot);
+  if (change == Change::depend) {
+    std::vector<const Slot*> earlier;
+    for (const Slot* other : open) {
+      if (other->number < slot.number) earlier.push_back(other);
+    }
+    const std::size_t pick = std::uniform_int_distribution<std::size_t>(0, earlier.size())(random_);
+    depend(slot, pick < earlier.size() ? earlier[pick] : nullptr);  // one in n+1: none
+  } else {
+    apply(slot, change);
+  }
+  ++slot.changes;
+  if (slot.life == Life::deleted) {
+    slots_.push_back(unborn(slot.owner, next_number_));
+    next_number_ += step_;
   }
 }
 
@@ -340,7 +344,7 @@ void VikunjaWriter::apply(Slot& slot, Change change) {
       slot.life = Life::deleted;
       break;
   }
-  deliver_change(slot, event, snapshot.is_null() ? *vikunja_.task(slot.vikunja_id) : snapshot);
+  deliver_change(slot.prefix(), event, snapshot.is_null() ? *vikunja_.task(slot.vikunja_id) : snapshot);
 }
 
 void VikunjaWriter::depend(Slot& slot, const Slot* on) {
@@ -350,17 +354,17 @@ void VikunjaWriter::depend(Slot& slot, const Slot* on) {
   }
   if (on) vikunja_.relate(slot.vikunja_id, "blocked", on->vikunja_id);
   const std::string event = on ? "task.relation.created" : "task.relation.deleted";
-  deliver_change(slot, event, *vikunja_.task(slot.vikunja_id));
+  deliver_change(slot.prefix(), event, *vikunja_.task(slot.vikunja_id));
 }
 
-void VikunjaWriter::deliver_change(const Slot& slot, const std::string& event, const json& task) {
+void VikunjaWriter::deliver_change(const std::string& what, const std::string& event, const json& task) {
   const Run result = deliver(event, task, false);
   ++tally_.vikunja_changes;
   if (result.exit_code == 0 && !result.out.empty() && std::isdigit(static_cast<unsigned char>(result.out[0]))) {
     tally_.webhook_job(std::stoll(result.out));
   } else {
     ++tally_.not_queued;
-    tally_.error(fmt::format("`vikunja-enqueue webhook` ({}) of {}exited {}: {}", event, slot.prefix(),
+    tally_.error(fmt::format("`vikunja-enqueue webhook` ({}) of {}exited {}: {}", event, what,
                              result.exit_code, result.err));
   }
 }
@@ -370,13 +374,7 @@ void VikunjaWriter::complete_series() {
     if (task.value("title", "") != series_title || task.value("done", false)) continue;
     const auto id = task["id"].get<std::int64_t>();
     vikunja_.edit_task(id, json{{"done", true}});  // the stand-in repeats it, as Vikunja does
-    const Run result = deliver("task.updated", *vikunja_.task(id), false);
-    ++tally_.vikunja_changes;
-    if (result.exit_code == 0 && !result.out.empty() && std::isdigit(static_cast<unsigned char>(result.out[0]))) {
-      tally_.webhook_job(std::stoll(result.out));
-    } else {
-      tally_.error(fmt::format("`vikunja-enqueue webhook` of the series exited {}: {}", result.exit_code, result.err));
-    }
+    deliver_change("the series ", "task.updated", *vikunja_.task(id));
     return;
   }
 }

@@ -97,6 +97,7 @@ class Writer {
 
  private:
   Change pick_change(const Slot& slot);
+  void change_one(const std::vector<Slot*>& open);
 
   std::deque<Slot> slots_;  // a deque: a new slot leaves the others where they are
   int next_number_;
@@ -132,7 +133,7 @@ class VikunjaWriter : public Writer {
   // The webhook Vikunja sends, through `vikunja-enqueue webhook`; its exit status.
   Run deliver(const std::string& event, const nlohmann::json& task, bool disk_full);
   // A change's webhook, delivered and counted (an error when it was not queued).
-  void deliver_change(const Slot& slot, const std::string& event, const nlohmann::json& task);
+  void deliver_change(const std::string& what, const std::string& event, const nlohmann::json& task);
   void complete_series() override;
 
   test::FakeVikunja& vikunja_;
